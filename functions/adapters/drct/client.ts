@@ -1,0 +1,140 @@
+import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
+import { SupplierError } from "../../domain/supplier";
+import type { CallContext, OfferSupplier } from "../../use-cases/ports";
+import type { DrctCallRecord } from "../dynamodb/drct-request-log";
+import { DrctErrorBody, type DrctOffer, DrctSearchResponse } from "./wire";
+
+export interface DrctClientOptions {
+  readonly baseUrl: string;
+  /** The bearer token, read from Secrets Manager per call (cached there), never logged. */
+  readonly token: () => Promise<string>;
+  readonly timeoutMs: number;
+  /** Every call is reported here, sanitized, for the DRCT request log. */
+  readonly onCall: (record: DrctCallRecord) => Promise<void>;
+}
+
+type Operation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+
+interface DrctRequest {
+  readonly operation: Operation;
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly body?: unknown;
+  readonly idempotencyKey?: string;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP-date), at least 1. */
+export const parseRetryAfter = (header: string | null, nowMs: number = Date.now()): number | undefined => {
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(1, Math.ceil((date - nowMs) / 1000));
+};
+
+export const toSupplierOffer = (offer: DrctOffer): SupplierOffer => ({
+  supplierOfferId: offer.offer_id,
+  validUntil: new Date(offer.valid_until).toISOString(),
+  segments: offer.segments,
+  price: offer.price,
+  fareRules: offer.fare_rules,
+});
+
+/**
+ * A small typed client of DRCT: auth, required headers, timeouts, and the translation of
+ * every failure into a SupplierError kind. Pacing and retries are decided by its callers.
+ */
+export class DrctClient implements OfferSupplier {
+  constructor(private readonly options: DrctClientOptions) {}
+
+  async search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
+    const body = await this.send(call, {
+      operation: "search",
+      method: "POST",
+      path: "/v1/offers/search",
+      body: {
+        origin: criteria.origin,
+        destination: criteria.destination,
+        departure_date: criteria.departure_date,
+        return_date: criteria.return_date,
+        passengers: criteria.passengers,
+        cabin: criteria.cabin,
+        currency: criteria.currency,
+      },
+    });
+    const parsed = DrctSearchResponse.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered a search in an unknown shape");
+    return parsed.data.offers.map(toSupplierOffer);
+  }
+
+  private async send(call: CallContext, request: DrctRequest): Promise<unknown> {
+    const started = performance.now();
+    const report = (status: DrctCallRecord["status"], supplierCode?: string) =>
+      this.options.onCall({
+        tenantId: call.tenantId,
+        operation: request.operation,
+        correlationId: call.correlationId,
+        status,
+        latencyMs: Math.round(performance.now() - started),
+        retryCount: 0,
+        supplierCode,
+        at: new Date(),
+      });
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await this.options.token()}`,
+      accept: "application/json",
+      "x-correlation-id": call.correlationId,
+      "x-avf-tenant-id": call.tenantId,
+    };
+    if (request.body !== undefined) headers["content-type"] = "application/json";
+    if (request.idempotencyKey !== undefined) headers["idempotency-key"] = request.idempotencyKey;
+
+    let response: Response;
+    try {
+      response = await fetch(new URL(request.path, this.options.baseUrl), {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      await report(timedOut ? "timeout" : "network_error");
+      throw new SupplierError("timeout", timedOut ? "DRCT did not answer in time" : "the connection to DRCT failed", {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    const json = parseJson(text);
+    if (response.ok) {
+      await report(response.status);
+      return json;
+    }
+    const supplierCode = DrctErrorBody.safeParse(json).data?.error.code;
+    await report(response.status, supplierCode);
+    throw classify(response, supplierCode);
+  }
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return text === "" ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const classify = (response: Response, supplierCode: string | undefined): SupplierError => {
+  const status = response.status;
+  const options = { status, supplierCode };
+  if (status === 429) {
+    return new SupplierError("rate_limited", "DRCT rate limit", {
+      ...options,
+      retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+  if (status === 401 || status === 403) return new SupplierError("unauthorized", "DRCT refused our credentials", options);
+  if (status === 404 || status === 410) return new SupplierError("not_found", "DRCT does not know it", options);
+  if (status >= 500) return new SupplierError("server_error", `DRCT answered ${status}`, options);
+  return new SupplierError("rejected", `DRCT rejected the request (${status})`, options);
+};

@@ -1,0 +1,51 @@
+/**
+ * DRCT's wire format (docs/DRCT-API.md). Every response is parsed with these schemas: a
+ * supplier that changes shape fails loudly here instead of leaking odd data to agencies.
+ */
+import { z } from "zod";
+
+export const DrctSegment = z.object({
+  origin: z.string(),
+  destination: z.string(),
+  departs_at: z.string(),
+  arrives_at: z.string(),
+  carrier: z.string(),
+  flight_number: z.string(),
+});
+
+export const DrctPrice = z.object({
+  currency: z.string().length(3),
+  base: z.int().nonnegative(),
+  taxes: z.int().nonnegative(),
+  fees: z.int().nonnegative(),
+});
+
+export const DrctOffer = z.object({
+  offer_id: z.string().min(1),
+  valid_until: z.iso.datetime({ offset: true }),
+  segments: z.array(DrctSegment).min(1),
+  price: DrctPrice,
+  fare_rules: z.object({
+    refundable: z.boolean(),
+    changeable: z.boolean(),
+    cancel_penalty: z.int().nonnegative().optional(),
+  }),
+});
+
+export type DrctOffer = z.infer<typeof DrctOffer>;
+
+export const DrctSearchResponse = z.object({ offers: z.array(DrctOffer) });
+
+export const DrctSearchRequest = z.object({
+  origin: z.string(),
+  destination: z.string(),
+  departure_date: z.string(),
+  return_date: z.string().optional(),
+  passengers: z.object({ adults: z.int(), children: z.int(), infants: z.int() }),
+  cabin: z.string(),
+  currency: z.string(),
+});
+
+export type DrctSearchRequest = z.infer<typeof DrctSearchRequest>;
+
+export const DrctErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });

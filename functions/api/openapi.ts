@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { ROUTES, type RouteDescription } from "../../lib/resources";
+import { ErrorEnvelopeSchema, HealthResponse, SearchRequest, SearchResponse } from "./schemas";
+
+type OperationId = (typeof ROUTES)[number]["operationId"];
+
+interface OperationContract {
+  readonly request?: z.ZodType;
+  readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: z.ZodType }>>;
+}
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status] ?? "error", schema: ErrorEnvelopeSchema }]));
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid request (AVF_400_*), with details.issues",
+  401: "missing or unknown API key",
+  413: "body too large",
+  415: "body is not JSON",
+  429: "rate limited; see Retry-After",
+  500: "internal error",
+  502: "the supplier failed",
+  503: "the supplier is unavailable (circuit open)",
+  504: "the supplier timed out",
+};
+
+/** What each route accepts and answers; the route list itself comes from lib/resources.ts. */
+const CONTRACTS: Record<OperationId, OperationContract> = {
+  health: { responses: { "200": { description: "ready", schema: HealthResponse }, "503": { description: "not ready" } } },
+  openapi: { responses: { "200": { description: "this document" } } },
+  searchOffers: {
+    request: SearchRequest,
+    responses: {
+      "200": { description: "offers, priced with the tenant's markup", schema: SearchResponse },
+      ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
+    },
+  },
+};
+
+const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
+
+const operation = (route: RouteDescription) => {
+  const contract = CONTRACTS[route.operationId as OperationId];
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+    name: match[1],
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.auth === "api-key" ? { security: [{ apiKey: [] }] } : { security: [] }),
+    parameters: [
+      ...pathParams,
+      { name: "x-correlation-id", in: "header", required: false, schema: { type: "string", maxLength: 128 } },
+    ],
+    ...(contract.request === undefined
+      ? {}
+      : { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(contract.request, "input") } } } }),
+    responses: Object.fromEntries(
+      Object.entries(contract.responses).map(([status, response]) => [
+        status,
+        {
+          description: response.description,
+          headers: { "x-correlation-id": { schema: { type: "string" } } },
+          ...(response.schema === undefined
+            ? {}
+            : { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } }),
+        },
+      ]),
+    ),
+  };
+};
+
+export const buildOpenApiDocument = () => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Aviaframe gateway",
+      version: "1.0.0",
+      description:
+        "Search, price, book and ticket DRCT flights. Money is in integer minor units of the currency. Errors use one envelope: {error:{code,message,retryable,details?,correlation_id}}.",
+    },
+    components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } } },
+    paths,
+  };
+};

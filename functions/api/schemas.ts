@@ -1,0 +1,143 @@
+/**
+ * The zod schemas of the public API. The same objects validate requests in the handlers and
+ * generate /openapi.json, so the document cannot say something the gateway does not enforce.
+ */
+import { z } from "zod";
+import { ERROR_CODES, type ErrorCode } from "../domain/errors";
+import { isKnownCurrency } from "../domain/money";
+
+const DAY_MS = 86_400_000;
+/** Airlines sell about 11 months ahead; DRCT answers nothing beyond 361 days. */
+export const MAX_DAYS_AHEAD = 361;
+export const MAX_SEATED_PASSENGERS = 9;
+
+export const IataCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be a 3-letter IATA code in upper case, e.g. LHR")
+  .meta({ example: "LHR" });
+
+export const IsoDate = z.iso.date("must be a date as YYYY-MM-DD").meta({ example: "2027-03-14" });
+
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code, e.g. EUR")
+  .refine(isKnownCurrency, "is not a known ISO 4217 currency")
+  .meta({ example: "EUR" });
+
+export const CabinSchema = z.enum(["economy", "premium_economy", "business", "first"]);
+
+/**
+ * Earliest calendar date that is still today somewhere on earth (UTC-12): a departure on it is
+ * not in the past for every traveller, so it is the first one we accept.
+ */
+export const earliestBookableDate = (nowMs: number): string => new Date(nowMs - 12 * 3_600_000).toISOString().slice(0, 10);
+
+export const latestBookableDate = (nowMs: number): string =>
+  new Date(nowMs + 14 * 3_600_000 + MAX_DAYS_AHEAD * DAY_MS).toISOString().slice(0, 10);
+
+export const PassengersSchema = z
+  .strictObject({
+    adults: z.int().min(1).max(MAX_SEATED_PASSENGERS),
+    children: z.int().min(0).max(MAX_SEATED_PASSENGERS - 1).default(0),
+    infants: z.int().min(0).max(MAX_SEATED_PASSENGERS).default(0),
+  })
+  .superRefine((passengers, ctx) => {
+    if (passengers.adults + passengers.children > MAX_SEATED_PASSENGERS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `at most ${MAX_SEATED_PASSENGERS} seated passengers (adults + children)`,
+        path: ["children"],
+      });
+    }
+    if (passengers.infants > passengers.adults) {
+      ctx.addIssue({ code: "custom", message: "each infant needs an adult's lap: infants ≤ adults", path: ["infants"] });
+    }
+  });
+
+export const SearchRequest = z
+  .strictObject({
+    origin: IataCode,
+    destination: IataCode,
+    departure_date: IsoDate,
+    return_date: IsoDate.optional(),
+    passengers: PassengersSchema,
+    cabin: CabinSchema.default("economy"),
+    currency: CurrencyCode.optional(),
+  })
+  .superRefine((request, ctx) => {
+    const now = Date.now();
+    if (request.origin === request.destination) {
+      ctx.addIssue({ code: "custom", message: "must differ from origin", path: ["destination"] });
+    }
+    if (request.departure_date < earliestBookableDate(now)) {
+      ctx.addIssue({ code: "custom", message: "is in the past", path: ["departure_date"] });
+    } else if (request.departure_date > latestBookableDate(now)) {
+      ctx.addIssue({ code: "custom", message: `is more than ${MAX_DAYS_AHEAD} days ahead`, path: ["departure_date"] });
+    }
+    if (request.return_date !== undefined && request.return_date < request.departure_date) {
+      ctx.addIssue({ code: "custom", message: "must not be before departure_date", path: ["return_date"] });
+    }
+  })
+  .meta({ id: "SearchRequest" });
+
+export type SearchRequest = z.output<typeof SearchRequest>;
+
+const Minor = z.int().meta({ description: "integer amount in minor units of the currency" });
+
+export const SegmentSchema = z.object({
+  origin: IataCode,
+  destination: IataCode,
+  departs_at: z.string().meta({ description: "local time at origin, ISO 8601 with offset" }),
+  arrives_at: z.string(),
+  carrier: z.string().meta({ example: "LH" }),
+  flight_number: z.string().meta({ example: "LH1234" }),
+});
+
+export const PriceSchema = z
+  .object({
+    currency: CurrencyCode,
+    base: Minor,
+    taxes: Minor,
+    provider_fees: Minor,
+    aviaframe_markup: Minor,
+    tenant_markup: Minor,
+    total: Minor.meta({ description: "base + taxes + provider_fees + aviaframe_markup + tenant_markup" }),
+  })
+  .meta({ id: "Price" });
+
+export const OfferSchema = z
+  .object({
+    id: z.string(),
+    valid_until: z.iso.datetime(),
+    segments: z.array(SegmentSchema),
+    price: PriceSchema,
+    fare_rules: z.object({
+      refundable: z.boolean(),
+      changeable: z.boolean(),
+      cancel_penalty: Minor.optional(),
+    }),
+    priced_at: z.iso.datetime().optional(),
+  })
+  .meta({ id: "Offer" });
+
+export const SearchResponse = z.object({ offers: z.array(OfferSchema) }).meta({ id: "SearchResponse" });
+
+export const HealthResponse = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    stage: z.string(),
+    time: z.iso.datetime(),
+  })
+  .meta({ id: "Health" });
+
+export const ErrorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      retryable: z.boolean(),
+      details: z.record(z.string(), z.unknown()).optional(),
+      correlation_id: z.string(),
+    }),
+  })
+  .meta({ id: "Error" });

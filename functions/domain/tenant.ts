@@ -1,0 +1,12 @@
+import type { Markup } from "./offer";
+
+export type Plan = "standard" | "premium";
+
+export interface Tenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly plan: Plan;
+  readonly markup: Markup;
+  readonly defaultCurrency: string;
+  readonly status: "active" | "suspended";
+}

@@ -1,0 +1,17 @@
+import { SearchRequest } from "../../api/schemas";
+import { searchOffers } from "../../use-cases/search-offers";
+import { tenantRoute } from "../../shared/http";
+import { searchOffersDeps } from "../../shared/wiring";
+
+export const handler = tenantRoute({
+  body: SearchRequest,
+  handle: async ({ body, tenant, correlationId }) => {
+    const offers = await searchOffers(
+      searchOffersDeps(),
+      tenant,
+      { ...body, currency: body.currency ?? tenant.defaultCurrency },
+      { tenantId: tenant.tenantId, correlationId },
+    );
+    return { status: 200, body: { offers } };
+  },
+});

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { ENV, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
+
+/**
+ * Configuration read from the environment once, validated, and failing loudly at the first
+ * use when something required is missing (a misdeployed function must not half-work).
+ */
+const ConfigSchema = z.object({
+  stage: z.string().default("local"),
+  drctBaseUrl: z.url(),
+  drctTimeoutMs: z.coerce.number().int().positive().default(8_000),
+  /** Gap between two DRCT searches for the whole account; DRCT allows 1/s, the rest is margin for clock and network jitter. */
+  drctSearchIntervalMs: z.coerce.number().int().positive().default(1_100),
+  platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
+  localSecretsDir: z.string().optional(),
+  maxBodyBytes: z.coerce.number().int().positive().default(64 * 1024),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+export const config = (): Config => {
+  if (cached === undefined) {
+    const raw = Object.fromEntries(
+      Object.entries(ENV).map(([key, name]) => [key, emptyToUndefined(process.env[name])]),
+    );
+    cached = ConfigSchema.parse(raw);
+  }
+  return cached;
+};
+
+const emptyToUndefined = (value: string | undefined): string | undefined => (value === "" ? undefined : value);
+
+export const tableName = (table: TableKey): string => requiredEnv(TABLES[table].env);
+
+export const secretName = (secret: SecretKey): string => requiredEnv(SECRETS[secret].env);
+
+export const requiredEnv = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined || value === "") throw new Error(`environment variable ${name} is not set`);
+  return value;
+};

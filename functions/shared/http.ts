@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { z } from "zod";
+import { resolveTenantByApiKeyId } from "../adapters/dynamodb/tenant-directory";
+import { AvfError, toEnvelope } from "../domain/errors";
+import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
+import type { Tenant } from "../domain/tenant";
+import { config } from "./config";
+import { logger } from "./powertools";
+
+export interface HttpRequest<TBody> {
+  readonly body: TBody;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly correlationId: string;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's correlation id when it is safe to log and echo, else a new one. */
+export const correlationIdOf = (headers: Readonly<Record<string, string>>): string => {
+  const sent = headers["x-correlation-id"];
+  return sent !== undefined && CORRELATION_ID.test(sent) ? sent : randomUUID();
+};
+
+const lowerCaseHeaders = (event: APIGatewayProxyEvent): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  return headers;
+};
+
+const definedEntries = (record: Record<string, string | undefined> | null): Record<string, string> => {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record ?? {})) if (value !== undefined) result[name] = value;
+  return result;
+};
+
+/** Turns zod issues into the `details.issues` of AVF_400_VALIDATION: a path a client can point at, and why. */
+export const validationIssues = (error: z.ZodError): { path: string; message: string }[] =>
+  error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+  }));
+
+const validationError = (issues: { path: string; message: string }[]): AvfError =>
+  new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
+
+const parseBody = <S extends z.ZodType>(event: APIGatewayProxyEvent, headers: Record<string, string>, schema: S) => {
+  const raw = event.body ?? "";
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  const limit = config().maxBodyBytes;
+  if (bytes.byteLength > limit) {
+    throw new AvfError("AVF_413_PAYLOAD_TOO_LARGE", `the body is larger than ${limit} bytes`, {
+      details: { limit_bytes: limit },
+    });
+  }
+  const contentType = headers["content-type"];
+  if (contentType !== undefined && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+    throw new AvfError("AVF_415_UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw validationError([{ path: "(body)", message: "is not well-formed JSON" }]);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw validationError(validationIssues(parsed.error));
+  return parsed.data as z.output<S>;
+};
+
+const errorResult = (error: unknown, correlationId: string): HttpResult => {
+  const avfError = toAvfError(error);
+  if (avfError.status >= 500) logger.error("request failed", { error });
+  else logger.info("request refused", { code: avfError.code, details: avfError.details });
+  return {
+    status: avfError.status,
+    body: toEnvelope(avfError, correlationId),
+    headers:
+      avfError.retryAfterSeconds === undefined ? undefined : { "retry-after": String(avfError.retryAfterSeconds) },
+  };
+};
+
+export const toAvfError = (error: unknown): AvfError => {
+  if (error instanceof AvfError) return error;
+  if (error instanceof SupplierError) return supplierErrorToAvf(error);
+  return new AvfError("AVF_500_INTERNAL", "something went wrong on our side; it has been logged");
+};
+
+const toResponse = (result: HttpResult, correlationId: string): APIGatewayProxyResult => ({
+  statusCode: result.status,
+  headers: {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...result.headers,
+    "x-correlation-id": correlationId,
+  },
+  body: result.body === undefined ? "" : JSON.stringify(result.body),
+});
+
+interface RouteOptions<S extends z.ZodType | undefined, E> {
+  readonly body?: S;
+  readonly handle: (request: HttpRequest<BodyOf<S>> & E) => Promise<HttpResult>;
+}
+
+type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** Authenticates first (a caller without a key learns nothing about its body), then validates the body. */
+const buildHandler = <S extends z.ZodType | undefined, E>(
+  options: RouteOptions<S, E>,
+  authenticate: (event: APIGatewayProxyEvent) => Promise<E>,
+): ApiHandler =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const headers = lowerCaseHeaders(event);
+      const correlationId = correlationIdOf(headers);
+      logger.setCorrelationId(correlationId);
+      logger.appendKeys({ route: event.resource, method: event.httpMethod });
+      try {
+        const identity = await authenticate(event);
+        const body = (options.body === undefined ? undefined : parseBody(event, headers, options.body)) as BodyOf<S>;
+        const result = await options.handle({
+          ...identity,
+          body,
+          headers,
+          pathParameters: definedEntries(event.pathParameters),
+          query: definedEntries(event.queryStringParameters),
+          correlationId,
+        });
+        return toResponse(result, correlationId);
+      } catch (error) {
+        return toResponse(errorResult(error, correlationId), correlationId);
+      }
+    });
+
+/** A route anyone may call (health, OpenAPI). */
+export const publicRoute = <S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, Record<never, never>>,
+): ApiHandler => buildHandler(options, async () => ({}));
+
+/**
+ * A route of a tenant: API Gateway has checked the API key; the tenant is resolved from the
+ * key's id, never from anything in the request the caller controls.
+ */
+export const tenantRoute = <S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, { readonly tenant: Tenant }>,
+): ApiHandler =>
+  buildHandler(options, async (event) => {
+    const apiKeyId = event.requestContext?.identity?.apiKeyId ?? undefined;
+    const tenant = apiKeyId ? await resolveTenantByApiKeyId(apiKeyId) : undefined;
+    if (tenant === undefined || tenant.status !== "active") {
+      throw new AvfError("AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header");
+    }
+    logger.appendKeys({ tenant_id: tenant.tenantId });
+    return { tenant };
+  });

@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Deterministic flight inventory: the same route, date, cabin and passengers always give the
+ * same flights and base prices, so tests and benchmarks can reason about what DRCT answers.
+ */
+export interface SimSearch {
+  readonly origin: string;
+  readonly destination: string;
+  readonly departure_date: string;
+  readonly return_date?: string;
+  readonly passengers: { readonly adults: number; readonly children: number; readonly infants: number };
+  readonly cabin: string;
+  readonly currency: string;
+}
+
+export interface SimSegment {
+  readonly origin: string;
+  readonly destination: string;
+  readonly departs_at: string;
+  readonly arrives_at: string;
+  readonly carrier: string;
+  readonly flight_number: string;
+}
+
+export interface SimFlight {
+  readonly key: string;
+  readonly segments: SimSegment[];
+  readonly base: number;
+  readonly taxes: number;
+  readonly fees: number;
+  readonly refundable: boolean;
+  readonly changeable: boolean;
+  readonly cancelPenalty?: number;
+}
+
+const CARRIERS = ["LH", "AF", "BA", "KL", "IB", "AZ", "LX", "OS"];
+const HUBS = ["FRA", "CDG", "AMS", "MUC", "ZRH", "VIE"];
+const CABIN_FACTOR: Record<string, number> = { economy: 1, premium_economy: 1.6, business: 3.2, first: 5.5 };
+
+/** A tiny seeded PRNG (mulberry32): good enough for inventory, and the same in every run. */
+const prng = (seedText: string): (() => number) => {
+  let seed = createHash("sha256").update(seedText).digest().readUInt32LE(0);
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
+const minorDigits = (currency: string): number =>
+  new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+
+const at = (date: string, minutes: number): string => {
+  const ms = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+};
+
+const leg = (random: () => number, from: string, to: string, date: string, departMinute: number, carrier: string) => {
+  const duration = 60 + Math.floor(random() * 240);
+  const segment: SimSegment = {
+    origin: from,
+    destination: to,
+    departs_at: at(date, departMinute),
+    arrives_at: at(date, departMinute + duration),
+    carrier,
+    flight_number: `${carrier}${100 + Math.floor(random() * 8900)}`,
+  };
+  return { segment, arrivesMinute: departMinute + duration };
+};
+
+const journey = (random: () => number, from: string, to: string, date: string, carrier: string, direct: boolean) => {
+  const depart = 6 * 60 + Math.floor(random() * 14 * 60);
+  const first = leg(random, from, direct ? to : (HUBS.find((hub) => hub !== from && hub !== to) ?? "FRA"), date, depart, carrier);
+  if (direct) return [first.segment];
+  const second = leg(random, first.segment.destination, to, date, first.arrivesMinute + 50 + Math.floor(random() * 90), carrier);
+  return [first.segment, second.segment];
+};
+
+export const flightsFor = (search: SimSearch): SimFlight[] => {
+  const random = prng(
+    [search.origin, search.destination, search.departure_date, search.return_date ?? "", search.cabin].join("|"),
+  );
+  const count = 3 + Math.floor(random() * 4);
+  const scale = 10 ** minorDigits(search.currency);
+  const { adults, children, infants } = search.passengers;
+  const paxFactor = adults + children * 0.75 + infants * 0.1;
+  const flights: SimFlight[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const carrier = CARRIERS[Math.floor(random() * CARRIERS.length)] ?? "LH";
+    const direct = index % 2 === 0;
+    const segments = journey(random, search.origin, search.destination, search.departure_date, carrier, direct);
+    if (search.return_date !== undefined) {
+      segments.push(...journey(random, search.destination, search.origin, search.return_date, carrier, direct));
+    }
+    const perAdult = (60 + Math.floor(random() * 400)) * (CABIN_FACTOR[search.cabin] ?? 1);
+    const refundable = random() < 0.5;
+    flights.push({
+      key: `${index}`,
+      segments,
+      base: Math.round(perAdult * paxFactor * scale),
+      taxes: Math.round((25 + Math.floor(random() * 60)) * (adults + children) * scale),
+      fees: Math.round(5 * (adults + children + infants) * scale),
+      refundable,
+      changeable: refundable || random() < 0.5,
+      cancelPenalty: refundable ? Math.round(50 * scale) : undefined,
+    });
+  }
+  return flights;
+};

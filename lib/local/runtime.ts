@@ -1,0 +1,142 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
+import { startDrctSimulator, type RunningSimulator } from "../drct-simulator/simulator";
+import { ENV, physicalName, type RouteDescription, SECRETS, TABLES, QUEUES, type QueueKey } from "../resources";
+import { type ApiHandler, startApiGateway } from "./api-gateway";
+import { startLocalDynamo } from "./dynamodb";
+import { LOCAL_DRCT_TOKEN, SEED_TENANTS } from "./seed";
+import { startLocalSqs } from "./sqs";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const LOCAL_PREFIX = "aviaframe-local";
+
+export interface LocalRuntimeOptions {
+  /** Public API port; 0 picks a free one. */
+  readonly port?: number;
+  /** DRCT simulator port; 0 picks a free one. Ignored when drctBaseUrl is set. */
+  readonly simPort?: number;
+  /** Where state lives; ":memory:" keeps it in memory. */
+  readonly dataDir?: string;
+  /** Use this DRCT instead of the embedded simulator (its token from DRCT_TOKEN). */
+  readonly drctBaseUrl?: string;
+  readonly drctToken?: string;
+  /** Extra environment for the handlers (tests tune intervals and log levels here). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface LocalRuntime {
+  readonly apiUrl: string;
+  readonly simulatorUrl?: string;
+  readonly simulator?: RunningSimulator["simulator"];
+  readonly dataDir: string;
+  readonly apiKeys: Readonly<Record<string, string>>;
+  readonly queueUrls: Record<QueueKey, string>;
+  readonly dlqUrls: Record<QueueKey, string>;
+  stop(): Promise<void>;
+}
+
+const handlerModules = new Map<string, Promise<ApiHandler>>();
+
+const loadHandler = (route: RouteDescription): Promise<ApiHandler> => {
+  let module = handlerModules.get(route.handler);
+  if (module === undefined) {
+    const file = pathToFileURL(join(PROJECT_ROOT, "functions/handlers", `${route.handler}.ts`)).href;
+    module = import(file).then((loaded: { handler: ApiHandler }) => loaded.handler);
+    handlerModules.set(route.handler, module);
+  }
+  return module;
+};
+
+/**
+ * Starts the whole gateway on this machine: DRCT simulator, DynamoDB (dynalite), SQS
+ * (fauxqs), the API Gateway stand-in, and the same handler modules Lambda runs, talking to
+ * the stand-ins through the real AWS SDK clients (only the endpoints differ).
+ *
+ * The handlers read their configuration from process.env, as on Lambda, so one process runs
+ * one local runtime at a time.
+ */
+export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  const inMemory = (options.dataDir ?? ".data") === ":memory:";
+  const dataDir = inMemory ? mkdtempSync(join(tmpdir(), "aviaframe-")) : resolve(options.dataDir ?? ".data");
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(options.onError ?? (() => undefined));
+    stops.length = 0;
+    if (inMemory) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true });
+
+    let drctBaseUrl = options.drctBaseUrl;
+    let simulator: RunningSimulator | undefined;
+    if (drctBaseUrl === undefined) {
+      simulator = await startDrctSimulator({
+        port: options.simPort ?? 4010,
+        token: LOCAL_DRCT_TOKEN,
+        stateFile: inMemory ? undefined : join(dataDir, "drct-simulator.json"),
+      });
+      stops.push(() => simulator?.close() ?? Promise.resolve());
+      drctBaseUrl = simulator.url;
+    }
+    const drctToken = simulator === undefined ? options.drctToken : LOCAL_DRCT_TOKEN;
+    if (drctToken === undefined || drctToken === "") throw new Error("DRCT_TOKEN is required with DRCT_BASE_URL");
+    writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
+
+    const dynamo = await startLocalDynamo({ path: inMemory ? undefined : join(dataDir, "dynamodb"), prefix: LOCAL_PREFIX });
+    stops.push(() => dynamo.close());
+    const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
+    stops.push(() => sqs.close());
+
+    Object.assign(process.env, {
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      POWERTOOLS_SERVICE_NAME: "aviaframe",
+      POWERTOOLS_TRACE_ENABLED: "false",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      [ENV.stage]: "local",
+      [ENV.drctBaseUrl]: drctBaseUrl,
+      [ENV.localSecretsDir]: join(dataDir, "secrets"),
+      ...Object.fromEntries(Object.values(TABLES).map((table) => [table.env, physicalName(LOCAL_PREFIX, table.id)])),
+      ...Object.fromEntries(Object.entries(QUEUES).map(([key, queue]) => [queue.env, sqs.queueUrls[key as QueueKey]])),
+      ...options.env,
+    });
+
+    for (const tenant of SEED_TENANTS) await putTenant(tenant.item);
+    const apiKeys = new Map(SEED_TENANTS.map((tenant) => [tenant.apiKey, tenant.item.api_key_id]));
+
+    const api = await startApiGateway({
+      port: options.port ?? 3000,
+      apiKeys,
+      loadHandler,
+      onError: options.onError ?? ((error) => console.error(error)),
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          api.server.closeAllConnections();
+          api.server.close(() => resolve());
+        }),
+    );
+
+    return {
+      apiUrl: api.url,
+      simulatorUrl: simulator?.url,
+      simulator: simulator?.simulator,
+      dataDir,
+      apiKeys: Object.fromEntries(SEED_TENANTS.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
+      queueUrls: sqs.queueUrls,
+      dlqUrls: sqs.dlqUrls,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

@@ -1,0 +1,39 @@
+import type { TenantItem } from "../../functions/adapters/dynamodb/tenant-directory";
+
+/** The tenants of CONTRACT.md §2, seeded in local mode and only there. */
+export interface SeedTenant {
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+  readonly item: TenantItem;
+}
+
+export const SEED_TENANTS: readonly SeedTenant[] = [
+  {
+    apiKey: "local-agency-a-key",
+    webhookSecret: "whsec_bG9jYWwtYWdlbmN5LWEtd2ViaG9vay1zZWNyZXQtMzJi",
+    item: {
+      tenant_id: "agency-a",
+      name: "Agency A",
+      plan: "standard",
+      markup: { type: "percent", basis_points: 200 },
+      default_currency: "EUR",
+      status: "active",
+      api_key_id: "local-key-agency-a",
+    },
+  },
+  {
+    apiKey: "local-agency-b-key",
+    webhookSecret: "whsec_bG9jYWwtYWdlbmN5LWItd2ViaG9vay1zZWNyZXQtMzJi",
+    item: {
+      tenant_id: "agency-b",
+      name: "Agency B",
+      plan: "standard",
+      markup: { type: "fixed", amount: "5.00" },
+      default_currency: "EUR",
+      status: "active",
+      api_key_id: "local-key-agency-b",
+    },
+  },
+];
+
+export const LOCAL_DRCT_TOKEN = "drct-local-token";

@@ -1,0 +1,106 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { buildApp } from "fauxqs";
+import { dlqIdOf, QUEUES, type QueueDescription, type QueueKey } from "../resources";
+
+export interface LocalSqs {
+  readonly endpoint: string;
+  /** Queue URL by key, and the URL of each queue's dead-letter queue. */
+  readonly queueUrls: Record<QueueKey, string>;
+  readonly dlqUrls: Record<QueueKey, string>;
+  close(): Promise<void>;
+}
+
+interface FauxqsInternals {
+  SqsStore: new () => { allQueues(): Iterable<{ persistence?: unknown }>; persistence?: unknown };
+  SnsStore: new () => { persistence?: unknown };
+  S3Store: new () => { persistence?: unknown };
+  PersistenceManager: new (
+    dataDir: string,
+  ) => { load(sqs: unknown, sns: unknown, s3: unknown): void; close(): void };
+}
+
+/**
+ * fauxqs's public `startFauxqs` persists state but binds 0.0.0.0; its `buildApp` binds where
+ * we ask but does not persist. We want both (loopback only, state kept in DATA_DIR), so we
+ * wire its stores and persistence as startFauxqs does. fauxqs is pinned to an exact version
+ * for this reason, and test/integration covers a restart.
+ */
+const loadFauxqsInternals = async (): Promise<FauxqsInternals> => {
+  const require = createRequire(import.meta.url);
+  const dist = dirname(require.resolve("fauxqs/package.json"));
+  const load = (file: string) => import(pathToFileURL(join(dist, "dist", file)).href);
+  const [sqs, sns, s3, persistence] = await Promise.all([
+    load("sqs/sqsStore.js"),
+    load("sns/snsStore.js"),
+    load("s3/s3Store.js"),
+    load("persistence.js"),
+  ]);
+  return {
+    SqsStore: sqs.SqsStore,
+    SnsStore: sns.SnsStore,
+    S3Store: s3.S3Store,
+    PersistenceManager: persistence.PersistenceManager,
+  };
+};
+
+const createStores = async (dataDir: string | undefined) => {
+  if (dataDir === undefined) return { stores: undefined, persistence: undefined };
+  const internals = await loadFauxqsInternals();
+  const sqsStore = new internals.SqsStore();
+  const snsStore = new internals.SnsStore();
+  const s3Store = new internals.S3Store();
+  const persistence = new internals.PersistenceManager(dataDir);
+  persistence.load(sqsStore, snsStore, s3Store);
+  sqsStore.persistence = persistence;
+  snsStore.persistence = persistence;
+  s3Store.persistence = persistence;
+  for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
+  return { stores: { sqsStore, snsStore, s3Store }, persistence };
+};
+
+export const fifoName = (prefix: string, id: string): string => `${prefix}-${id}.fifo`;
+
+export const startLocalSqs = async (options: { dataDir?: string; port?: number; prefix: string }): Promise<LocalSqs> => {
+  const { stores, persistence } = await createStores(options.dataDir);
+  const app = buildApp({ logger: false, host: "127.0.0.1", ...(stores === undefined ? {} : { stores: stores as never }) });
+  if (persistence !== undefined) app.addHook("preClose", () => persistence.close());
+  await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new SQSClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const queueUrls = {} as Record<QueueKey, string>;
+  const dlqUrls = {} as Record<QueueKey, string>;
+  for (const [key, queue] of Object.entries(QUEUES) as [QueueKey, QueueDescription][]) {
+    const dlqUrl = await createFifo(client, fifoName(options.prefix, dlqIdOf(queue)), { MessageRetentionPeriod: "1209600" });
+    const dlqArn = await queueArn(client, dlqUrl);
+    queueUrls[key] = await createFifo(client, fifoName(options.prefix, queue.id), {
+      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
+    });
+    dlqUrls[key] = dlqUrl;
+  }
+  client.destroy();
+  return { endpoint, queueUrls, dlqUrls, close: () => app.close() };
+};
+
+const createFifo = async (client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> => {
+  const result = await client.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false", ...attributes },
+    }),
+  );
+  if (result.QueueUrl === undefined) throw new Error(`fauxqs did not create ${name}`);
+  return result.QueueUrl;
+};
+
+const queueArn = async (client: SQSClient, url: string): Promise<string> => {
+  const result = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  const arn = result.Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`no ARN for ${url}`);
+  return arn;
+};

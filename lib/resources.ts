@@ -1,0 +1,229 @@
+/**
+ * The one description of Aviaframe's resources. The CDK stacks (lib/cloud) and the local
+ * runtime (lib/local) are both built from this file, so the two cannot drift: a table, queue
+ * or route added here exists in both places, under the same environment variable name.
+ *
+ * Pure data: no CDK and no AWS SDK imports, so Lambda code may read it too.
+ */
+
+export interface GlobalIndexDescription {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+}
+
+export interface TableDescription {
+  /** Logical id, also the suffix of the physical table name. */
+  readonly id: string;
+  /** Environment variable through which functions learn the physical table name. */
+  readonly env: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly globalIndexes?: readonly GlobalIndexDescription[];
+  /** Epoch-seconds attribute DynamoDB TTL deletes by. Readers still check expiry themselves. */
+  readonly ttlAttribute?: string;
+  readonly purpose: string;
+}
+
+export const TABLES = {
+  tenants: {
+    id: "Tenants",
+    env: "TABLE_TENANTS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    globalIndexes: [{ name: "by_api_key_id", partitionKey: "api_key_id" }],
+    purpose: "Tenant profiles: plan, markup, API key id, callback secret name",
+  },
+  idempotency: {
+    id: "Idempotency",
+    env: "TABLE_IDEMPOTENCY",
+    partitionKey: "id",
+    ttlAttribute: "expiration",
+    purpose: "Powertools idempotency records, keyed by tenant + operation + Idempotency-Key",
+  },
+  orders: {
+    id: "Orders",
+    env: "TABLE_ORDERS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    globalIndexes: [{ name: "by_status", partitionKey: "status", sortKey: "updated_at" }],
+    purpose: "Orders, one item per order with its history and outbox",
+  },
+  offers: {
+    id: "Offers",
+    env: "TABLE_OFFERS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    ttlAttribute: "expires_at",
+    purpose: "Offers seen by each tenant and cached search results",
+  },
+  supplierState: {
+    id: "SupplierState",
+    env: "TABLE_SUPPLIER_STATE",
+    partitionKey: "pk",
+    ttlAttribute: "expires_at",
+    purpose: "Shared DRCT rate-limit buckets and circuit breaker state",
+  },
+  drctRequestLog: {
+    id: "DrctRequestLog",
+    env: "TABLE_DRCT_REQUEST_LOG",
+    partitionKey: "pk",
+    sortKey: "sk",
+    ttlAttribute: "expires_at",
+    purpose: "Sanitized log of every DRCT call: no token, no passenger data",
+  },
+  auditLog: {
+    id: "AuditLog",
+    env: "TABLE_AUDIT_LOG",
+    partitionKey: "pk",
+    sortKey: "sk",
+    purpose: "Who changed what, when, under which correlation id",
+  },
+  deliveries: {
+    id: "Deliveries",
+    env: "TABLE_DELIVERIES",
+    partitionKey: "pk",
+    sortKey: "sk",
+    purpose: "Partner callback deliveries and every attempt",
+  },
+  usage: {
+    id: "Usage",
+    env: "TABLE_USAGE",
+    partitionKey: "pk",
+    sortKey: "sk",
+    purpose: "Per-tenant usage meters for billing",
+  },
+} as const satisfies Record<string, TableDescription>;
+
+export type TableKey = keyof typeof TABLES;
+
+export interface QueueDescription {
+  /** Logical id; the physical name is `<prefix>-<id>.fifo`. */
+  readonly id: string;
+  readonly env: string;
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Event source mapping batch size of the consuming function. */
+  readonly batchSize: number;
+  readonly purpose: string;
+}
+
+export const QUEUES = {
+  supplierWork: {
+    id: "supplier-work",
+    env: "QUEUE_SUPPLIER_WORK",
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 10,
+    batchSize: 1,
+    purpose: "Non-interactive DRCT calls (ticketing, cancellation, reconciliation), paced by the rate limiter",
+  },
+  ticketing: {
+    id: "ticketing",
+    env: "QUEUE_TICKETING",
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+    batchSize: 1,
+    purpose: "Ticketing jobs, one message group per order",
+  },
+  callbacks: {
+    id: "callbacks",
+    env: "QUEUE_CALLBACKS",
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 20,
+    batchSize: 5,
+    purpose: "Partner callback deliveries, one message group per order",
+  },
+} as const satisfies Record<string, QueueDescription>;
+
+export type QueueKey = keyof typeof QUEUES;
+
+export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
+
+export type HttpMethod = "GET" | "POST" | "PATCH";
+
+export interface RouteDescription {
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path, `{param}` style. */
+  readonly path: string;
+  /** Handler module under functions/handlers, without extension; exports `handler`. */
+  readonly handler: string;
+  readonly auth: "api-key" | "none";
+  /** Tables the handler reads or writes (CDK grants exactly these). */
+  readonly tables: readonly TableKey[];
+  readonly secrets: readonly SecretKey[];
+  readonly summary: string;
+}
+
+export const ROUTES = [
+  {
+    operationId: "health",
+    method: "GET",
+    path: "/health",
+    handler: "http/health",
+    auth: "none",
+    tables: ["supplierState"],
+    secrets: [],
+    summary: "Readiness of the gateway and the supplier's state",
+  },
+  {
+    operationId: "openapi",
+    method: "GET",
+    path: "/openapi.json",
+    handler: "http/openapi",
+    auth: "none",
+    tables: [],
+    secrets: [],
+    summary: "This API as an OpenAPI 3.1 document",
+  },
+  {
+    operationId: "searchOffers",
+    method: "POST",
+    path: "/public/offers/search",
+    handler: "http/search-offers",
+    auth: "api-key",
+    tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    summary: "Search offers",
+  },
+] as const satisfies readonly RouteDescription[];
+
+export interface SecretDescription {
+  readonly id: string;
+  readonly env: string;
+  readonly purpose: string;
+}
+
+export const SECRETS = {
+  drctToken: {
+    id: "drct-token",
+    env: "SECRET_DRCT_TOKEN",
+    purpose: "Bearer token of the DRCT account: never leaves the backend",
+  },
+} as const satisfies Record<string, SecretDescription>;
+
+export type SecretKey = keyof typeof SECRETS;
+
+/** Environment variable names shared by the CDK stacks, the local runtime and the functions. */
+export const ENV = {
+  stage: "AVF_STAGE",
+  drctBaseUrl: "DRCT_BASE_URL",
+  drctTimeoutMs: "DRCT_TIMEOUT_MS",
+  drctSearchIntervalMs: "DRCT_SEARCH_INTERVAL_MS",
+  platformMarkupBps: "PLATFORM_MARKUP_BPS",
+  localSecretsDir: "LOCAL_SECRETS_DIR",
+  maxBodyBytes: "MAX_BODY_BYTES",
+  serviceName: "POWERTOOLS_SERVICE_NAME",
+  logLevel: "POWERTOOLS_LOG_LEVEL",
+} as const;
+
+/** Plans a tenant subscribes to; API Gateway usage plans and supplier buckets follow them. */
+export const PLANS = {
+  standard: { rateLimit: 10, burstLimit: 20, quotaPerDay: 20_000 },
+  premium: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
+} as const;
+
+export type PlanName = keyof typeof PLANS;
+
+export const physicalName = (prefix: string, id: string): string => `${prefix}-${id}`;
