@@ -97,6 +97,9 @@ export const TABLES = {
 
 export type TableKey = keyof typeof TABLES;
 
+/** Every table, widened to the description type (for code that walks them all). */
+export const TABLE_ENTRIES = Object.entries(TABLES) as [TableKey, TableDescription][];
+
 export interface QueueDescription {
   /** Logical id; the physical name is `<prefix>-<id>.fifo`. */
   readonly id: string;
@@ -186,6 +189,16 @@ export const ROUTES = [
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     summary: "Search offers",
+  },
+  {
+    operationId: "getUsage",
+    method: "GET",
+    path: "/public/usage",
+    handler: "http/get-usage",
+    auth: "api-key",
+    tables: ["tenants", "usage"],
+    secrets: [],
+    summary: "Metered searches, prices, orders and issues per UTC day, for billing",
   },
 ] as const satisfies readonly RouteDescription[];
 

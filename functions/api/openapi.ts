@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { ROUTES, type RouteDescription } from "../../lib/resources";
-import { ErrorEnvelopeSchema, HealthResponse, SearchRequest, SearchResponse } from "./schemas";
+import { ErrorEnvelopeSchema, HealthResponse, SearchRequest, SearchResponse, UsageQuery, UsageResponse } from "./schemas";
 
 type OperationId = (typeof ROUTES)[number]["operationId"];
 
 interface OperationContract {
   readonly request?: z.ZodType;
+  readonly query?: z.ZodObject;
   readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: z.ZodType }>>;
 }
 
@@ -35,10 +36,25 @@ const CONTRACTS: Record<OperationId, OperationContract> = {
       ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
     },
   },
+  getUsage: {
+    query: UsageQuery,
+    responses: {
+      "200": { description: "usage per UTC day and in total (default: the last 30 days)", schema: UsageResponse },
+      ...errors(400, 401, 500),
+    },
+  },
 };
 
 const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
   z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
+
+const queryParameters = (query: z.ZodObject | undefined) =>
+  Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: !(schema as z.ZodType).safeParse(undefined).success,
+    schema: jsonSchema(schema as z.ZodType, "input"),
+  }));
 
 const operation = (route: RouteDescription) => {
   const contract = CONTRACTS[route.operationId as OperationId];
@@ -54,6 +70,7 @@ const operation = (route: RouteDescription) => {
     ...(route.auth === "api-key" ? { security: [{ apiKey: [] }] } : { security: [] }),
     parameters: [
       ...pathParams,
+      ...queryParameters(contract.query),
       { name: "x-correlation-id", in: "header", required: false, schema: { type: "string", maxLength: 128 } },
     ],
     ...(contract.request === undefined

@@ -141,3 +141,27 @@ export const ErrorEnvelopeSchema = z
     }),
   })
   .meta({ id: "Error" });
+
+export const UsageQuery = z
+  .strictObject({
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+  })
+  .meta({ id: "UsageQuery" });
+
+const UsageCountsSchema = z.object({
+  searches: z.int(),
+  prices: z.int(),
+  orders: z.int(),
+  issues: z.int(),
+});
+
+export const UsageResponse = z
+  .object({
+    tenant_id: z.string(),
+    from: IsoDate,
+    to: IsoDate,
+    totals: UsageCountsSchema,
+    days: z.array(z.object({ date: IsoDate, counts: UsageCountsSchema })),
+  })
+  .meta({ id: "Usage" });

@@ -58,6 +58,13 @@ export const validationIssues = (error: z.ZodError): { path: string; message: st
 const validationError = (issues: { path: string; message: string }[]): AvfError =>
   new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
 
+/** Validates query parameters with the same envelope as bodies. */
+export const parseQuery = <S extends z.ZodType>(schema: S, query: Readonly<Record<string, string>>): z.output<S> => {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw validationError(validationIssues(parsed.error));
+  return parsed.data;
+};
+
 const parseBody = <S extends z.ZodType>(event: APIGatewayProxyEvent, headers: Record<string, string>, schema: S) => {
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");

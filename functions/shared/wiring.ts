@@ -35,12 +35,14 @@ export const drctClient = once(
     }),
 );
 
+export const usageMeter = once(dynamoUsageMeter);
+
 export const searchOffersDeps = once(
   (): SearchOffersDeps => ({
     supplier: drctClient(),
     pacer: dynamoSearchPacer(config().drctSearchIntervalMs),
     offers: dynamoOfferStore(),
-    usage: dynamoUsageMeter(),
+    usage: usageMeter(),
     platformMarkup: platformMarkup(),
     now: () => new Date(),
   }),

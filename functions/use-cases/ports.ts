@@ -33,6 +33,12 @@ export interface OfferStore {
 
 export type UsageMetric = "searches" | "prices" | "orders" | "issues";
 
+export const USAGE_METRICS: readonly UsageMetric[] = ["searches", "prices", "orders", "issues"];
+
+export type UsageCounts = Record<UsageMetric, number>;
+
 export interface UsageMeter {
   record(tenantId: string, metric: UsageMetric, at: Date): Promise<void>;
+  /** Counts per UTC day from `fromDay` to `toDay` inclusive (YYYY-MM-DD), days without usage left out. */
+  read(tenantId: string, fromDay: string, toDay: string): Promise<{ day: string; counts: UsageCounts }[]>;
 }

@@ -62,6 +62,7 @@ interface SimOrder {
   refundable: boolean;
   cancel_penalty?: number;
   refund_reference?: string;
+  penalty?: number;
   created_at: string;
   updated_at: string;
 }
@@ -114,6 +115,17 @@ const parseJsonBody = (text: string): Record<string, unknown> => {
   throw new HttpError(400, "INVALID_JSON", "body must be a JSON object");
 };
 
+/** JSON with sorted keys: two requests that mean the same thing hash the same. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+
+/** What DRCT shows of an order: its own bookkeeping (request hash, idempotency keys) stays inside. */
+const orderView = ({ request_hash: _hash, idempotency_key: _key, issue_key: _issue, ...order }: SimOrder) => order;
+
 const send = (res: ServerResponse, reply: Reply): void => {
   const body = JSON.stringify(reply.body);
   res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
@@ -154,6 +166,7 @@ export class DrctSimulator {
   }
 
   reset(): void {
+    this.releaseHeld();
     this.offers.clear();
     this.orders.clear();
     this.faults.clear();
@@ -180,7 +193,13 @@ export class DrctSimulator {
       if (fault !== undefined) {
         if (fault.mode === "latency") await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
         else if (fault.mode === "drop" || fault.mode === "timeout_after_commit") {
-          if (fault.mode === "timeout_after_commit") route.run(req, text);
+          if (fault.mode === "timeout_after_commit") {
+            try {
+              route.run(req, text);
+            } catch {
+              // The work failed at DRCT; the caller still hears nothing, as after a real timeout.
+            }
+          }
           this.hold(res);
           return;
         } else throw this.faultError(fault.mode);
@@ -232,7 +251,8 @@ export class DrctSimulator {
     if (!(req.headers.accept ?? "").includes("application/json")) {
       throw new HttpError(406, "NOT_ACCEPTABLE", "Accept must include application/json");
     }
-    if (req.method === "POST" && !(req.headers["content-type"] ?? "").startsWith("application/json")) {
+    const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+    if (hasBody && !(req.headers["content-type"] ?? "").startsWith("application/json")) {
       throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
     }
     if ((operation === "order_create" || operation === "issue") && !req.headers["idempotency-key"]) {
@@ -274,7 +294,7 @@ export class DrctSimulator {
       }
       if (method === "GET" && parts.length === 2) return { operation: "order_get", run: () => this.findOrders(url) };
       if (method === "GET" && id !== undefined && parts.length === 3) {
-        return { operation: "order_get", run: () => ({ status: 200, body: this.order(id) }) };
+        return { operation: "order_get", run: () => ({ status: 200, body: orderView(this.order(id)) }) };
       }
       if (method === "POST" && id !== undefined && action === "issue" && parts.length === 4) {
         return { operation: "issue", run: (req) => this.issue(req, id) };
@@ -287,17 +307,7 @@ export class DrctSimulator {
   }
 
   private search(text: string): Reply {
-    const body = parseJsonBody(text) as unknown as SimSearch;
-    const valid =
-      typeof body.origin === "string" &&
-      /^[A-Z]{3}$/.test(body.origin) &&
-      typeof body.destination === "string" &&
-      /^[A-Z]{3}$/.test(body.destination) &&
-      typeof body.departure_date === "string" &&
-      typeof body.currency === "string" &&
-      typeof body.cabin === "string" &&
-      typeof body.passengers?.adults === "number";
-    if (!valid) throw new HttpError(400, "INVALID_REQUEST", "origin, destination, departure_date, passengers, cabin and currency are required");
+    const body = this.validSearch(parseJsonBody(text));
     const now = Date.now();
     const criteriaKey = JSON.stringify([body.origin, body.destination, body.departure_date, body.return_date ?? null, body.passengers, body.cabin, body.currency]);
     const offers = flightsFor(body).map((flight) => {
@@ -309,6 +319,41 @@ export class DrctSimulator {
       return this.offerView(offer);
     });
     return { status: 200, body: { offers } };
+  }
+
+  private validSearch(raw: Record<string, unknown>): SimSearch {
+    const invalid = (message: string) => new HttpError(400, "INVALID_REQUEST", message);
+    const iata = (value: unknown) => typeof value === "string" && /^[A-Z]{3}$/.test(value);
+    const date = (value: unknown) =>
+      typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+    const count = (value: unknown, min: number) =>
+      value === undefined ? min === 0 : Number.isInteger(value) && (value as number) >= min && (value as number) <= 9;
+    if (!iata(raw.origin) || !iata(raw.destination)) throw invalid("origin and destination must be IATA codes");
+    if (!date(raw.departure_date)) throw invalid("departure_date must be YYYY-MM-DD");
+    if (raw.return_date !== undefined && !date(raw.return_date)) throw invalid("return_date must be YYYY-MM-DD");
+    if (typeof raw.currency !== "string" || !Intl.supportedValuesOf("currency").includes(raw.currency)) {
+      throw invalid("currency must be an ISO 4217 code");
+    }
+    if (typeof raw.cabin !== "string" || !["economy", "premium_economy", "business", "first"].includes(raw.cabin)) {
+      throw invalid("cabin must be economy, premium_economy, business or first");
+    }
+    const passengers = (raw.passengers ?? {}) as Record<string, unknown>;
+    if (!count(passengers.adults, 1) || !count(passengers.children, 0) || !count(passengers.infants, 0)) {
+      throw invalid("passengers: adults 1-9, children and infants 0-9");
+    }
+    return {
+      origin: raw.origin as string,
+      destination: raw.destination as string,
+      departure_date: raw.departure_date as string,
+      return_date: raw.return_date as string | undefined,
+      passengers: {
+        adults: passengers.adults as number,
+        children: (passengers.children as number | undefined) ?? 0,
+        infants: (passengers.infants as number | undefined) ?? 0,
+      },
+      cabin: raw.cabin,
+      currency: raw.currency,
+    };
   }
 
   private priceOf(offer: SimOffer) {
@@ -348,16 +393,17 @@ export class DrctSimulator {
 
   private createOrder(req: IncomingMessage, text: string): Reply {
     const key = String(req.headers["idempotency-key"]);
-    const requestHash = hash(text);
-    const existingId = [...this.orders.values()].find((order) => order.idempotency_key === key);
-    if (existingId !== undefined) {
-      if (existingId.request_hash !== requestHash) {
+    const body = parseJsonBody(text);
+    const requestHash = hash(canonicalJson(body));
+    const existing = [...this.orders.values()].find((order) => order.idempotency_key === key);
+    if (existing !== undefined) {
+      if (existing.request_hash !== requestHash) {
         throw new HttpError(409, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used with another request");
       }
-      return { status: 200, body: existingId, headers: { "idempotent-replayed": "true" } };
+      return { status: 201, body: orderView(existing), headers: { "idempotent-replayed": "true" } };
     }
-    const body = parseJsonBody(text);
-    const offer = this.liveOffer(String(body.offer_id));
+    if (typeof body.offer_id !== "string" || body.offer_id === "") throw new HttpError(400, "INVALID_REQUEST", "offer_id is required");
+    const offer = this.liveOffer(body.offer_id);
     const passengers = Array.isArray(body.passengers) ? body.passengers : [];
     const expected = offer.search.passengers.adults + offer.search.passengers.children + offer.search.passengers.infants;
     if (passengers.length !== expected) {
@@ -383,7 +429,7 @@ export class DrctSimulator {
     this.orders.set(order.order_id, order);
     this.stats.orders_created += 1;
     this.saveState();
-    return { status: 201, body: order };
+    return { status: 201, body: orderView(order) };
   }
 
   private order(orderId: string): SimOrder {
@@ -399,15 +445,13 @@ export class DrctSimulator {
     const orders = [...this.orders.values()].filter(
       (order) => (key === null || order.idempotency_key === key) && (ref === null || order.external_ref === ref),
     );
-    return { status: 200, body: { orders } };
+    return { status: 200, body: { orders: orders.map(orderView) } };
   }
 
   private issue(req: IncomingMessage, orderId: string): Reply {
     const key = String(req.headers["idempotency-key"]);
     const order = this.order(orderId);
-    if (order.status === "ISSUED" && order.issue_key === key) {
-      return { status: 200, body: order, headers: { "idempotent-replayed": "true" } };
-    }
+    if (order.issue_key === key) return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
     if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
     order.status = "ISSUED";
     order.issue_key = key;
@@ -417,20 +461,22 @@ export class DrctSimulator {
     }));
     order.updated_at = new Date().toISOString();
     this.saveState();
-    return { status: 200, body: order };
+    return { status: 200, body: orderView(order) };
   }
 
   private cancel(orderId: string): Reply {
     const order = this.order(orderId);
-    if (order.status === "CANCELLED") return { status: 200, body: order };
+    if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }
     order.status = "CANCELLED";
-    order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    // Voiding an unticketed booking costs nothing and refunds nothing; a ticketed refundable fare refunds less the penalty.
+    order.penalty = order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0;
+    if (order.tickets.length > 0) order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
     order.updated_at = new Date().toISOString();
     this.saveState();
-    return { status: 200, body: { ...order, penalty: order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0 } };
+    return { status: 200, body: orderView(order) };
   }
 
   private control(method: string, path: string, text: string): Reply {
@@ -447,7 +493,7 @@ export class DrctSimulator {
       if (!OPERATIONS.includes(operation) || !FAULT_MODES.includes(mode)) {
         throw new HttpError(400, "INVALID_FAULT", `operation ∈ ${OPERATIONS.join("|")}, mode ∈ ${FAULT_MODES.join("|")}`);
       }
-      const count = typeof body.count === "number" && body.count > 0 ? Math.floor(body.count) : 1;
+      const count = Number.isInteger(body.count) && (body.count as number) > 0 ? (body.count as number) : 1;
       const latencyMs = typeof body.latency_ms === "number" ? body.latency_ms : 3_000;
       this.faults.set(operation, { mode, remaining: count, latencyMs });
       return { status: 200, body: { operation, mode, count, latency_ms: latencyMs } };

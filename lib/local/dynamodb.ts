@@ -7,7 +7,7 @@ import {
   ListTablesCommand,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { physicalName, TABLES, type TableDescription } from "../resources";
+import { physicalName, TABLE_ENTRIES, type TableDescription } from "../resources";
 
 export interface LocalDynamo {
   readonly endpoint: string;
@@ -57,7 +57,7 @@ export const startLocalDynamo = async (options: { path?: string; port?: number; 
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  for (const table of Object.values(TABLES)) {
+  for (const [, table] of TABLE_ENTRIES) {
     const input = createTableInput(options.prefix, table);
     if (!existing.has(input.TableName ?? "")) await client.send(new CreateTableCommand(input));
   }

@@ -91,7 +91,7 @@ export class DrctClient implements OfferSupplier {
 
     let response: Response;
     try {
-      response = await fetch(new URL(request.path, this.options.baseUrl), {
+      response = await fetch(`${this.options.baseUrl.replace(/\/+$/, "")}${request.path}`, {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),

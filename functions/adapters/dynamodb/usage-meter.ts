@@ -1,7 +1,9 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { UsageMeter, UsageMetric } from "../../use-cases/ports";
+import { QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { USAGE_METRICS, type UsageCounts, type UsageMeter, type UsageMetric } from "../../use-cases/ports";
 import { tableName } from "../../shared/config";
 import { dynamo } from "./client";
+
+const dayKey = (day: string) => `DAY#${day}`;
 
 /** One item per tenant and UTC day; counters grow by atomic ADD, so concurrent requests never lose a count. */
 export const dynamoUsageMeter = (): UsageMeter => ({
@@ -9,11 +11,33 @@ export const dynamoUsageMeter = (): UsageMeter => ({
     await dynamo().send(
       new UpdateCommand({
         TableName: tableName("usage"),
-        Key: { pk: `TENANT#${tenantId}`, sk: `DAY#${at.toISOString().slice(0, 10)}` },
+        Key: { pk: `TENANT#${tenantId}`, sk: dayKey(at.toISOString().slice(0, 10)) },
         UpdateExpression: "ADD #metric :one",
         ExpressionAttributeNames: { "#metric": metric },
         ExpressionAttributeValues: { ":one": 1 },
       }),
     );
+  },
+  read: async (tenantId: string, fromDay: string, toDay: string) => {
+    const days: { day: string; counts: UsageCounts }[] = [];
+    let startKey: QueryCommandOutput["LastEvaluatedKey"];
+    do {
+      const page: QueryCommandOutput = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName("usage"),
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}`, ":from": dayKey(fromDay), ":to": dayKey(toDay) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const counts = Object.fromEntries(
+          USAGE_METRICS.map((metric) => [metric, typeof item[metric] === "number" ? item[metric] : 0]),
+        ) as UsageCounts;
+        days.push({ day: String(item.sk).slice("DAY#".length), counts });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return days;
   },
 });

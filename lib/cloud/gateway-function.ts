@@ -1,0 +1,88 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import { join } from "node:path";
+import { type QueueDescription, SECRETS, type SecretKey, TABLES, type TableKey } from "../resources";
+
+export const PROJECT_ROOT = join(import.meta.dirname, "../..");
+
+export interface GatewayFunctionProps {
+  /** Handler module under functions/handlers, without extension. */
+  readonly handler: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+}
+
+/**
+ * Every Aviaframe Lambda: Node 22 on arm64, ESM bundle by esbuild (no Docker), X-Ray
+ * tracing, a log group with a retention, and bind* methods that grant access and inject the
+ * environment variable in one call, so permissions and configuration cannot drift apart.
+ */
+export class GatewayFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, "Fn", {
+      entry: join(PROJECT_ROOT, "functions/handlers", `${props.handler}.ts`),
+      handler: "handler",
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(28),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "aviaframe",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        minify: true,
+        sourceMap: true,
+        mainFields: ["module", "main"],
+        // Some CommonJS dependencies call require(); ESM bundles need it defined.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        externalModules: ["@aws-sdk/*"],
+      },
+    });
+  }
+
+  get function(): IFunction {
+    return this.fn;
+  }
+
+  bindTable(key: TableKey, table: ITableV2, access: "read" | "readWrite" = "readWrite"): this {
+    if (access === "read") table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    this.fn.addEnvironment(TABLES[key].env, table.tableName);
+    return this;
+  }
+
+  bindQueue(description: QueueDescription, queue: IQueue): this {
+    queue.grantSendMessages(this.fn);
+    this.fn.addEnvironment(description.env, queue.queueUrl);
+    return this;
+  }
+
+  bindSecret(key: SecretKey, secret: ISecret): this {
+    secret.grantRead(this.fn);
+    this.fn.addEnvironment(SECRETS[key].env, secret.secretArn);
+    return this;
+  }
+}

@@ -1,0 +1,277 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from "aws-cdk-lib";
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Period,
+  type Resource,
+  ResponseType,
+  RestApi,
+} from "aws-cdk-lib/aws-apigateway";
+import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { EventBus } from "aws-cdk-lib/aws-events";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { LogLevel, StateMachine, DefinitionBody } from "aws-cdk-lib/aws-stepfunctions";
+import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
+import type { Construct } from "constructs";
+import { ENV, PLANS, type PlanName, type QueueKey, ROUTES, type SecretKey, TABLE_ENTRIES, TABLES, type TableKey } from "../resources";
+import { GatewayFunction } from "./gateway-function";
+import type { StatefulStack } from "./stateful-stack";
+import { orderLifecycleDefinition } from "./workflows";
+
+export interface TenantKeyProps {
+  readonly tenantId: string;
+  readonly plan: PlanName;
+}
+
+export interface StatelessStackProps extends StackProps {
+  readonly prefix: string;
+  readonly stage: string;
+  readonly state: StatefulStack;
+  readonly drctBaseUrl: string;
+  /** Tenants whose API keys this stack creates and attaches to their plan's usage plan. */
+  readonly tenants: readonly TenantKeyProps[];
+}
+
+const envelopeTemplate = (code: string, message: string) =>
+  JSON.stringify({
+    error: { code, message, retryable: code.startsWith("AVF_429") || code.startsWith("AVF_5"), correlation_id: "$context.requestId" },
+  });
+
+/**
+ * What runs: the REST API with its keys and usage plans, one function per route, the event
+ * bus and the workflows. Replaceable at will; all data lives in the stateful stack.
+ */
+export class StatelessStack extends Stack {
+  readonly api: RestApi;
+  readonly functions: Record<string, GatewayFunction> = {};
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const state = importState(this, props.state);
+
+    const bus = new EventBus(this, "OrderEvents", { eventBusName: `${props.prefix}-orders` });
+
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new RestApi(this, "Api", {
+      restApiName: `${props.prefix}-api`,
+      description: "Aviaframe public API (CONTRACT.md §3)",
+      endpointTypes: [EndpointType.REGIONAL],
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stage,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: 200,
+        throttlingBurstLimit: 400,
+      },
+    });
+    // No request models are attached: bodies are validated by the handlers' zod schemas, which
+    // answer the contract's error envelope with every issue, not API Gateway's plain message.
+    const validator = this.api.addRequestValidator("Validator", {
+      requestValidatorName: "parameters-and-body",
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    // API Gateway's own refusals keep the contract's envelope (and 401, not 403, for a missing or unknown key).
+    const gatewayResponses: [ResponseType, string, string, string][] = [
+      [ResponseType.INVALID_API_KEY, "401", "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header"],
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "AVF_404_NOT_FOUND", "no such route"],
+      [ResponseType.THROTTLED, "429", "AVF_429_RATE_LIMITED", "too many requests; try again shortly"],
+      [ResponseType.QUOTA_EXCEEDED, "429", "AVF_429_RATE_LIMITED", "the plan's quota is used up"],
+      [ResponseType.REQUEST_TOO_LARGE, "413", "AVF_413_PAYLOAD_TOO_LARGE", "the request is too large"],
+      [ResponseType.DEFAULT_5XX, "500", "AVF_500_INTERNAL", "something went wrong on our side"],
+    ];
+    for (const [type, statusCode, code, message] of gatewayResponses) {
+      this.api.addGatewayResponse(`Response${type.responseType}`, {
+        type,
+        statusCode,
+        responseHeaders: { "x-correlation-id": "context.requestId" },
+        templates: { "application/json": envelopeTemplate(code, message) },
+      });
+    }
+
+    const commonEnv = {
+      [ENV.stage]: props.stage,
+      [ENV.drctBaseUrl]: props.drctBaseUrl,
+    };
+    for (const route of ROUTES) {
+      const fn = new GatewayFunction(this, `Route-${route.operationId}`, {
+        handler: route.handler,
+        environment: commonEnv,
+      });
+      for (const table of route.tables) fn.bindTable(table, state.tables[table]);
+      for (const secret of route.secrets) fn.bindSecret(secret, state.secrets[secret]);
+      this.functions[route.operationId] = fn;
+      const resource = route.path
+        .split("/")
+        .filter(Boolean)
+        .reduce<Resource | RestApi["root"]>(
+          (parent, part) => parent.getResource(part) ?? parent.addResource(part),
+          this.api.root,
+        );
+      resource.addMethod(route.method, new LambdaIntegration(fn.fn, { proxy: true }), {
+        apiKeyRequired: route.auth === "api-key",
+        requestValidator: validator,
+        operationName: route.operationId,
+      });
+    }
+
+    const plans = Object.fromEntries(
+      (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
+        name,
+        this.api.addUsagePlan(`Plan-${name}`, {
+          name: `${props.prefix}-${name}`,
+          throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
+          quota: { limit: plan.quotaPerDay, period: Period.DAY },
+          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        }),
+      ]),
+    );
+    for (const tenant of props.tenants) {
+      const key = this.api.addApiKey(`Key-${tenant.tenantId}`, {
+        apiKeyName: `${props.prefix}-${tenant.tenantId}`,
+        description: `API key of tenant ${tenant.tenantId}`,
+      });
+      plans[tenant.plan]?.addApiKey(key);
+    }
+
+    const firewall = new CfnWebACL(this, "Firewall", {
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.prefix}-waf`, sampledRequestsEnabled: true },
+      rules: [
+        managedRule("AWSManagedRulesCommonRuleSet", 1),
+        managedRule("AWSManagedRulesKnownBadInputsRuleSet", 2),
+        {
+          name: "RateLimitPerIp",
+          priority: 3,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: "IP" } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: "RateLimitPerIp", sampledRequestsEnabled: true },
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, "FirewallAssociation", {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: firewall.attrArn,
+    });
+
+    const workflowLogs = new LogGroup(this, "OrderLifecycleLogs", {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new StateMachine(this, "OrderLifecycle", {
+      stateMachineName: `${props.prefix}-order-lifecycle`,
+      definitionBody: DefinitionBody.fromChainable(orderLifecycleDefinition(this)),
+      tracingEnabled: true,
+      logs: { destination: workflowLogs, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.days(2),
+    });
+    void bus;
+
+    const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
+    acknowledge(
+      "AwsSolutions-IAM5[Resource::*]",
+      "Only X-Ray trace upload and Step Functions log delivery, whose actions support no resource-level scoping.",
+    );
+    for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
+      acknowledge(
+        `AwsSolutions-IAM5[Action::${action}]`,
+        "CDK's KMS grant for reading and writing encrypted tables and queues, scoped to our one data key.",
+      );
+    }
+    const region = Token.isUnresolved(this.region) ? "<AWS::Region>" : this.region;
+    const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
+    for (const [name, table] of TABLE_ENTRIES) {
+      if ((table.globalIndexes ?? []).length === 0) continue;
+      acknowledge(
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/${tableNameOf(props.prefix, name)}/index/*]`,
+        "Queries on the table's own global secondary indexes.",
+      );
+    }
+    acknowledge(
+      "AwsSolutions-L1",
+      "Pinned to nodejs22.x on purpose: the runtime the local stand-ins and the test suite run on; moving to a newer runtime is a tested change, not a silent one.",
+    );
+    acknowledge(
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+      "The AWS-maintained least-privilege policy for writing a function's logs.",
+    );
+    acknowledge(
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+      "The AWS-maintained policy API Gateway needs to write execution and access logs.",
+    );
+    acknowledge(
+      "AwsSolutions-APIG4",
+      "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id. Agencies integrate server to server, so Cognito or IAM authorizers do not apply.",
+    );
+    acknowledge("AwsSolutions-COG4", "Same as APIG4: agencies authenticate with API keys, not Cognito users.");
+  }
+}
+
+/**
+ * The stateful resources as seen from this stack. Grants on imported resources go to the
+ * functions' own policies only; grants on the originals would also edit the key's policy in
+ * the stateful stack, which would make it depend on this one (a cycle).
+ */
+const tableNameOf = (prefix: string, key: TableKey): string => `${prefix}-${TABLES[key].id}`;
+
+const importState = (scope: Construct, state: StatefulStack) => {
+  const key = Key.fromKeyArn(scope, "ImportedDataKey", state.key.keyArn);
+  const tables = Object.fromEntries(
+    (Object.entries(state.tables) as [TableKey, TableV2][]).map(([name, table]) => [
+      name,
+      TableV2.fromTableAttributes(scope, `Imported-${name}`, {
+        // By name, not by a cross-stack export: the stacks stay independently deployable.
+        tableName: tableNameOf(state.prefix, name),
+        encryptionKey: key,
+        grantIndexPermissions: (TABLE_ENTRIES.find(([key]) => key === name)?.[1].globalIndexes ?? []).length > 0,
+      }),
+    ]),
+  ) as Record<TableKey, ITableV2>;
+  const secrets = Object.fromEntries(
+    (Object.entries(state.secrets) as [SecretKey, Secret][]).map(([name, secret]) => [
+      name,
+      Secret.fromSecretAttributes(scope, `Imported-${name}`, {
+        secretCompleteArn: secret.secretArn,
+        encryptionKey: key,
+      }),
+    ]),
+  ) as Record<SecretKey, ISecret>;
+  const queues = Object.fromEntries(
+    (Object.entries(state.queues) as [QueueKey, Queue][]).map(([name, queue]) => [
+      name,
+      Queue.fromQueueAttributes(scope, `Imported-${name}`, {
+        queueArn: queue.queueArn,
+        queueUrl: queue.queueUrl,
+        keyArn: state.key.keyArn,
+        fifo: true,
+      }),
+    ]),
+  ) as Record<QueueKey, IQueue>;
+  return { key, tables, secrets, queues };
+};
+
+const managedRule = (name: string, priority: number): CfnWebACL.RuleProperty => ({
+  name,
+  priority,
+  overrideAction: { none: {} },
+  statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
+  visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+});
