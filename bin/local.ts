@@ -7,8 +7,6 @@ const port = Number(process.env.PORT ?? 3000);
 const simPort = Number(process.env.DRCT_SIM_PORT ?? 4010);
 const dataDir = process.env.DATA_DIR ?? ".data";
 
-process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
-
 const runtime = await startLocalRuntime({
   port,
   simPort,

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { ROUTES, type RouteDescription } from "../../lib/resources";
-import { ErrorEnvelopeSchema, HealthResponse, SearchRequest, SearchResponse, UsageQuery, UsageResponse } from "./schemas";
+import {
+  ErrorEnvelopeSchema,
+  HealthResponse,
+  SearchRequest,
+  SearchResponse,
+  UsageQuery,
+  UsageResponse,
+} from "./schemas";
 
 type OperationId = (typeof ROUTES)[number]["operationId"];
 
@@ -11,7 +18,12 @@ interface OperationContract {
 }
 
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status] ?? "error", schema: ErrorEnvelopeSchema }]));
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      { description: ERROR_DESCRIPTIONS[status] ?? "error", schema: ErrorEnvelopeSchema },
+    ]),
+  );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "invalid request (AVF_400_*), with details.issues",
@@ -27,7 +39,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 /** What each route accepts and answers; the route list itself comes from lib/resources.ts. */
 const CONTRACTS: Record<OperationId, OperationContract> = {
-  health: { responses: { "200": { description: "ready", schema: HealthResponse }, "503": { description: "not ready" } } },
+  health: {
+    responses: { "200": { description: "ready", schema: HealthResponse }, "503": { description: "not ready" } },
+  },
   openapi: { responses: { "200": { description: "this document" } } },
   searchOffers: {
     request: SearchRequest,
@@ -75,7 +89,12 @@ const operation = (route: RouteDescription) => {
     ],
     ...(contract.request === undefined
       ? {}
-      : { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(contract.request, "input") } } } }),
+      : {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: jsonSchema(contract.request, "input") } },
+          },
+        }),
     responses: Object.fromEntries(
       Object.entries(contract.responses).map(([status, response]) => [
         status,

@@ -30,7 +30,8 @@ export const CabinSchema = z.enum(["economy", "premium_economy", "business", "fi
  * Earliest calendar date that is still today somewhere on earth (UTC-12): a departure on it is
  * not in the past for every traveller, so it is the first one we accept.
  */
-export const earliestBookableDate = (nowMs: number): string => new Date(nowMs - 12 * 3_600_000).toISOString().slice(0, 10);
+export const earliestBookableDate = (nowMs: number): string =>
+  new Date(nowMs - 12 * 3_600_000).toISOString().slice(0, 10);
 
 export const latestBookableDate = (nowMs: number): string =>
   new Date(nowMs + 14 * 3_600_000 + MAX_DAYS_AHEAD * DAY_MS).toISOString().slice(0, 10);
@@ -38,7 +39,11 @@ export const latestBookableDate = (nowMs: number): string =>
 export const PassengersSchema = z
   .strictObject({
     adults: z.int().min(1).max(MAX_SEATED_PASSENGERS),
-    children: z.int().min(0).max(MAX_SEATED_PASSENGERS - 1).default(0),
+    children: z
+      .int()
+      .min(0)
+      .max(MAX_SEATED_PASSENGERS - 1)
+      .default(0),
     infants: z.int().min(0).max(MAX_SEATED_PASSENGERS).default(0),
   })
   .superRefine((passengers, ctx) => {
@@ -50,7 +55,11 @@ export const PassengersSchema = z
       });
     }
     if (passengers.infants > passengers.adults) {
-      ctx.addIssue({ code: "custom", message: "each infant needs an adult's lap: infants ≤ adults", path: ["infants"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "each infant needs an adult's lap: infants ≤ adults",
+        path: ["infants"],
+      });
     }
   });
 
@@ -76,6 +85,8 @@ export const SearchRequest = z
     }
     if (request.return_date !== undefined && request.return_date < request.departure_date) {
       ctx.addIssue({ code: "custom", message: "must not be before departure_date", path: ["return_date"] });
+    } else if (request.return_date !== undefined && request.return_date > latestBookableDate(now)) {
+      ctx.addIssue({ code: "custom", message: `is more than ${MAX_DAYS_AHEAD} days ahead`, path: ["return_date"] });
     }
   })
   .meta({ id: "SearchRequest" });

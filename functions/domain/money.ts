@@ -3,21 +3,37 @@
  * No floating point ever holds an amount; percentages are basis points (1% = 100 bps).
  */
 
-const minorDigitsCache = new Map<string, number>();
+import { code as iso4217 } from "currency-codes";
 
-/** True for every ISO 4217 code the runtime knows (Intl's list). */
-export const isKnownCurrency = (code: string): boolean => KNOWN_CURRENCIES.has(code);
+/** ISO 4217 codes that name no money a ticket is sold in: precious metals, bond units, test and "no currency" codes. */
+const NOT_TRADING_CURRENCIES: ReadonlySet<string> = new Set([
+  "XAG",
+  "XAU",
+  "XPD",
+  "XPT",
+  "XBA",
+  "XBB",
+  "XBC",
+  "XBD",
+  "XDR",
+  "XSU",
+  "XTS",
+  "XUA",
+  "XXX",
+]);
 
-const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+/** True for an ISO 4217 currency a fare can be priced in. */
+export const isKnownCurrency = (code: string): boolean =>
+  iso4217(code) !== undefined && !NOT_TRADING_CURRENCIES.has(code);
 
-/** Number of minor-unit digits of a currency: 2 for EUR, 0 for JPY, 3 for KWD. */
+/**
+ * Minor-unit digits per ISO 4217 (2 for EUR, 0 for JPY, 3 for KWD). Not Intl's display
+ * digits: CLDR shows HUF and IDR without decimals, but their minor unit is still 1/100.
+ */
 export const minorUnitDigits = (currency: string): number => {
-  const cached = minorDigitsCache.get(currency);
-  if (cached !== undefined) return cached;
-  const digits =
-    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  minorDigitsCache.set(currency, digits);
-  return digits;
+  const record = iso4217(currency);
+  if (record === undefined) throw new RangeError(`unknown currency: ${currency}`);
+  return record.digits;
 };
 
 /**
@@ -55,12 +71,13 @@ export const assertMinor = (amountMinor: number): void => {
   if (!Number.isSafeInteger(amountMinor)) throw new RangeError(`not an integer minor amount: ${amountMinor}`);
 };
 
+/** Sums minor amounts, refusing any step that leaves the range where integers are exact. */
 export const sumMinor = (...amounts: number[]): number => {
   let total = 0;
   for (const amount of amounts) {
     assertMinor(amount);
     total += amount;
+    assertMinor(total);
   }
-  assertMinor(total);
   return total;
 };

@@ -13,7 +13,11 @@ const ConfigSchema = z.object({
   drctSearchIntervalMs: z.coerce.number().int().positive().default(1_100),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
-  maxBodyBytes: z.coerce.number().int().positive().default(64 * 1024),
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

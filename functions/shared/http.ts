@@ -138,6 +138,11 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
       const correlationId = correlationIdOf(headers);
       logger.setCorrelationId(correlationId);
       logger.appendKeys({ route: event.resource, method: event.httpMethod });
+      const started = performance.now();
+      const finish = (result: HttpResult) => {
+        logger.info("request handled", { status: result.status, latency_ms: Math.round(performance.now() - started) });
+        return toResponse(result, correlationId);
+      };
       try {
         const identity = await authenticate(event);
         const body = (options.body === undefined ? undefined : parseBody(event, headers, options.body)) as BodyOf<S>;
@@ -149,9 +154,9 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
           query: definedEntries(event.queryStringParameters),
           correlationId,
         });
-        return toResponse(result, correlationId);
+        return finish(result);
       } catch (error) {
-        return toResponse(errorResult(error, correlationId), correlationId);
+        return finish(errorResult(error, correlationId));
       }
     });
 

@@ -25,6 +25,7 @@ export const maskSecrets = (key: string, value: unknown): unknown => {
 
 const maskValue = (value: unknown): unknown => {
   if (typeof value === "string") return value.length <= 2 ? "**" : `${value.slice(0, 1)}***${value.slice(-1)}`;
-  if (typeof value === "object") return REDACTED;
-  return value;
+  // Numbers (a document or phone number sent as digits) are as personal as strings; booleans are not.
+  if (typeof value === "boolean") return value;
+  return REDACTED;
 };

@@ -25,7 +25,9 @@ export const getUsage = async (
   const spanDays = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (spanDays < 1 || spanDays > MAX_USAGE_DAYS) {
     throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
-      details: { issues: [{ path: "from", message: `must be on or before to, at most ${MAX_USAGE_DAYS} days earlier` }] },
+      details: {
+        issues: [{ path: "from", message: `must be on or before to, at most ${MAX_USAGE_DAYS} days earlier` }],
+      },
     });
   }
   const days = await meter.read(tenantId, from, to);

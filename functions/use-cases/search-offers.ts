@@ -37,6 +37,9 @@ export const searchOffers = async (
       offer: toTenantOffer(tenant.tenantId, offer, deps.platformMarkup, tenant.markup),
       supplierOfferId: offer.supplierOfferId,
     }));
-  await Promise.all([deps.offers.remember(tenant.tenantId, offers), deps.usage.record(tenant.tenantId, "searches", deps.now())]);
+  await Promise.all([
+    deps.offers.remember(tenant.tenantId, offers),
+    deps.usage.record(tenant.tenantId, "searches", deps.now()),
+  ]);
   return offers.map((remembered) => remembered.offer);
 };

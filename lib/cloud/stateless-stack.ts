@@ -14,13 +14,23 @@ import {
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { Key } from "aws-cdk-lib/aws-kms";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import { LogLevel, StateMachine, DefinitionBody } from "aws-cdk-lib/aws-stepfunctions";
+import { DefinitionBody, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
-import { ENV, PLANS, type PlanName, type QueueKey, ROUTES, type SecretKey, TABLE_ENTRIES, TABLES, type TableKey } from "../resources";
+import {
+  ENV,
+  PLANS,
+  type PlanName,
+  type QueueKey,
+  ROUTES,
+  type SecretKey,
+  TABLE_ENTRIES,
+  TABLES,
+  type TableKey,
+} from "../resources";
 import { GatewayFunction } from "./gateway-function";
 import type { StatefulStack } from "./stateful-stack";
 import { orderLifecycleDefinition } from "./workflows";
@@ -41,7 +51,12 @@ export interface StatelessStackProps extends StackProps {
 
 const envelopeTemplate = (code: string, message: string) =>
   JSON.stringify({
-    error: { code, message, retryable: code.startsWith("AVF_429") || code.startsWith("AVF_5"), correlation_id: "$context.requestId" },
+    error: {
+      code,
+      message,
+      retryable: code.startsWith("AVF_429") || code.startsWith("AVF_5"),
+      correlation_id: "$context.requestId",
+    },
   });
 
 /**
@@ -154,7 +169,11 @@ export class StatelessStack extends Stack {
     const firewall = new CfnWebACL(this, "Firewall", {
       scope: "REGIONAL",
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.prefix}-waf`, sampledRequestsEnabled: true },
+      visibilityConfig: {
+        cloudWatchMetricsEnabled: true,
+        metricName: `${props.prefix}-waf`,
+        sampledRequestsEnabled: true,
+      },
       rules: [
         managedRule("AWSManagedRulesCommonRuleSet", 1),
         managedRule("AWSManagedRulesKnownBadInputsRuleSet", 2),
@@ -163,7 +182,11 @@ export class StatelessStack extends Stack {
           priority: 3,
           action: { block: {} },
           statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: "IP" } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: "RateLimitPerIp", sampledRequestsEnabled: true },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: "RateLimitPerIp",
+            sampledRequestsEnabled: true,
+          },
         },
       ],
     });
@@ -235,7 +258,7 @@ const tableNameOf = (prefix: string, key: TableKey): string => `${prefix}-${TABL
 const importState = (scope: Construct, state: StatefulStack) => {
   const key = Key.fromKeyArn(scope, "ImportedDataKey", state.key.keyArn);
   const tables = Object.fromEntries(
-    (Object.entries(state.tables) as [TableKey, TableV2][]).map(([name, table]) => [
+    (Object.keys(state.tables) as TableKey[]).map((name) => [
       name,
       TableV2.fromTableAttributes(scope, `Imported-${name}`, {
         // By name, not by a cross-stack export: the stacks stay independently deployable.

@@ -1,4 +1,4 @@
-import { Pass, Succeed, type IChainable } from "aws-cdk-lib/aws-stepfunctions";
+import { type IChainable, Pass, Succeed } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { code as iso4217 } from "currency-codes";
 
 /**
  * Deterministic flight inventory: the same route, date, cabin and passengers always give the
@@ -50,8 +51,7 @@ const prng = (seedText: string): (() => number) => {
   };
 };
 
-const minorDigits = (currency: string): number =>
-  new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const minorDigits = (currency: string): number => iso4217(currency)?.digits ?? 2;
 
 const at = (date: string, minutes: number): string => {
   const ms = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
@@ -73,9 +73,23 @@ const leg = (random: () => number, from: string, to: string, date: string, depar
 
 const journey = (random: () => number, from: string, to: string, date: string, carrier: string, direct: boolean) => {
   const depart = 6 * 60 + Math.floor(random() * 14 * 60);
-  const first = leg(random, from, direct ? to : (HUBS.find((hub) => hub !== from && hub !== to) ?? "FRA"), date, depart, carrier);
+  const first = leg(
+    random,
+    from,
+    direct ? to : (HUBS.find((hub) => hub !== from && hub !== to) ?? "FRA"),
+    date,
+    depart,
+    carrier,
+  );
   if (direct) return [first.segment];
-  const second = leg(random, first.segment.destination, to, date, first.arrivesMinute + 50 + Math.floor(random() * 90), carrier);
+  const second = leg(
+    random,
+    first.segment.destination,
+    to,
+    date,
+    first.arrivesMinute + 50 + Math.floor(random() * 90),
+    carrier,
+  );
   return [first.segment, second.segment];
 };
 

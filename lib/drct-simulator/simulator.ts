@@ -8,13 +8,21 @@ import { createHash, randomInt } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { code as iso4217 } from "currency-codes";
 import { flightsFor, type SimFlight, type SimSearch } from "./offers";
 
 export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
 
 const OPERATIONS: readonly SimOperation[] = ["search", "price", "order_create", "issue", "cancel", "order_get"];
-const FAULT_MODES: readonly FaultMode[] = ["http_500", "http_429", "http_401", "latency", "timeout_after_commit", "drop"];
+const FAULT_MODES: readonly FaultMode[] = [
+  "http_500",
+  "http_429",
+  "http_401",
+  "latency",
+  "timeout_after_commit",
+  "drop",
+];
 
 export interface SimulatorOptions {
   readonly port?: number;
@@ -207,7 +215,11 @@ export class DrctSimulator {
       send(res, route.run(req, text));
     } catch (error) {
       if (error instanceof HttpError) {
-        send(res, { status: error.status, body: { error: { code: error.code, message: error.message } }, headers: error.headers });
+        send(res, {
+          status: error.status,
+          body: { error: { code: error.code, message: error.message } },
+          headers: error.headers,
+        });
       } else {
         send(res, { status: 500, body: { error: { code: "INTERNAL", message: "simulator error" } } });
       }
@@ -309,7 +321,15 @@ export class DrctSimulator {
   private search(text: string): Reply {
     const body = this.validSearch(parseJsonBody(text));
     const now = Date.now();
-    const criteriaKey = JSON.stringify([body.origin, body.destination, body.departure_date, body.return_date ?? null, body.passengers, body.cabin, body.currency]);
+    const criteriaKey = JSON.stringify([
+      body.origin,
+      body.destination,
+      body.departure_date,
+      body.return_date ?? null,
+      body.passengers,
+      body.cabin,
+      body.currency,
+    ]);
     const offers = flightsFor(body).map((flight) => {
       const offerId = `drct_${hash(`${criteriaKey}|${flight.key}|${this.generation}`).slice(0, 20)}`;
       const existing = this.offers.get(offerId);
@@ -331,7 +351,7 @@ export class DrctSimulator {
     if (!iata(raw.origin) || !iata(raw.destination)) throw invalid("origin and destination must be IATA codes");
     if (!date(raw.departure_date)) throw invalid("departure_date must be YYYY-MM-DD");
     if (raw.return_date !== undefined && !date(raw.return_date)) throw invalid("return_date must be YYYY-MM-DD");
-    if (typeof raw.currency !== "string" || !Intl.supportedValuesOf("currency").includes(raw.currency)) {
+    if (typeof raw.currency !== "string" || iso4217(raw.currency) === undefined) {
       throw invalid("currency must be an ISO 4217 code");
     }
     if (typeof raw.cabin !== "string" || !["economy", "premium_economy", "business", "first"].includes(raw.cabin)) {
@@ -402,10 +422,12 @@ export class DrctSimulator {
       }
       return { status: 201, body: orderView(existing), headers: { "idempotent-replayed": "true" } };
     }
-    if (typeof body.offer_id !== "string" || body.offer_id === "") throw new HttpError(400, "INVALID_REQUEST", "offer_id is required");
+    if (typeof body.offer_id !== "string" || body.offer_id === "")
+      throw new HttpError(400, "INVALID_REQUEST", "offer_id is required");
     const offer = this.liveOffer(body.offer_id);
     const passengers = Array.isArray(body.passengers) ? body.passengers : [];
-    const expected = offer.search.passengers.adults + offer.search.passengers.children + offer.search.passengers.infants;
+    const expected =
+      offer.search.passengers.adults + offer.search.passengers.children + offer.search.passengers.infants;
     if (passengers.length !== expected) {
       throw new HttpError(422, "PASSENGER_MISMATCH", `the offer was searched for ${expected} passengers`);
     }
@@ -441,7 +463,8 @@ export class DrctSimulator {
   private findOrders(url: URL): Reply {
     const key = url.searchParams.get("idempotency_key");
     const ref = url.searchParams.get("external_ref");
-    if (key === null && ref === null) throw new HttpError(400, "INVALID_REQUEST", "idempotency_key or external_ref is required");
+    if (key === null && ref === null)
+      throw new HttpError(400, "INVALID_REQUEST", "idempotency_key or external_ref is required");
     const orders = [...this.orders.values()].filter(
       (order) => (key === null || order.idempotency_key === key) && (ref === null || order.external_ref === ref),
     );
@@ -451,7 +474,8 @@ export class DrctSimulator {
   private issue(req: IncomingMessage, orderId: string): Reply {
     const key = String(req.headers["idempotency-key"]);
     const order = this.order(orderId);
-    if (order.issue_key === key) return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
+    if (order.issue_key === key)
+      return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
     if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
     order.status = "ISSUED";
     order.issue_key = key;
@@ -491,7 +515,11 @@ export class DrctSimulator {
       const operation = body.operation as SimOperation;
       const mode = body.mode as FaultMode;
       if (!OPERATIONS.includes(operation) || !FAULT_MODES.includes(mode)) {
-        throw new HttpError(400, "INVALID_FAULT", `operation ∈ ${OPERATIONS.join("|")}, mode ∈ ${FAULT_MODES.join("|")}`);
+        throw new HttpError(
+          400,
+          "INVALID_FAULT",
+          `operation ∈ ${OPERATIONS.join("|")}, mode ∈ ${FAULT_MODES.join("|")}`,
+        );
       }
       const count = Number.isInteger(body.count) && (body.count as number) > 0 ? (body.count as number) : 1;
       const latencyMs = typeof body.latency_ms === "number" ? body.latency_ms : 3_000;
@@ -518,7 +546,10 @@ export class DrctSimulator {
   private loadState(): void {
     if (this.options.stateFile === undefined) return;
     try {
-      const saved = JSON.parse(readFileSync(this.options.stateFile, "utf8")) as { orders: SimOrder[]; generation: number };
+      const saved = JSON.parse(readFileSync(this.options.stateFile, "utf8")) as {
+        orders: SimOrder[];
+        generation: number;
+      };
       for (const order of saved.orders) this.orders.set(order.order_id, order);
       this.generation = saved.generation + 1;
     } catch (error) {

@@ -64,7 +64,8 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
 
   const respond = (res: ServerResponse, result: APIGatewayProxyResult) => {
     const headers: Record<string, string | number | string[]> = {};
-    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = typeof value === "boolean" ? String(value) : value;
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      headers[name] = typeof value === "boolean" ? String(value) : value;
     for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
     res.writeHead(result.statusCode, headers);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
@@ -107,7 +108,10 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
     const apiKey = headers["x-api-key"];
     const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.get(apiKey);
     if (match.route.auth === "api-key" && apiKeyId === undefined) {
-      respond(res, envelope(401, "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header", correlationId));
+      respond(
+        res,
+        envelope(401, "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header", correlationId),
+      );
       return;
     }
     const pathParameters: Record<string, string> = {};

@@ -48,14 +48,22 @@ export const createTableInput = (prefix: string, table: TableDescription): Creat
  * dynalite (the DynamoDB API on LevelDB) on loopback, with every table of lib/resources.ts.
  * `path` persists the data; without it the data lives in memory.
  */
-export const startLocalDynamo = async (options: { path?: string; port?: number; prefix: string }): Promise<LocalDynamo> => {
+export const startLocalDynamo = async (options: {
+  path?: string;
+  port?: number;
+  prefix: string;
+}): Promise<LocalDynamo> => {
   const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const [, table] of TABLE_ENTRIES) {
     const input = createTableInput(options.prefix, table);

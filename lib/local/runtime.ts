@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
-import { startDrctSimulator, type RunningSimulator } from "../drct-simulator/simulator";
-import { ENV, physicalName, type RouteDescription, SECRETS, TABLES, QUEUES, type QueueKey } from "../resources";
+import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
+import { ENV, physicalName, QUEUES, type QueueKey, type RouteDescription, SECRETS, TABLES } from "../resources";
 import { type ApiHandler, startApiGateway } from "./api-gateway";
 import { startLocalDynamo } from "./dynamodb";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS } from "./seed";
@@ -86,7 +86,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     if (drctToken === undefined || drctToken === "") throw new Error("DRCT_TOKEN is required with DRCT_BASE_URL");
     writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
 
-    const dynamo = await startLocalDynamo({ path: inMemory ? undefined : join(dataDir, "dynamodb"), prefix: LOCAL_PREFIX });
+    const dynamo = await startLocalDynamo({
+      path: inMemory ? undefined : join(dataDir, "dynamodb"),
+      prefix: LOCAL_PREFIX,
+    });
     stops.push(() => dynamo.close());
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());

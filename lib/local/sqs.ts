@@ -1,6 +1,5 @@
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { buildApp } from "fauxqs";
 import { dlqIdOf, QUEUES, type QueueDescription, type QueueKey } from "../resources";
@@ -17,9 +16,7 @@ interface FauxqsInternals {
   SqsStore: new () => { allQueues(): Iterable<{ persistence?: unknown }>; persistence?: unknown };
   SnsStore: new () => { persistence?: unknown };
   S3Store: new () => { persistence?: unknown };
-  PersistenceManager: new (
-    dataDir: string,
-  ) => { load(sqs: unknown, sns: unknown, s3: unknown): void; close(): void };
+  PersistenceManager: new (dataDir: string) => { load(sqs: unknown, sns: unknown, s3: unknown): void; close(): void };
 }
 
 /**
@@ -29,9 +26,9 @@ interface FauxqsInternals {
  * for this reason, and test/integration covers a restart.
  */
 const loadFauxqsInternals = async (): Promise<FauxqsInternals> => {
-  const require = createRequire(import.meta.url);
-  const dist = dirname(require.resolve("fauxqs/package.json"));
-  const load = (file: string) => import(pathToFileURL(join(dist, "dist", file)).href);
+  // The package exports only its ESM entry (dist/app.js); its siblings are the internals we need.
+  const dist = dirname(fileURLToPath(import.meta.resolve("fauxqs")));
+  const load = (file: string) => import(pathToFileURL(join(dist, file)).href);
   const [sqs, sns, s3, persistence] = await Promise.all([
     load("sqs/sqsStore.js"),
     load("sns/snsStore.js"),
@@ -63,19 +60,33 @@ const createStores = async (dataDir: string | undefined) => {
 
 export const fifoName = (prefix: string, id: string): string => `${prefix}-${id}.fifo`;
 
-export const startLocalSqs = async (options: { dataDir?: string; port?: number; prefix: string }): Promise<LocalSqs> => {
+export const startLocalSqs = async (options: {
+  dataDir?: string;
+  port?: number;
+  prefix: string;
+}): Promise<LocalSqs> => {
   const { stores, persistence } = await createStores(options.dataDir);
-  const app = buildApp({ logger: false, host: "127.0.0.1", ...(stores === undefined ? {} : { stores: stores as never }) });
+  const app = buildApp({
+    logger: false,
+    host: "127.0.0.1",
+    ...(stores === undefined ? {} : { stores: stores as never }),
+  });
   if (persistence !== undefined) app.addHook("preClose", () => persistence.close());
   await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new SQSClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const queueUrls = {} as Record<QueueKey, string>;
   const dlqUrls = {} as Record<QueueKey, string>;
   for (const [key, queue] of Object.entries(QUEUES) as [QueueKey, QueueDescription][]) {
-    const dlqUrl = await createFifo(client, fifoName(options.prefix, dlqIdOf(queue)), { MessageRetentionPeriod: "1209600" });
+    const dlqUrl = await createFifo(client, fifoName(options.prefix, dlqIdOf(queue)), {
+      MessageRetentionPeriod: "1209600",
+    });
     const dlqArn = await queueArn(client, dlqUrl);
     queueUrls[key] = await createFifo(client, fifoName(options.prefix, queue.id), {
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),

@@ -138,7 +138,8 @@ describe("stateless stack", () => {
     });
     expect(Object.keys(functions)).toHaveLength(1);
     const variables = Object.values(functions)[0]?.Properties.Environment.Variables as Record<string, unknown>;
-    for (const table of searchRoute?.tables ?? []) expect(variables[TABLES[table].env]).toBe(`aviaframe-dev-${TABLES[table].id}`);
+    for (const table of searchRoute?.tables ?? [])
+      expect(variables[TABLES[table].env]).toBe(`aviaframe-dev-${TABLES[table].id}`);
     expect(variables[TABLES.orders.env]).toBeUndefined();
   });
 

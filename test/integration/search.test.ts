@@ -79,19 +79,47 @@ describe("POST /public/offers/search", () => {
 });
 
 describe("bad input gets a 4xx envelope and never reaches DRCT", () => {
-  const cases: [string, { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> }, number, string][] = [
-    ["malformed JSON", { rawBody: '{"origin": "LHR",', headers: { "content-type": "application/json" } }, 400, "AVF_400_VALIDATION"],
+  const cases: [
+    string,
+    { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> },
+    number,
+    string,
+  ][] = [
+    [
+      "malformed JSON",
+      { rawBody: '{"origin": "LHR",', headers: { "content-type": "application/json" } },
+      400,
+      "AVF_400_VALIDATION",
+    ],
     ["a JSON array", { body: [1, 2] }, 400, "AVF_400_VALIDATION"],
     ["an airport in lower case", { body: searchBody({ origin: "lhr" }) }, 400, "AVF_400_VALIDATION"],
     ["an airport of four letters", { body: searchBody({ destination: "JFKX" }) }, 400, "AVF_400_VALIDATION"],
     ["a past date", { body: searchBody({ departure_date: isoDay(-3) }) }, 400, "AVF_400_VALIDATION"],
     ["a date that does not exist", { body: searchBody({ departure_date: "2027-02-30" }) }, 400, "AVF_400_VALIDATION"],
     ["10 adults", { body: searchBody({ passengers: { adults: 10 } }) }, 400, "AVF_400_VALIDATION"],
-    ["more infants than adults", { body: searchBody({ passengers: { adults: 1, infants: 2 } }) }, 400, "AVF_400_VALIDATION"],
+    [
+      "more infants than adults",
+      { body: searchBody({ passengers: { adults: 1, infants: 2 } }) },
+      400,
+      "AVF_400_VALIDATION",
+    ],
     ["adults as a string", { body: searchBody({ passengers: { adults: "2" } }) }, 400, "AVF_400_VALIDATION"],
     ["an unknown field", { body: searchBody({ price_override: 1 }) }, 400, "AVF_400_VALIDATION"],
-    ["a 1 MB body", { rawBody: JSON.stringify({ ...searchBody(), pad: "x".repeat(1024 * 1024) }), headers: { "content-type": "application/json" } }, 413, "AVF_413_PAYLOAD_TOO_LARGE"],
-    ["a body that is not JSON", { rawBody: "origin=LHR", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415, "AVF_415_UNSUPPORTED_MEDIA_TYPE"],
+    [
+      "a 1 MB body",
+      {
+        rawBody: JSON.stringify({ ...searchBody(), pad: "x".repeat(1024 * 1024) }),
+        headers: { "content-type": "application/json" },
+      },
+      413,
+      "AVF_413_PAYLOAD_TOO_LARGE",
+    ],
+    [
+      "a body that is not JSON",
+      { rawBody: "origin=LHR", headers: { "content-type": "application/x-www-form-urlencoded" } },
+      415,
+      "AVF_415_UNSUPPORTED_MEDIA_TYPE",
+    ],
     ["no API key", { body: searchBody(), key: null }, 401, "AVF_401_UNAUTHORIZED"],
     ["an unknown API key", { body: searchBody(), key: "not-a-key" }, 401, "AVF_401_UNAUTHORIZED"],
   ];
@@ -143,12 +171,16 @@ describe("DRCT failures become stable AVF errors", () => {
 
 describe("GET /public/usage", () => {
   test("counts the tenant's answered searches (refused and failed ones are not billed), and only the tenant's", async () => {
-    const a = await api.call<{ totals: { searches: number }; days: { date: string }[] }>("/public/usage", { key: API_KEYS.a });
+    const a = await api.call<{ totals: { searches: number }; days: { date: string }[] }>("/public/usage", {
+      key: API_KEYS.a,
+    });
     const b = await api.call<{ totals: { searches: number } }>("/public/usage", { key: API_KEYS.b });
     expect(a.status).toBe(200);
     expect(a.body.totals.searches).toBe(2);
     expect(b.body.totals.searches).toBe(1);
-    expect(a.body.days.reduce((sum, day) => sum + (day as unknown as { counts: { searches: number } }).counts.searches, 0)).toBe(2);
+    expect(
+      a.body.days.reduce((sum, day) => sum + (day as unknown as { counts: { searches: number } }).counts.searches, 0),
+    ).toBe(2);
     const invalid = await api.call("/public/usage?from=2026-13-01", { key: API_KEYS.a });
     expect(invalid.status).toBe(400);
   });
@@ -162,10 +194,10 @@ describe("health and OpenAPI", () => {
   });
 
   test("GET /openapi.json documents every route from the same schemas", async () => {
-    const response = await api.call<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
-      "/openapi.json",
-      { key: null },
-    );
+    const response = await api.call<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    }>("/openapi.json", { key: null });
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe("3.1.0");
     const search = response.body.paths["/public/offers/search"]?.post;

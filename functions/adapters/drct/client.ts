@@ -23,13 +23,18 @@ interface DrctRequest {
   readonly idempotencyKey?: string;
 }
 
-/** Seconds from a Retry-After header (delta-seconds or HTTP-date), at least 1. */
+const IMF_FIXDATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Seconds from a Retry-After header, at least 1: delta-seconds (digits only) or an HTTP-date
+ * (RFC 9110 IMF-fixdate). Anything else is junk and ignored rather than guessed at.
+ */
 export const parseRetryAfter = (header: string | null, nowMs: number = Date.now()): number | undefined => {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(1, Math.ceil((date - nowMs) / 1000));
+  const value = header?.trim() ?? "";
+  if (/^\d{1,9}$/.test(value)) return Math.max(1, Number(value));
+  if (!IMF_FIXDATE.test(value)) return undefined;
+  return Math.max(1, Math.ceil((Date.parse(value) - nowMs) / 1000));
 };
 
 export const toSupplierOffer = (offer: DrctOffer): SupplierOffer => ({
@@ -133,7 +138,8 @@ const classify = (response: Response, supplierCode: string | undefined): Supplie
       retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
     });
   }
-  if (status === 401 || status === 403) return new SupplierError("unauthorized", "DRCT refused our credentials", options);
+  if (status === 401 || status === 403)
+    return new SupplierError("unauthorized", "DRCT refused our credentials", options);
   if (status === 404 || status === 410) return new SupplierError("not_found", "DRCT does not know it", options);
   if (status >= 500) return new SupplierError("server_error", `DRCT answered ${status}`, options);
   return new SupplierError("rejected", `DRCT rejected the request (${status})`, options);

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from "@aws-sdk/lib-dynamodb";
-import type { OfferStore, RememberedOffer } from "../../use-cases/ports";
 import { tableName } from "../../shared/config";
+import type { OfferStore, RememberedOffer } from "../../use-cases/ports";
 import { dynamo, epochSeconds } from "./client";
 
 const BATCH_LIMIT = 25;
@@ -24,7 +24,9 @@ export const dynamoOfferStore = (): OfferStore => ({
       },
     }));
     for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
-      let pending: BatchWriteCommandOutput["UnprocessedItems"] = { [table]: requests.slice(start, start + BATCH_LIMIT) };
+      let pending: BatchWriteCommandOutput["UnprocessedItems"] = {
+        [table]: requests.slice(start, start + BATCH_LIMIT),
+      };
       for (let round = 0; pending && (pending[table]?.length ?? 0) > 0; round += 1) {
         if (round === MAX_UNPROCESSED_ROUNDS) throw new Error("DynamoDB kept throttling the offer batch");
         if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));

@@ -1,6 +1,6 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { SearchPacer, SlotClaim } from "../../use-cases/ports";
 import { tableName } from "../../shared/config";
+import type { SearchPacer, SlotClaim } from "../../use-cases/ports";
 import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
 
 /**

@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { USAGE_METRICS, type UsageCounts, type UsageMeter, type UsageMetric } from "../../use-cases/ports";
 import { tableName } from "../../shared/config";
+import { USAGE_METRICS, type UsageCounts, type UsageMeter, type UsageMetric } from "../../use-cases/ports";
 import { dynamo } from "./client";
 
 const dayKey = (day: string) => `DAY#${day}`;

@@ -1,7 +1,7 @@
 import { UsageQuery } from "../../api/schemas";
-import { getUsage } from "../../use-cases/get-usage";
 import { parseQuery, tenantRoute } from "../../shared/http";
 import { usageMeter } from "../../shared/wiring";
+import { getUsage } from "../../use-cases/get-usage";
 
 export const handler = tenantRoute({
   handle: async ({ query, tenant }) => {

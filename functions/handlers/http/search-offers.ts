@@ -1,7 +1,7 @@
 import { SearchRequest } from "../../api/schemas";
-import { searchOffers } from "../../use-cases/search-offers";
 import { tenantRoute } from "../../shared/http";
 import { searchOffersDeps } from "../../shared/wiring";
+import { searchOffers } from "../../use-cases/search-offers";
 
 export const handler = tenantRoute({
   body: SearchRequest,
