@@ -156,6 +156,8 @@ export interface RouteDescription {
   /** Tables the handler reads or writes (CDK grants exactly these). */
   readonly tables: readonly TableKey[];
   readonly secrets: readonly SecretKey[];
+  /** Whether the handler may put events on the bus (the supplier breaker's transitions). */
+  readonly publishesEvents?: boolean;
   readonly summary: string;
 }
 
@@ -188,7 +190,19 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
+    publishesEvents: true,
     summary: "Search offers",
+  },
+  {
+    operationId: "priceOffer",
+    method: "PATCH",
+    path: "/public/offers/{offerId}/price",
+    handler: "http/price-offer",
+    auth: "api-key",
+    tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    summary: "Confirm an offer's final price with DRCT",
   },
   {
     operationId: "getUsage",
@@ -224,6 +238,14 @@ export const ENV = {
   drctBaseUrl: "DRCT_BASE_URL",
   drctTimeoutMs: "DRCT_TIMEOUT_MS",
   drctSearchIntervalMs: "DRCT_SEARCH_INTERVAL_MS",
+  drctRetryBaseMs: "DRCT_RETRY_BASE_MS",
+  drctMaxRetries: "DRCT_MAX_RETRIES",
+  coalesceWindowMs: "COALESCE_WINDOW_MS",
+  offerCacheTtlS: "OFFER_CACHE_TTL_S",
+  breakerFailureThreshold: "BREAKER_FAILURE_THRESHOLD",
+  breakerWindowMs: "BREAKER_WINDOW_MS",
+  breakerCooldownMs: "BREAKER_COOLDOWN_MS",
+  eventBusName: "EVENT_BUS_NAME",
   platformMarkupBps: "PLATFORM_MARKUP_BPS",
   localSecretsDir: "LOCAL_SECRETS_DIR",
   maxBodyBytes: "MAX_BODY_BYTES",
@@ -231,11 +253,85 @@ export const ENV = {
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
 
-/** Plans a tenant subscribes to; API Gateway usage plans and supplier buckets follow them. */
+/** A rate: `limit` calls per `windowMs`, of which `burst` may come at once. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly burst: number;
+}
+
+export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+
+/**
+ * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
+ * (DRCT_SEARCH_INTERVAL_MS) for clock and network jitter. The rest are our own caps.
+ */
+export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
+  search: { limit: 1, windowMs: 1_100, burst: 1 },
+  price: { limit: 5, windowMs: 1_000, burst: 5 },
+  order_create: { limit: 5, windowMs: 1_000, burst: 5 },
+  order_get: { limit: 10, windowMs: 1_000, burst: 10 },
+  issue: { limit: 5, windowMs: 1_000, burst: 5 },
+  cancel: { limit: 5, windowMs: 1_000, burst: 5 },
+};
+
+/**
+ * Plans a tenant subscribes to. API Gateway usage plans cap requests; `supplier` caps the
+ * DRCT calls a tenant may cause (cache hits and coalesced searches cost nothing), so one
+ * agency cannot use up the shared account's search budget.
+ */
 export const PLANS = {
-  standard: { rateLimit: 10, burstLimit: 20, quotaPerDay: 20_000 },
-  premium: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
+  standard: {
+    rateLimit: 10,
+    burstLimit: 20,
+    quotaPerDay: 20_000,
+    supplier: {
+      search: { limit: 12, windowMs: 60_000, burst: 3 },
+      price: { limit: 60, windowMs: 60_000, burst: 10 },
+    },
+  },
+  premium: {
+    rateLimit: 50,
+    burstLimit: 100,
+    quotaPerDay: 200_000,
+    supplier: {
+      search: { limit: 30, windowMs: 60_000, burst: 5 },
+      price: { limit: 120, windowMs: 60_000, burst: 20 },
+    },
+  },
+} as const satisfies Record<
+  string,
+  {
+    rateLimit: number;
+    burstLimit: number;
+    quotaPerDay: number;
+    supplier: Partial<Record<SupplierOperation, RateLimit>>;
+  }
+>;
+
+/** Event sources and detail types on the bus. */
+export const EVENTS = {
+  supplier: { source: "aviaframe.supplier", detailTypes: ["supplier.degraded", "supplier.recovered"] },
 } as const;
+
+export interface EventRuleDescription {
+  readonly id: string;
+  readonly source: string;
+  readonly detailTypes: readonly string[];
+  /** `log`: kept for operators (a CloudWatch log group in AWS, DATA_DIR/events.jsonl locally). */
+  readonly target: "log";
+  readonly purpose: string;
+}
+
+export const EVENT_RULES: readonly EventRuleDescription[] = [
+  {
+    id: "supplier-health",
+    source: EVENTS.supplier.source,
+    detailTypes: EVENTS.supplier.detailTypes,
+    target: "log",
+    purpose: "DRCT circuit breaker transitions, for operators and alarms",
+  },
+];
 
 export type PlanName = keyof typeof PLANS;
 

@@ -3,6 +3,7 @@ import { ROUTES, type RouteDescription } from "../../lib/resources";
 import {
   ErrorEnvelopeSchema,
   HealthResponse,
+  OfferSchema,
   SearchRequest,
   SearchResponse,
   UsageQuery,
@@ -48,6 +49,18 @@ const CONTRACTS: Record<OperationId, OperationContract> = {
     responses: {
       "200": { description: "offers, priced with the tenant's markup", schema: SearchResponse },
       ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
+    },
+  },
+  priceOffer: {
+    responses: {
+      "200": { description: "the offer at its confirmed price, with priced_at", schema: OfferSchema },
+      "404": { description: "unknown or expired offer (AVF_404_OFFER_NOT_FOUND)", schema: ErrorEnvelopeSchema },
+      "409": {
+        description:
+          "AVF_409_PRICE_CHANGED: details.old_total, details.new_total, details.changes (old and new of every component that moved); the offer now carries the new price",
+        schema: ErrorEnvelopeSchema,
+      },
+      ...errors(401, 429, 500, 502, 503, 504),
     },
   },
   getUsage: {

@@ -133,10 +133,15 @@ export const OfferSchema = z
 
 export const SearchResponse = z.object({ offers: z.array(OfferSchema) }).meta({ id: "SearchResponse" });
 
+export const OfferIdPath = z.object({
+  offerId: z.string().regex(/^off_[A-Za-z0-9_-]{10,64}$/, "is not an offer id"),
+});
+
 export const HealthResponse = z
   .object({
-    status: z.enum(["ok", "degraded"]),
+    status: z.enum(["ok", "degraded", "unavailable"]),
     stage: z.string(),
+    supplier: z.object({ name: z.string(), breaker: z.enum(["closed", "open", "half_open", "unknown"]) }),
     time: z.iso.datetime(),
   })
   .meta({ id: "Health" });

@@ -119,3 +119,24 @@ export const toTenantOffer = (
   price: applyMarkups(supplierOffer.price, platform, tenant),
   fare_rules: supplierOffer.fareRules,
 });
+
+/**
+ * The identity of a DRCT search: everything DRCT's answer depends on, nothing about who asks.
+ * Identical searches from different tenants share one key (and so one DRCT call).
+ */
+export const searchKey = (criteria: SearchCriteria): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify([
+        criteria.origin,
+        criteria.destination,
+        criteria.departure_date,
+        criteria.return_date ?? null,
+        criteria.passengers.adults,
+        criteria.passengers.children,
+        criteria.passengers.infants,
+        criteria.cabin,
+        criteria.currency,
+      ]),
+    )
+    .digest("base64url");

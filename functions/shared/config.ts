@@ -11,6 +11,15 @@ const ConfigSchema = z.object({
   drctTimeoutMs: z.coerce.number().int().positive().default(8_000),
   /** Gap between two DRCT searches for the whole account; DRCT allows 1/s, the rest is margin for clock and network jitter. */
   drctSearchIntervalMs: z.coerce.number().int().positive().default(1_100),
+  drctRetryBaseMs: z.coerce.number().int().positive().default(1_000),
+  drctMaxRetries: z.coerce.number().int().min(0).max(5).default(3),
+  /** Identical searches landing this soon after one finished share its answer. */
+  coalesceWindowMs: z.coerce.number().int().min(0).default(400),
+  offerCacheTtlS: z.coerce.number().int().min(0).default(300),
+  breakerFailureThreshold: z.coerce.number().int().positive().default(5),
+  breakerWindowMs: z.coerce.number().int().positive().default(30_000),
+  breakerCooldownMs: z.coerce.number().int().positive().default(15_000),
+  eventBusName: z.string().optional(),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
   maxBodyBytes: z.coerce

@@ -9,6 +9,7 @@ import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
 import { config } from "./config";
 import { logger } from "./powertools";
+import { rateLimitHeaders } from "./wiring";
 
 export interface HttpRequest<TBody> {
   readonly body: TBody;
@@ -16,6 +17,8 @@ export interface HttpRequest<TBody> {
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly correlationId: string;
+  /** Epoch ms by which the answer must be on its way: supplier retries stop before it. */
+  readonly deadlineAt: number;
 }
 
 export interface HttpResult {
@@ -58,12 +61,14 @@ export const validationIssues = (error: z.ZodError): { path: string; message: st
 const validationError = (issues: { path: string; message: string }[]): AvfError =>
   new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
 
-/** Validates query parameters with the same envelope as bodies. */
+/** Validates query or path parameters with the same envelope as bodies. */
 export const parseQuery = <S extends z.ZodType>(schema: S, query: Readonly<Record<string, string>>): z.output<S> => {
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw validationError(validationIssues(parsed.error));
   return parsed.data;
 };
+
+export const parsePath = parseQuery;
 
 const parseBody = <S extends z.ZodType>(event: APIGatewayProxyEvent, headers: Record<string, string>, schema: S) => {
   const raw = event.body ?? "";
@@ -130,21 +135,25 @@ type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
 const buildHandler = <S extends z.ZodType | undefined, E>(
   options: RouteOptions<S, E>,
   authenticate: (event: APIGatewayProxyEvent) => Promise<E>,
+  responseHeaders?: (identity: E) => Promise<Record<string, string>>,
 ): ApiHandler =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const headers = lowerCaseHeaders(event);
       const correlationId = correlationIdOf(headers);
       logger.setCorrelationId(correlationId);
       logger.appendKeys({ route: event.resource, method: event.httpMethod });
       const started = performance.now();
-      const finish = (result: HttpResult) => {
+      let identity: E | undefined;
+      const finish = async (result: HttpResult) => {
+        const extra =
+          identity === undefined || responseHeaders === undefined ? {} : await safely(responseHeaders, identity);
         logger.info("request handled", { status: result.status, latency_ms: Math.round(performance.now() - started) });
-        return toResponse(result, correlationId);
+        return toResponse({ ...result, headers: { ...extra, ...result.headers } }, correlationId);
       };
       try {
-        const identity = await authenticate(event);
+        identity = await authenticate(event);
         const body = (options.body === undefined ? undefined : parseBody(event, headers, options.body)) as BodyOf<S>;
         const result = await options.handle({
           ...identity,
@@ -153,12 +162,30 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
           pathParameters: definedEntries(event.pathParameters),
           query: definedEntries(event.queryStringParameters),
           correlationId,
+          deadlineAt: Date.now() + Math.min(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, MAX_REQUEST_MS),
         });
-        return finish(result);
+        return await finish(result);
       } catch (error) {
-        return finish(errorResult(error, correlationId));
+        return await finish(errorResult(error, correlationId));
       }
     });
+
+/** API Gateway gives up after 29 s; answering before that, even with an error, is better than its 504. */
+const MAX_REQUEST_MS = 25_000;
+const DEADLINE_MARGIN_MS = 1_500;
+
+/** Decoration must not turn an answer into a failure: without it, the answer still goes out. */
+const safely = async <E>(
+  compute: (identity: E) => Promise<Record<string, string>>,
+  identity: E,
+): Promise<Record<string, string>> => {
+  try {
+    return await compute(identity);
+  } catch (error) {
+    logger.warn("could not compute response headers", { error });
+    return {};
+  }
+};
 
 /** A route anyone may call (health, OpenAPI). */
 export const publicRoute = <S extends z.ZodType | undefined = undefined>(
@@ -172,12 +199,16 @@ export const publicRoute = <S extends z.ZodType | undefined = undefined>(
 export const tenantRoute = <S extends z.ZodType | undefined = undefined>(
   options: RouteOptions<S, { readonly tenant: Tenant }>,
 ): ApiHandler =>
-  buildHandler(options, async (event) => {
-    const apiKeyId = event.requestContext?.identity?.apiKeyId ?? undefined;
-    const tenant = apiKeyId ? await resolveTenantByApiKeyId(apiKeyId) : undefined;
-    if (tenant === undefined || tenant.status !== "active") {
-      throw new AvfError("AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header");
-    }
-    logger.appendKeys({ tenant_id: tenant.tenantId });
-    return { tenant };
-  });
+  buildHandler(
+    options,
+    async (event) => {
+      const apiKeyId = event.requestContext?.identity?.apiKeyId ?? undefined;
+      const tenant = apiKeyId ? await resolveTenantByApiKeyId(apiKeyId) : undefined;
+      if (tenant === undefined || tenant.status !== "active") {
+        throw new AvfError("AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header");
+      }
+      logger.appendKeys({ tenant_id: tenant.tenantId });
+      return { tenant };
+    },
+    ({ tenant }) => rateLimitHeaders(tenant),
+  );

@@ -2,16 +2,27 @@
  * The composition root: the one place that picks AWS adapters for the use cases' ports.
  * Created on first use, once per execution environment, and shared by every handler.
  */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { EVENTS, PLANS, type SupplierOperation } from "../../lib/resources";
 import { DrctClient } from "../adapters/drct/client";
+import { GuardedSupplier, tenantBucket } from "../adapters/drct/guarded-supplier";
+import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
 import { recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
-import { dynamoSearchPacer } from "../adapters/dynamodb/search-pacer";
+import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
+import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
+import { DynamoSearchCoalescer } from "../adapters/dynamodb/search-flights";
 import { dynamoUsageMeter } from "../adapters/dynamodb/usage-meter";
+import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
+import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
+import type { RateLimitPolicy } from "../domain/rate-limit";
+import type { Tenant } from "../domain/tenant";
+import type { PriceOfferDeps } from "../use-cases/price-offer";
 import type { SearchOffersDeps } from "../use-cases/search-offers";
 import { config } from "./config";
-import { logger } from "./powertools";
+import { logger, metrics } from "./powertools";
 
 const once = <T>(create: () => T): (() => T) => {
   let value: T | undefined;
@@ -35,15 +46,84 @@ export const drctClient = once(
     }),
 );
 
+export const rateLimiter = once(() => new DynamoRateLimiter());
+
+/** Operators hear of breaker transitions three ways: a log line, a metric, and an event on the bus. */
+const announceBreaker = async (transition: BreakerTransition, state: BreakerState): Promise<void> => {
+  const detailType = transition === "opened" ? "supplier.degraded" : "supplier.recovered";
+  logger.warn(`DRCT circuit breaker ${transition}`, { breaker: state.status, failures: state.failures });
+  const metric = metrics.singleMetric();
+  metric.addMetric(transition === "opened" ? "SupplierBreakerOpened" : "SupplierBreakerClosed", MetricUnit.Count, 1);
+  if (config().eventBusName === undefined) return;
+  await publishEvents({
+    source: EVENTS.supplier.source,
+    detailType,
+    detail: { supplier: "drct", breaker: state.status, at: new Date().toISOString() },
+  }).catch((error: unknown) => logger.error("could not publish the breaker event", { error }));
+};
+
+export const circuitBreaker = once(
+  () =>
+    new DynamoCircuitBreaker(
+      {
+        failureThreshold: config().breakerFailureThreshold,
+        windowMs: config().breakerWindowMs,
+        cooldownMs: config().breakerCooldownMs,
+        probeLeaseMs: config().drctTimeoutMs + 2_000,
+      },
+      announceBreaker,
+    ),
+);
+
+export const supplier = once(
+  () =>
+    new GuardedSupplier({
+      client: drctClient(),
+      limiter: rateLimiter(),
+      breaker: circuitBreaker(),
+      retry: { maxRetries: config().drctMaxRetries, baseDelayMs: config().drctRetryBaseMs },
+      accountLimits: { search: { limit: 1, windowMs: config().drctSearchIntervalMs, burst: 1 } },
+    }),
+);
+
 export const usageMeter = once(dynamoUsageMeter);
+export const offerStore = once(dynamoOfferStore);
 
 export const searchOffersDeps = once(
   (): SearchOffersDeps => ({
-    supplier: drctClient(),
-    pacer: dynamoSearchPacer(config().drctSearchIntervalMs),
-    offers: dynamoOfferStore(),
+    supplier: supplier(),
+    coalescer: new DynamoSearchCoalescer(config().coalesceWindowMs),
+    cache: dynamoSearchCache(config().offerCacheTtlS),
+    offers: offerStore(),
     usage: usageMeter(),
     platformMarkup: platformMarkup(),
-    now: () => new Date(),
+    now: Date.now,
   }),
 );
+
+export const priceOfferDeps = once(
+  (): PriceOfferDeps => ({
+    supplier: supplier(),
+    offers: offerStore(),
+    usage: usageMeter(),
+    platformMarkup: platformMarkup(),
+    now: Date.now,
+  }),
+);
+
+const RATE_LIMIT_OPERATION: SupplierOperation = "search";
+
+/**
+ * The tenant's DRCT search budget (the scarce one), on every response of a tenant route, as
+ * `ratelimit-*` headers: a client can slow down before it is refused.
+ */
+export const rateLimitHeaders = async (tenant: Tenant): Promise<Record<string, string>> => {
+  const policy = PLANS[tenant.plan].supplier[RATE_LIMIT_OPERATION] as RateLimitPolicy;
+  const state = await rateLimiter().peek(tenantBucket(tenant.tenantId, RATE_LIMIT_OPERATION), policy);
+  return {
+    "ratelimit-limit": String(policy.limit),
+    "ratelimit-remaining": String(state.remaining),
+    "ratelimit-reset": String(Math.ceil(state.resetMs / 1000)),
+    "ratelimit-policy": `${policy.limit};w=${policy.windowMs / 1000};burst=${policy.burst};name="drct-search"`,
+  };
+};

@@ -1,45 +1,64 @@
-import { AvfError } from "../domain/errors";
-import { type Markup, type Offer, type SearchCriteria, toTenantOffer } from "../domain/offer";
+import { type Markup, type Offer, type SearchCriteria, searchKey, toTenantOffer } from "../domain/offer";
 import type { Tenant } from "../domain/tenant";
-import type { CallContext, OfferStore, OfferSupplier, SearchPacer, UsageMeter } from "./ports";
+import type { CallContext, OfferStore, OfferSupplier, SearchCache, SearchCoalescer, UsageMeter } from "./ports";
 
 export interface SearchOffersDeps {
   readonly supplier: OfferSupplier;
-  readonly pacer: SearchPacer;
+  readonly coalescer: SearchCoalescer;
+  readonly cache: SearchCache;
   readonly offers: OfferStore;
   readonly usage: UsageMeter;
   readonly platformMarkup: Markup;
-  readonly now: () => Date;
+  readonly now: () => number;
+}
+
+export interface SearchOutcome {
+  readonly offers: Offer[];
+  /** Served from the tenant's cache, and how old that answer is. */
+  readonly cache: { readonly hit: boolean; readonly ageSeconds: number };
+  /** Shared another caller's DRCT search instead of making one. */
+  readonly coalesced: boolean;
 }
 
 /**
- * Searches DRCT for a tenant: claims a slot of the account's search budget (or refuses with
- * 429 before DRCT is touched), prices every supplier offer with the markups, and remembers
- * the offers so that pricing and ordering can check the tenant really saw them.
+ * Searches for a tenant, in the order that spares DRCT most: the tenant's cache; else an
+ * identical search already in flight (any tenant's); else one DRCT call, paced and guarded.
+ * Every offer is priced with this tenant's markup and remembered, so pricing and ordering can
+ * check the tenant really saw it.
  */
 export const searchOffers = async (
   deps: SearchOffersDeps,
   tenant: Tenant,
   criteria: SearchCriteria,
   call: CallContext,
-): Promise<Offer[]> => {
-  const slot = await deps.pacer.claim();
-  if (!slot.granted) {
-    throw new AvfError("AVF_429_RATE_LIMITED", "search capacity is used up for this second; try again shortly", {
-      retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)),
-    });
+): Promise<SearchOutcome> => {
+  const key = searchKey(criteria);
+  const cached = await deps.cache.get(tenant.tenantId, key, deps.now());
+  if (cached !== undefined) {
+    await deps.usage.record(tenant.tenantId, "searches", new Date(deps.now()));
+    return {
+      offers: cached.offers,
+      cache: { hit: true, ageSeconds: Math.max(0, Math.floor((deps.now() - cached.cachedAt) / 1000)) },
+      coalesced: false,
+    };
   }
-  const supplierOffers = await deps.supplier.search(criteria, call);
-  const now = deps.now().getTime();
-  const offers = supplierOffers
+  const { offers: supplierOffers, role } = await deps.coalescer.run(key, call.deadlineAt, () =>
+    deps.supplier.search(criteria, call),
+  );
+  const now = deps.now();
+  const remembered = supplierOffers
     .filter((offer) => Date.parse(offer.validUntil) > now)
     .map((offer) => ({
       offer: toTenantOffer(tenant.tenantId, offer, deps.platformMarkup, tenant.markup),
       supplierOfferId: offer.supplierOfferId,
+      supplierPrice: offer.price,
+      markups: { platform: deps.platformMarkup, tenant: tenant.markup },
     }));
+  const offers = remembered.map((entry) => entry.offer);
   await Promise.all([
-    deps.offers.remember(tenant.tenantId, offers),
-    deps.usage.record(tenant.tenantId, "searches", deps.now()),
+    deps.offers.remember(tenant.tenantId, remembered),
+    deps.cache.put(tenant.tenantId, key, offers, now),
+    deps.usage.record(tenant.tenantId, "searches", new Date(now)),
   ]);
-  return offers.map((remembered) => remembered.offer);
+  return { offers, cache: { hit: false, ageSeconds: 0 }, coalesced: role === "joined" };
 };

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { type QueueDescription, SECRETS, type SecretKey, TABLES, type TableKey } from "../resources";
+import { ENV, type QueueDescription, SECRETS, type SecretKey, TABLES, type TableKey } from "../resources";
 
 export const PROJECT_ROOT = join(import.meta.dirname, "../..");
 
@@ -77,6 +78,12 @@ export class GatewayFunction extends Construct {
   bindQueue(description: QueueDescription, queue: IQueue): this {
     queue.grantSendMessages(this.fn);
     this.fn.addEnvironment(description.env, queue.queueUrl);
+    return this;
+  }
+
+  bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this.fn);
+    this.fn.addEnvironment(ENV.eventBusName, bus.eventBusName);
     return this;
   }
 

@@ -12,7 +12,8 @@ import {
   RestApi,
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus } from "aws-cdk-lib/aws-events";
+import { EventBus, Rule } from "aws-cdk-lib/aws-events";
+import { CloudWatchLogGroup } from "aws-cdk-lib/aws-events-targets";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -22,10 +23,12 @@ import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import {
   ENV,
+  EVENT_RULES,
   PLANS,
   type PlanName,
   type QueueKey,
   ROUTES,
+  type RouteDescription,
   type SecretKey,
   TABLE_ENTRIES,
   TABLES,
@@ -71,7 +74,20 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const state = importState(this, props.state);
 
-    const bus = new EventBus(this, "OrderEvents", { eventBusName: `${props.prefix}-orders` });
+    const bus = new EventBus(this, "Events", { eventBusName: `${props.prefix}-events` });
+    for (const rule of EVENT_RULES) {
+      const logGroup = new LogGroup(this, `EventLog-${rule.id}`, {
+        logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
+        retention: RetentionDays.SIX_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      new Rule(this, `Rule-${rule.id}`, {
+        eventBus: bus,
+        description: rule.purpose,
+        eventPattern: { source: [rule.source], detailType: [...rule.detailTypes] },
+        targets: [new CloudWatchLogGroup(logGroup)],
+      });
+    }
 
     const accessLogs = new LogGroup(this, "ApiAccessLogs", {
       retention: RetentionDays.THREE_MONTHS,
@@ -125,13 +141,14 @@ export class StatelessStack extends Stack {
       [ENV.stage]: props.stage,
       [ENV.drctBaseUrl]: props.drctBaseUrl,
     };
-    for (const route of ROUTES) {
+    for (const route of ROUTES as readonly RouteDescription[]) {
       const fn = new GatewayFunction(this, `Route-${route.operationId}`, {
         handler: route.handler,
         environment: commonEnv,
       });
       for (const table of route.tables) fn.bindTable(table, state.tables[table]);
       for (const secret of route.secrets) fn.bindSecret(secret, state.secrets[secret]);
+      if (route.publishesEvents) fn.bindEventBus(bus);
       this.functions[route.operationId] = fn;
       const resource = route.path
         .split("/")
@@ -206,7 +223,6 @@ export class StatelessStack extends Stack {
       logs: { destination: workflowLogs, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.days(2),
     });
-    void bus;
 
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(

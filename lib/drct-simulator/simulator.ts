@@ -345,13 +345,19 @@ export class DrctSimulator {
     const invalid = (message: string) => new HttpError(400, "INVALID_REQUEST", message);
     const iata = (value: unknown) => typeof value === "string" && /^[A-Z]{3}$/.test(value);
     const date = (value: unknown) =>
-      typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+      typeof value === "string" &&
+      /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+      !Number.isNaN(Date.parse(value)) &&
+      new Date(value).toISOString().startsWith(value);
     const count = (value: unknown, min: number) =>
       value === undefined ? min === 0 : Number.isInteger(value) && (value as number) >= min && (value as number) <= 9;
     if (!iata(raw.origin) || !iata(raw.destination)) throw invalid("origin and destination must be IATA codes");
     if (!date(raw.departure_date)) throw invalid("departure_date must be YYYY-MM-DD");
     if (raw.return_date !== undefined && !date(raw.return_date)) throw invalid("return_date must be YYYY-MM-DD");
-    if (typeof raw.currency !== "string" || iso4217(raw.currency) === undefined) {
+    if (raw.return_date !== undefined && (raw.return_date as string) < (raw.departure_date as string)) {
+      throw invalid("return_date must not be before departure_date");
+    }
+    if (typeof raw.currency !== "string" || !/^[A-Z]{3}$/.test(raw.currency) || iso4217(raw.currency) === undefined) {
       throw invalid("currency must be an ISO 4217 code");
     }
     if (typeof raw.cabin !== "string" || !["economy", "premium_economy", "business", "first"].includes(raw.cabin)) {
@@ -538,6 +544,7 @@ export class DrctSimulator {
       for (const offer of this.offers.values()) offer.validUntil = Math.min(offer.validUntil, now);
       // New searches must produce new offers, as DRCT would after expiry.
       this.generation += 1;
+      this.saveState();
       return { status: 200, body: { expired: this.offers.size } };
     }
     throw new HttpError(404, "NOT_FOUND", `no control ${path}`);

@@ -7,7 +7,8 @@ import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/sim
 import { ENV, physicalName, QUEUES, type QueueKey, type RouteDescription, SECRETS, TABLES } from "../resources";
 import { type ApiHandler, startApiGateway } from "./api-gateway";
 import { startLocalDynamo } from "./dynamodb";
-import { LOCAL_DRCT_TOKEN, SEED_TENANTS } from "./seed";
+import { type BusEvent, startLocalEventBus } from "./event-bus";
+import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
 import { startLocalSqs } from "./sqs";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -25,6 +26,8 @@ export interface LocalRuntimeOptions {
   readonly drctToken?: string;
   /** Extra environment for the handlers (tests tune intervals and log levels here). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
+  readonly extraTenants?: readonly SeedTenant[];
   readonly onError?: (error: unknown) => void;
 }
 
@@ -36,6 +39,8 @@ export interface LocalRuntime {
   readonly apiKeys: Readonly<Record<string, string>>;
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
+  /** Events the bus delivered to its `log` targets. */
+  readonly events: BusEvent[];
   stop(): Promise<void>;
 }
 
@@ -93,6 +98,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     stops.push(() => dynamo.close());
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());
+    const bus = await startLocalEventBus({
+      busName: `${LOCAL_PREFIX}-events`,
+      logFile: inMemory ? undefined : join(dataDir, "events.jsonl"),
+    });
+    stops.push(() => bus.close());
 
     Object.assign(process.env, {
       AWS_REGION: "eu-west-1",
@@ -100,6 +110,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      [ENV.eventBusName]: bus.busName,
       POWERTOOLS_SERVICE_NAME: "aviaframe",
       POWERTOOLS_TRACE_ENABLED: "false",
       POWERTOOLS_METRICS_DISABLED: "true",
@@ -111,8 +123,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       ...options.env,
     });
 
-    for (const tenant of SEED_TENANTS) await putTenant(tenant.item);
-    const apiKeys = new Map(SEED_TENANTS.map((tenant) => [tenant.apiKey, tenant.item.api_key_id]));
+    const tenants = [...SEED_TENANTS, ...(options.extraTenants ?? [])];
+    for (const tenant of tenants) await putTenant(tenant.item);
+    const apiKeys = new Map(tenants.map((tenant) => [tenant.apiKey, tenant.item.api_key_id]));
 
     const api = await startApiGateway({
       port: options.port ?? 3000,
@@ -133,9 +146,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       simulatorUrl: simulator?.url,
       simulator: simulator?.simulator,
       dataDir,
-      apiKeys: Object.fromEntries(SEED_TENANTS.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
+      apiKeys: Object.fromEntries(tenants.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
+      events: bus.delivered,
       stop,
     };
   } catch (error) {

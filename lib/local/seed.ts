@@ -37,3 +37,19 @@ export const SEED_TENANTS: readonly SeedTenant[] = [
 ];
 
 export const LOCAL_DRCT_TOKEN = "drct-local-token";
+
+/** A tenant for tests and benchmarks: `agency-<name>`, key `local-<name>-key`. */
+export const testTenant = (name: string, overrides: Partial<SeedTenant["item"]> = {}): SeedTenant => ({
+  apiKey: `local-${name}-key`,
+  webhookSecret: "whsec_dGVzdC10ZW5hbnQtd2ViaG9vay1zZWNyZXQtMzJieXRlcw==",
+  item: {
+    tenant_id: `agency-${name}`,
+    name: `Agency ${name}`,
+    plan: "standard",
+    markup: { type: "percent", basis_points: 100 },
+    default_currency: "EUR",
+    status: "active",
+    api_key_id: `local-key-${name}`,
+    ...overrides,
+  },
+});

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { testTenant } from "../../lib/local/seed";
 import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
 
 interface Price {
@@ -22,7 +23,10 @@ interface SimStats {
   rate_limit_violations: number;
 }
 
-const api = useLocalRuntime({ env: { DRCT_TIMEOUT_MS: "800" } });
+const api = useLocalRuntime({
+  env: { DRCT_TIMEOUT_MS: "800", DRCT_RETRY_BASE_MS: "20", DRCT_MAX_RETRIES: "1", BREAKER_FAILURE_THRESHOLD: "1000" },
+  extraTenants: [testTenant("faults", { plan: "premium" })],
+});
 
 const offersOf = (body: Record<string, unknown>) => body.offers as Offer[];
 
@@ -150,22 +154,33 @@ describe("bad input gets a 4xx envelope and never reaches DRCT", () => {
   });
 });
 
-describe("DRCT failures become stable AVF errors", () => {
-  const failures: [string, Record<string, unknown>, number, string][] = [
-    ["429 from DRCT", { operation: "search", mode: "http_429" }, 429, "AVF_429_RATE_LIMITED"],
-    ["500 from DRCT", { operation: "search", mode: "http_500" }, 502, "AVF_502_SUPPLIER_ERROR"],
-    ["401 from DRCT", { operation: "search", mode: "http_401" }, 502, "AVF_502_SUPPLIER_ERROR"],
-    ["no answer from DRCT", { operation: "search", mode: "drop" }, 504, "AVF_504_SUPPLIER_TIMEOUT"],
+describe("DRCT failures: retried when worth it, then stable AVF errors", () => {
+  // [name, fault, expected status, AVF code or undefined for success, DRCT search calls]
+  const failures: [string, Record<string, unknown>, number, string | undefined, number][] = [
+    ["one 429: retried after Retry-After", { operation: "search", mode: "http_429", count: 1 }, 200, undefined, 2],
+    ["429 on every try", { operation: "search", mode: "http_429", count: 2 }, 429, "AVF_429_RATE_LIMITED", 2],
+    ["one 500: retried", { operation: "search", mode: "http_500", count: 1 }, 200, undefined, 2],
+    ["500 on every try", { operation: "search", mode: "http_500", count: 2 }, 502, "AVF_502_SUPPLIER_ERROR", 2],
+    ["401: never retried", { operation: "search", mode: "http_401", count: 2 }, 502, "AVF_502_SUPPLIER_ERROR", 1],
+    ["no answer on every try", { operation: "search", mode: "drop", count: 2 }, 504, "AVF_504_SUPPLIER_TIMEOUT", 2],
   ];
 
-  test.each(failures)("%s", async (_name, fault, status, code) => {
+  test.each(failures)("%s", async (name, fault, status, code, calls) => {
     await sleep(1_150);
+    await api.sim("/__sim/reset");
     await api.sim("/__sim/faults", fault);
-    const response = await api.call("/public/offers/search", { body: searchBody({ destination: "MAD" }) });
+    const destination = ["MAD", "BCN", "LIS", "OPO", "FCO", "ATH"][failures.findIndex(([other]) => other === name)];
+    const response = await api.call("/public/offers/search", {
+      key: api.runtime.apiKeys["agency-faults"],
+      body: searchBody({ destination }),
+    });
     expect(response.status).toBe(status);
-    expect(response.body).toMatchObject({ error: { code } });
+    if (code !== undefined) expect(response.body).toMatchObject({ error: { code, retryable: true } });
     if (status === 429) expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(response.body)).not.toContain("drct-local-token");
+    const stats = await api.sim<SimStats>("/__sim/stats");
+    expect(stats.calls.search).toBe(calls);
+    expect(stats.rate_limit_violations).toBe(0);
   });
 });
 

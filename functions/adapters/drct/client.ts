@@ -1,8 +1,8 @@
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import { SupplierError } from "../../domain/supplier";
-import type { CallContext, OfferSupplier } from "../../use-cases/ports";
+import type { CallContext } from "../../use-cases/ports";
 import type { DrctCallRecord } from "../dynamodb/drct-request-log";
-import { DrctErrorBody, type DrctOffer, DrctSearchResponse } from "./wire";
+import { DrctErrorBody, DrctOffer, DrctSearchResponse } from "./wire";
 
 export interface DrctClientOptions {
   readonly baseUrl: string;
@@ -45,15 +45,19 @@ export const toSupplierOffer = (offer: DrctOffer): SupplierOffer => ({
   fareRules: offer.fare_rules,
 });
 
+/** Which try of a call this is: 0 for the first, 1 for the first retry… (logged with the call). */
+export type Attempt = number;
+
 /**
  * A small typed client of DRCT: auth, required headers, timeouts, and the translation of
- * every failure into a SupplierError kind. Pacing and retries are decided by its callers.
+ * every failure into a SupplierError kind. Pacing, breaker and retries are the guard's job
+ * (guarded-supplier.ts); this client makes exactly one HTTP call per method call.
  */
-export class DrctClient implements OfferSupplier {
+export class DrctClient {
   constructor(private readonly options: DrctClientOptions) {}
 
-  async search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
-    const body = await this.send(call, {
+  async search(criteria: SearchCriteria, call: CallContext, attempt: Attempt = 0): Promise<SupplierOffer[]> {
+    const body = await this.send(call, attempt, {
       operation: "search",
       method: "POST",
       path: "/v1/offers/search",
@@ -72,7 +76,18 @@ export class DrctClient implements OfferSupplier {
     return parsed.data.offers.map(toSupplierOffer);
   }
 
-  private async send(call: CallContext, request: DrctRequest): Promise<unknown> {
+  async price(supplierOfferId: string, call: CallContext, attempt: Attempt = 0): Promise<SupplierOffer> {
+    const body = await this.send(call, attempt, {
+      operation: "price",
+      method: "POST",
+      path: `/v1/offers/${encodeURIComponent(supplierOfferId)}/price`,
+    });
+    const parsed = DrctOffer.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered a price in an unknown shape");
+    return toSupplierOffer(parsed.data);
+  }
+
+  private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {
     const started = performance.now();
     const report = (status: DrctCallRecord["status"], supplierCode?: string) =>
       this.options.onCall({
@@ -81,7 +96,7 @@ export class DrctClient implements OfferSupplier {
         correlationId: call.correlationId,
         status,
         latencyMs: Math.round(performance.now() - started),
-        retryCount: 0,
+        retryCount: attempt,
         supplierCode,
         at: new Date(),
       });
@@ -109,7 +124,13 @@ export class DrctClient implements OfferSupplier {
         cause: error,
       });
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      await report("timeout");
+      throw new SupplierError("timeout", "DRCT's answer broke off", { cause: error });
+    }
     const json = parseJson(text);
     if (response.ok) {
       await report(response.status);

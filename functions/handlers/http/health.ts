@@ -1,24 +1,29 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { dynamo } from "../../adapters/dynamodb/client";
-import { config, tableName } from "../../shared/config";
+import { config } from "../../shared/config";
 import { publicRoute } from "../../shared/http";
 import { logger } from "../../shared/powertools";
+import { circuitBreaker } from "../../shared/wiring";
 
-/** Ready means the gateway can reach its state store: a read that proves it, not a constant. */
+/**
+ * Ready means the gateway can reach its state store (a read that proves it, not a constant);
+ * the supplier's breaker state tells whether searches can reach DRCT right now.
+ */
 export const handler = publicRoute({
   handle: async () => {
-    const ready = await dynamo()
-      .send(new GetCommand({ TableName: tableName("supplierState"), Key: { pk: "HEALTH" } }))
-      .then(
-        () => true,
-        (error: unknown) => {
-          logger.error("health check cannot reach DynamoDB", { error });
-          return false;
-        },
-      );
+    const breaker = await circuitBreaker()
+      .status()
+      .catch((error: unknown) => {
+        logger.error("health check cannot reach DynamoDB", { error });
+        return undefined;
+      });
+    const ready = breaker !== undefined;
     return {
       status: ready ? 200 : 503,
-      body: { status: ready ? "ok" : "degraded", stage: config().stage, time: new Date().toISOString() },
+      body: {
+        status: !ready ? "unavailable" : breaker === "closed" ? "ok" : "degraded",
+        stage: config().stage,
+        supplier: { name: "drct", breaker: breaker ?? "unknown" },
+        time: new Date().toISOString(),
+      },
     };
   },
 });

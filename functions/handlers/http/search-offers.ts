@@ -5,13 +5,21 @@ import { searchOffers } from "../../use-cases/search-offers";
 
 export const handler = tenantRoute({
   body: SearchRequest,
-  handle: async ({ body, tenant, correlationId }) => {
-    const offers = await searchOffers(
+  handle: async ({ body, tenant, correlationId, deadlineAt }) => {
+    const outcome = await searchOffers(
       searchOffersDeps(),
       tenant,
       { ...body, currency: body.currency ?? tenant.defaultCurrency },
-      { tenantId: tenant.tenantId, correlationId },
+      { tenantId: tenant.tenantId, plan: tenant.plan, correlationId, deadlineAt },
     );
-    return { status: 200, body: { offers } };
+    return {
+      status: 200,
+      body: { offers: outcome.offers },
+      headers: {
+        "x-cache": outcome.cache.hit ? "HIT" : "MISS",
+        age: String(outcome.cache.ageSeconds),
+        "x-coalesced": String(outcome.coalesced),
+      },
+    };
   },
 });

@@ -1,0 +1,138 @@
+import { ACCOUNT_LIMITS, PLANS, type SupplierOperation } from "../../../lib/resources";
+import { AvfError } from "../../domain/errors";
+import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
+import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
+import { SupplierError } from "../../domain/supplier";
+import type { CallContext, OfferSupplier } from "../../use-cases/ports";
+import type { Attempt, DrctClient } from "./client";
+
+export interface RetryPolicy {
+  /** Retries after the first try (3: waits of about 1 s, 2 s, 4 s). */
+  readonly maxRetries: number;
+  readonly baseDelayMs: number;
+}
+
+/** The shared budgets (DynamoRateLimiter in AWS). */
+export interface RateLimiterPort {
+  claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision>;
+}
+
+/** The shared breaker (DynamoCircuitBreaker in AWS). */
+export interface BreakerPort {
+  admit(): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  recordFailure(): Promise<void>;
+  recordSuccess(): Promise<void>;
+}
+
+export interface GuardOptions {
+  readonly client: Pick<DrctClient, "search" | "price">;
+  readonly limiter: RateLimiterPort;
+  readonly breaker: BreakerPort;
+  readonly retry: RetryPolicy;
+  readonly accountLimits?: Partial<Record<SupplierOperation, RateLimitPolicy>>;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+/** The failures that say DRCT is struggling: they count toward opening the breaker. */
+const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
+const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
+
+export const tenantBucket = (tenantId: string, operation: SupplierOperation) =>
+  `RATE#tenant#${tenantId}#drct#${operation}`;
+export const accountBucket = (operation: SupplierOperation) => `RATE#account#drct#${operation}`;
+
+/**
+ * DRCT behind its protections, in the order a call meets them: the tenant's plan budget
+ * (the leader of a search pays it; coalesced callers don't), the circuit breaker, the
+ * account's budget (a refused interactive call fails fast with 429), then the call, retried
+ * on 429 (after Retry-After) and on 5xx and timeouts (1 s, 2 s, 4 s, with jitter), never on
+ * another 4xx, and never past the caller's deadline. Each retry claims the account budget
+ * again: a retried search is a new search for DRCT.
+ */
+export class GuardedSupplier implements OfferSupplier {
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: GuardOptions) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
+    return this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt));
+  }
+
+  price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
+    return this.guard("price", call, (attempt) => this.options.client.price(supplierOfferId, call, attempt));
+  }
+
+  private accountPolicy(operation: SupplierOperation): RateLimitPolicy {
+    return this.options.accountLimits?.[operation] ?? ACCOUNT_LIMITS[operation];
+  }
+
+  private async guard<T>(
+    operation: SupplierOperation,
+    call: CallContext,
+    attempt: (n: Attempt) => Promise<T>,
+  ): Promise<T> {
+    await this.claimTenantBudget(operation, call);
+    for (let retry = 0; ; retry += 1) {
+      const admission = await this.options.breaker.admit();
+      if (!admission.allowed) {
+        throw new SupplierError("circuit_open", "DRCT is failing; calls are paused", {
+          retryAfterSeconds: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
+        });
+      }
+      await this.claimAccountBudget(operation, call, retry);
+      try {
+        const result = await attempt(retry);
+        await this.options.breaker.recordSuccess();
+        return result;
+      } catch (error) {
+        if (!(error instanceof SupplierError)) throw error;
+        if (COUNTS_AGAINST_SUPPLIER.has(error.kind)) await this.options.breaker.recordFailure();
+        const delay = this.retryDelay(error, retry);
+        if (delay === undefined || this.now() + delay >= call.deadlineAt) throw error;
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Milliseconds to wait before the next try, or undefined when this failure is final. */
+  private retryDelay(error: SupplierError, retry: number): number | undefined {
+    if (!RETRYABLE.has(error.kind) || retry >= this.options.retry.maxRetries) return undefined;
+    if (error.kind === "rate_limited") return (error.retryAfterSeconds ?? 1) * 1000;
+    const base = this.options.retry.baseDelayMs * 2 ** retry;
+    return Math.round(base * (0.8 + 0.4 * this.random()));
+  }
+
+  private async claimTenantBudget(operation: SupplierOperation, call: CallContext): Promise<void> {
+    const policy = (PLANS[call.plan].supplier as Partial<Record<SupplierOperation, RateLimitPolicy>>)[operation];
+    if (policy === undefined) return;
+    const decision = await this.options.limiter.claim(tenantBucket(call.tenantId, operation), policy);
+    if (!decision.granted) {
+      // An AvfError, not a SupplierError: it is about this tenant, so a coalesced search does not share it.
+      throw new AvfError("AVF_429_RATE_LIMITED", `your plan's ${operation} budget is used up; try again shortly`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
+      });
+    }
+  }
+
+  private async claimAccountBudget(operation: SupplierOperation, call: CallContext, retry: number): Promise<void> {
+    for (;;) {
+      const decision = await this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
+      if (decision.granted) return;
+      // A first try fails fast (the agency decides); a retry already promised to wait.
+      if (retry === 0 || this.now() + decision.retryAfterMs >= call.deadlineAt) {
+        throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
+          retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
+        });
+      }
+      await this.sleep(decision.retryAfterMs);
+    }
+  }
+}
