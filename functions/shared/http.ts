@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
@@ -8,6 +7,7 @@ import { AvfError, toEnvelope } from "../domain/errors";
 import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
 import { config } from "./config";
+import { correlationIdOf } from "./correlation";
 import { logger } from "./powertools";
 import { rateLimitHeaders } from "./wiring";
 
@@ -28,14 +28,6 @@ export interface HttpResult {
 }
 
 type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
-
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The caller's correlation id when it is safe to log and echo, else a new one. */
-export const correlationIdOf = (headers: Readonly<Record<string, string>>): string => {
-  const sent = headers["x-correlation-id"];
-  return sent !== undefined && CORRELATION_ID.test(sent) ? sent : randomUUID();
-};
 
 const lowerCaseHeaders = (event: APIGatewayProxyEvent): Record<string, string> => {
   const headers: Record<string, string> = {};

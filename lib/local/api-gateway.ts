@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { correlationIdOf } from "../../functions/shared/http";
+import { correlationIdOf } from "../../functions/shared/correlation";
 import { ROUTES, type RouteDescription } from "../resources";
 import { lambdaContext } from "./lambda-context";
 
