@@ -25,12 +25,15 @@ export interface RateDecision {
 
 const emissionInterval = (policy: RateLimitPolicy): number => policy.windowMs / policy.limit;
 
+/** Intervals such as 1000/6 ms are not exact at epoch-ms magnitudes (one ULP ≈ 0.0002 ms): compare with this much slack. */
+const EPSILON_MS = 0.01;
+
 /** Decides a call at `now` for a bucket whose stored TAT is `tat` (undefined: never used). */
 export const decide = (policy: RateLimitPolicy, tat: number | undefined, now: number): RateDecision => {
   const interval = emissionInterval(policy);
   const tolerance = interval * (policy.burst - 1);
   const start = Math.max(tat ?? now, now);
-  if (start - now > tolerance) {
+  if (start - now > tolerance + EPSILON_MS) {
     return {
       granted: false,
       nextTat: start,
@@ -53,5 +56,5 @@ export const decide = (policy: RateLimitPolicy, tat: number | undefined, now: nu
 export const remainingAt = (policy: RateLimitPolicy, tat: number | undefined, now: number): number => {
   const interval = emissionInterval(policy);
   const used = Math.max(0, (tat ?? now) - now);
-  return Math.max(0, Math.min(policy.burst, Math.floor((policy.burst * interval - used) / interval + 1e-9)));
+  return Math.max(0, Math.min(policy.burst, Math.floor((policy.burst * interval - used + EPSILON_MS) / interval)));
 };
