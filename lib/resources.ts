@@ -46,7 +46,12 @@ export const TABLES = {
     env: "TABLE_ORDERS",
     partitionKey: "pk",
     sortKey: "sk",
-    globalIndexes: [{ name: "by_status", partitionKey: "status", sortKey: "updated_at" }],
+    globalIndexes: [
+      { name: "by_tenant_created", partitionKey: "tenant_id", sortKey: "created_key" },
+      { name: "by_status", partitionKey: "status", sortKey: "updated_at" },
+      // Sparse: only orders with events not yet on the bus carry outbox_pending.
+      { name: "by_outbox", partitionKey: "outbox_pending", sortKey: "updated_at" },
+    ],
     purpose: "Orders, one item per order with its history and outbox",
   },
   offers: {
@@ -113,21 +118,13 @@ export interface QueueDescription {
 }
 
 export const QUEUES = {
-  supplierWork: {
-    id: "supplier-work",
-    env: "QUEUE_SUPPLIER_WORK",
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 10,
-    batchSize: 1,
-    purpose: "Non-interactive DRCT calls (ticketing, cancellation, reconciliation), paced by the rate limiter",
-  },
   ticketing: {
     id: "ticketing",
     env: "QUEUE_TICKETING",
-    visibilityTimeoutSeconds: 120,
-    maxReceiveCount: 5,
-    batchSize: 1,
-    purpose: "Ticketing jobs, one message group per order",
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 6,
+    batchSize: 5,
+    purpose: "Ticketing jobs, one message group per order, paced by the DRCT budgets",
   },
   callbacks: {
     id: "callbacks",
@@ -145,19 +142,32 @@ export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
 
 export type HttpMethod = "GET" | "POST" | "PATCH";
 
-export interface RouteDescription {
+/** What a function may touch: CDK grants exactly this, and injects the matching env vars. */
+export interface FunctionDescription {
+  /** Handler module under functions/handlers, without extension; exports `handler`. */
+  readonly handler: string;
+  /** Tables the handler reads or writes. */
+  readonly tables: readonly TableKey[];
+  readonly secrets: readonly SecretKey[];
+  /** Queues it sends to. */
+  readonly sendsTo?: readonly QueueKey[];
+  /** Whether it may put events on the bus (breaker transitions, order lifecycle). */
+  readonly publishesEvents?: boolean;
+  /** Workflows it may start. */
+  readonly starts?: readonly WorkflowKey[];
+  /** Whether it encrypts or decrypts passenger data (the PII key). */
+  readonly pii?: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+export interface RouteDescription extends FunctionDescription {
   readonly operationId: string;
   readonly method: HttpMethod;
   /** API Gateway resource path, `{param}` style. */
   readonly path: string;
-  /** Handler module under functions/handlers, without extension; exports `handler`. */
-  readonly handler: string;
   readonly auth: "api-key" | "none";
-  /** Tables the handler reads or writes (CDK grants exactly these). */
-  readonly tables: readonly TableKey[];
-  readonly secrets: readonly SecretKey[];
-  /** Whether the handler may put events on the bus (the supplier breaker's transitions). */
-  readonly publishesEvents?: boolean;
+  /** Whether the route takes an Idempotency-Key (create, issue, cancel). */
+  readonly idempotent?: boolean;
   readonly summary: string;
 }
 
@@ -205,6 +215,69 @@ export const ROUTES = [
     summary: "Confirm an offer's final price with DRCT",
   },
   {
+    operationId: "createOrder",
+    method: "POST",
+    path: "/public/orders",
+    handler: "http/create-order",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "offers", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    starts: ["orderLifecycle"],
+    pii: true,
+    summary: "Book an offer: an Order, exactly once per Idempotency-Key",
+  },
+  {
+    operationId: "listOrders",
+    method: "GET",
+    path: "/public/orders",
+    handler: "http/list-orders",
+    auth: "api-key",
+    tables: ["tenants", "orders", "supplierState"],
+    secrets: [],
+    pii: true,
+    summary: "The tenant's orders, newest first, with cursor pagination and a status filter",
+  },
+  {
+    operationId: "getOrder",
+    method: "GET",
+    path: "/public/orders/{orderId}",
+    handler: "http/get-order",
+    auth: "api-key",
+    tables: ["tenants", "orders", "supplierState"],
+    secrets: [],
+    pii: true,
+    summary: "One order, passengers' document numbers masked",
+  },
+  {
+    operationId: "issueOrder",
+    method: "POST",
+    path: "/public/orders/{orderId}/issue",
+    handler: "http/issue-order",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "usage"],
+    secrets: [],
+    sendsTo: ["ticketing"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)",
+  },
+  {
+    operationId: "cancelOrder",
+    method: "POST",
+    path: "/public/orders/{orderId}/cancel",
+    handler: "http/cancel-order",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Cancel a booked or ticketed order, within its fare rules",
+  },
+  {
     operationId: "getUsage",
     method: "GET",
     path: "/public/usage",
@@ -215,6 +288,66 @@ export const ROUTES = [
     summary: "Metered searches, prices, orders and issues per UTC day, for billing",
   },
 ] as const satisfies readonly RouteDescription[];
+
+export type WorkflowKey = "orderLifecycle" | "reconciliation";
+
+export interface WorkflowDescription {
+  readonly id: string;
+  /** Env var holding the state machine ARN, for functions that start it. */
+  readonly env: string;
+  readonly purpose: string;
+}
+
+export const WORKFLOWS: Record<WorkflowKey, WorkflowDescription> = {
+  orderLifecycle: {
+    id: "order-lifecycle",
+    env: "STATE_MACHINE_ORDER_LIFECYCLE",
+    purpose: "Books one order with DRCT; an uncertain outcome waits and reconciles until BOOKED or FAILED",
+  },
+  reconciliation: {
+    id: "reconciliation",
+    env: "STATE_MACHINE_RECONCILIATION",
+    purpose: "Every RECONCILE_INTERVAL_S: settles PENDING, PENDING_RECONCILE and ISSUING orders with DRCT",
+  },
+};
+
+/** Functions that Step Functions tasks invoke. */
+export const TASKS = {
+  bookOrder: {
+    handler: "tasks/book-order",
+    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+  },
+  reconcileOrder: {
+    handler: "tasks/reconcile-order",
+    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    sendsTo: ["ticketing"],
+    publishesEvents: true,
+    pii: true,
+  },
+  findUncertainOrders: {
+    handler: "tasks/find-uncertain-orders",
+    tables: ["orders"],
+    secrets: [],
+  },
+} as const satisfies Record<string, FunctionDescription>;
+
+export type TaskKey = keyof typeof TASKS;
+
+/** Functions fed by a queue (an SQS event source mapping in AWS, a poller locally). */
+export const CONSUMERS = {
+  ticketing: {
+    handler: "queues/ticketing",
+    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    timeoutSeconds: 50,
+  },
+} as const satisfies Partial<Record<QueueKey, FunctionDescription>>;
 
 export interface SecretDescription {
   readonly id: string;
@@ -246,6 +379,13 @@ export const ENV = {
   breakerWindowMs: "BREAKER_WINDOW_MS",
   breakerCooldownMs: "BREAKER_COOLDOWN_MS",
   eventBusName: "EVENT_BUS_NAME",
+  reconcileIntervalS: "RECONCILE_INTERVAL_S",
+  reconcileAfterS: "RECONCILE_AFTER_S",
+  reconcileGraceS: "RECONCILE_GRACE_S",
+  piiKmsKeyArn: "PII_KMS_KEY_ARN",
+  localPiiKeyFile: "LOCAL_PII_KEY_FILE",
+  bookingWaitMs: "BOOKING_WAIT_MS",
+  callbackAllowPrivate: "CALLBACK_ALLOW_PRIVATE",
   platformMarkupBps: "PLATFORM_MARKUP_BPS",
   localSecretsDir: "LOCAL_SECRETS_DIR",
   maxBodyBytes: "MAX_BODY_BYTES",
@@ -312,6 +452,10 @@ export const PLANS = {
 /** Event sources and detail types on the bus. */
 export const EVENTS = {
   supplier: { source: "aviaframe.supplier", detailTypes: ["supplier.degraded", "supplier.recovered"] },
+  orders: {
+    source: "aviaframe.orders",
+    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
+  },
 } as const;
 
 export interface EventRuleDescription {
@@ -324,6 +468,13 @@ export interface EventRuleDescription {
 }
 
 export const EVENT_RULES: readonly EventRuleDescription[] = [
+  {
+    id: "order-lifecycle",
+    source: EVENTS.orders.source,
+    detailTypes: EVENTS.orders.detailTypes,
+    target: "log",
+    purpose: "Order lifecycle events, kept for operators (partner callbacks subscribe too)",
+  },
   {
     id: "supplier-health",
     source: EVENTS.supplier.source,

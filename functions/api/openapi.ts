@@ -1,9 +1,15 @@
 import { z } from "zod";
 import { ROUTES, type RouteDescription } from "../../lib/resources";
 import {
+  CancelOrderRequest,
+  CreateOrderRequest,
   ErrorEnvelopeSchema,
   HealthResponse,
+  IssueOrderRequest,
+  ListOrdersQuery,
   OfferSchema,
+  OrderListResponse,
+  OrderSchema,
   SearchRequest,
   SearchResponse,
   UsageQuery,
@@ -14,6 +20,8 @@ type OperationId = (typeof ROUTES)[number]["operationId"];
 
 interface OperationContract {
   readonly request?: z.ZodType;
+  /** Takes a required Idempotency-Key header. */
+  readonly idempotent?: boolean;
   readonly query?: z.ZodObject;
   readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: z.ZodType }>>;
 }
@@ -63,6 +71,54 @@ const CONTRACTS: Record<OperationId, OperationContract> = {
       ...errors(401, 429, 500, 502, 503, 504),
     },
   },
+  createOrder: {
+    request: CreateOrderRequest,
+    idempotent: true,
+    responses: {
+      "201": { description: "booked (or definitively refused: status FAILED with failure)", schema: OrderSchema },
+      "202": { description: "accepted; DRCT's answer is awaited (PENDING or PENDING_RECONCILE)", schema: OrderSchema },
+      "404": { description: "AVF_404_OFFER_NOT_FOUND", schema: ErrorEnvelopeSchema },
+      "409": {
+        description: "AVF_409_PRICE_CHANGED, AVF_409_IDEMPOTENCY_MISMATCH or AVF_409_REQUEST_IN_PROGRESS (Retry-After)",
+        schema: ErrorEnvelopeSchema,
+      },
+      ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
+    },
+  },
+  listOrders: {
+    query: ListOrdersQuery,
+    responses: { "200": { description: "newest first", schema: OrderListResponse }, ...errors(400, 401, 500) },
+  },
+  getOrder: {
+    responses: {
+      "200": { description: "the order", schema: OrderSchema },
+      "404": { description: "AVF_404_ORDER_NOT_FOUND (also for another tenant's order)", schema: ErrorEnvelopeSchema },
+      ...errors(400, 401, 500),
+    },
+  },
+  issueOrder: {
+    request: IssueOrderRequest,
+    idempotent: true,
+    responses: {
+      "202": { description: "ISSUING: tickets follow (GET, callback)", schema: OrderSchema },
+      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
+      "409": { description: "AVF_409_INVALID_STATE (not BOOKED), idempotency conflicts", schema: ErrorEnvelopeSchema },
+      ...errors(400, 401, 500),
+    },
+  },
+  cancelOrder: {
+    request: CancelOrderRequest,
+    idempotent: true,
+    responses: {
+      "200": { description: "CANCELLED, with refund reference and penalty", schema: OrderSchema },
+      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
+      "409": {
+        description: "AVF_409_NOT_CANCELLABLE (fare rules), AVF_409_INVALID_STATE, idempotency conflicts",
+        schema: ErrorEnvelopeSchema,
+      },
+      ...errors(400, 401, 500, 502, 503, 504),
+    },
+  },
   getUsage: {
     query: UsageQuery,
     responses: {
@@ -98,6 +154,17 @@ const operation = (route: RouteDescription) => {
     parameters: [
       ...pathParams,
       ...queryParameters(contract.query),
+      ...(contract.idempotent
+        ? [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: true,
+              schema: { type: "string", minLength: 1, maxLength: 255 },
+              description: "same key + same body → the same answer for 7 days (Idempotent-Replayed: true)",
+            },
+          ]
+        : []),
       { name: "x-correlation-id", in: "header", required: false, schema: { type: "string", maxLength: 128 } },
     ],
     ...(contract.request === undefined

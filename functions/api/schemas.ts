@@ -181,3 +181,112 @@ export const UsageResponse = z
     days: z.array(z.object({ date: IsoDate, counts: UsageCountsSchema })),
   })
   .meta({ id: "Usage" });
+
+const Country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code, e.g. DE");
+const PersonName = z
+  .string()
+  .min(1)
+  .max(60)
+  .meta({ description: "as in the travel document; transliterated to A–Z for the airline" });
+
+export const PassengerSchema = z.strictObject({
+  type: z.enum(["adult", "child", "infant"]),
+  given_name: PersonName,
+  family_name: PersonName,
+  birth_date: IsoDate,
+  gender: z.enum(["female", "male", "unspecified"]),
+  document: z
+    .strictObject({
+      type: z.enum(["passport", "national_id"]),
+      number: z.string().regex(/^[A-Z0-9]{5,20}$/, "must be 5–20 upper-case letters or digits"),
+      issuing_country: Country,
+      nationality: Country,
+      expires_on: IsoDate,
+    })
+    .optional(),
+});
+
+export const CreateOrderRequest = z
+  .strictObject({
+    offer_id: z.string().regex(/^off_[A-Za-z0-9_-]{10,64}$/, "is not an offer id"),
+    passengers: z.array(PassengerSchema).min(1).max(18),
+    contact: z.strictObject({
+      email: z.email().max(254),
+      phone: z.string().regex(/^\+[1-9]\d{6,14}$/, "must be E.164, e.g. +4930123456"),
+    }),
+    callback_url: z.string().min(1).max(2048).optional(),
+    external_ref: z
+      .string()
+      .regex(/^[\x20-\x7e]{1,64}$/, "must be 1–64 printable ASCII characters")
+      .optional(),
+  })
+  .meta({ id: "CreateOrderRequest" });
+
+export const IssueOrderRequest = z
+  .strictObject({
+    payment: z.strictObject({
+      type: z.literal("external"),
+      reference: z.string().regex(/^[\x20-\x7e]{1,64}$/, "must be 1–64 printable ASCII characters"),
+    }),
+  })
+  .meta({ id: "IssueOrderRequest" });
+
+export const CancelOrderRequest = z
+  .strictObject({ reason: z.string().max(200).optional() })
+  .meta({ id: "CancelOrderRequest" });
+
+export const OrderIdPath = z.object({
+  orderId: z.string().regex(/^ord_[A-Za-z0-9_-]{10,40}$/, "is not an order id"),
+});
+
+export const ORDER_STATUS_VALUES = [
+  "PENDING",
+  "PENDING_RECONCILE",
+  "BOOKED",
+  "ISSUING",
+  "ISSUED",
+  "CANCELLED",
+  "FAILED",
+] as const;
+
+export const ListOrdersQuery = z
+  .strictObject({
+    status: z.enum(ORDER_STATUS_VALUES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(2048).optional(),
+  })
+  .meta({ id: "ListOrdersQuery" });
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(ORDER_STATUS_VALUES),
+    offer_id: z.string(),
+    price: PriceSchema,
+    passengers: z.array(
+      PassengerSchema.extend({
+        document: PassengerSchema.shape.document
+          .unwrap()
+          .extend({ number: z.string().meta({ description: "masked" }) })
+          .optional(),
+      }),
+    ),
+    tickets: z.array(z.object({ passenger_index: z.int(), number: z.string() })).optional(),
+    drct_order_id: z.string().optional(),
+    external_ref: z.string().optional(),
+    callback_url: z.string().optional(),
+    failure: z.object({ code: z.string(), message: z.string() }).optional(),
+    cancellation: z
+      .object({ refund_reference: z.string().optional(), penalty: z.int(), cancelled_at: z.iso.datetime() })
+      .optional(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    history: z.array(
+      z.object({ status: z.enum(ORDER_STATUS_VALUES), at: z.iso.datetime(), reason: z.string().optional() }),
+    ),
+  })
+  .meta({ id: "Order" });
+
+export const OrderListResponse = z
+  .object({ orders: z.array(OrderSchema), next_cursor: z.string().nullable() })
+  .meta({ id: "OrderList" });

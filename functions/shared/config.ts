@@ -20,6 +20,17 @@ const ConfigSchema = z.object({
   breakerWindowMs: z.coerce.number().int().positive().default(30_000),
   breakerCooldownMs: z.coerce.number().int().positive().default(15_000),
   eventBusName: z.string().optional(),
+  reconcileIntervalS: z.coerce.number().int().positive().default(60),
+  /** An uncertain order is first asked about this long after its last change. */
+  reconcileAfterS: z.coerce.number().int().min(0).default(30),
+  /** DRCT not confirming an order for this long makes it FAILED. */
+  reconcileGraceS: z.coerce.number().int().positive().default(900),
+  /** How long order create waits for the booking workflow before answering 202. */
+  bookingWaitMs: z.coerce.number().int().min(0).default(8_000),
+  callbackAllowPrivate: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
   maxBodyBytes: z.coerce

@@ -19,6 +19,7 @@ export interface HttpRequest<TBody> {
   readonly correlationId: string;
   /** Epoch ms by which the answer must be on its way: supplier retries stop before it. */
   readonly deadlineAt: number;
+  readonly lambdaContext: Context;
 }
 
 export interface HttpResult {
@@ -77,7 +78,8 @@ const parseBody = <S extends z.ZodType>(event: APIGatewayProxyEvent, headers: Re
   }
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString("utf8"));
+    // No body at all reads as {}: a request without fields gets the field-by-field issues.
+    json = bytes.byteLength === 0 ? {} : JSON.parse(bytes.toString("utf8"));
   } catch {
     throw validationError([{ path: "(body)", message: "is not well-formed JSON" }]);
   }
@@ -155,6 +157,7 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
           query: definedEntries(event.queryStringParameters),
           correlationId,
           deadlineAt: Date.now() + Math.min(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, MAX_REQUEST_MS),
+          lambdaContext: context,
         });
         return await finish(result);
       } catch (error) {

@@ -4,22 +4,36 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { EVENTS, PLANS, type SupplierOperation } from "../../lib/resources";
+import { checkCallbackUrl, resolveCallbackHost } from "../adapters/callbacks/url-policy";
 import { DrctClient } from "../adapters/drct/client";
 import { GuardedSupplier, tenantBucket } from "../adapters/drct/guarded-supplier";
+import { dynamoAuditTrail } from "../adapters/dynamodb/audit-trail";
 import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
 import { recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
+import { DynamoOrderRepository, newEventId } from "../adapters/dynamodb/order-repository";
 import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
 import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
 import { DynamoSearchCoalescer } from "../adapters/dynamodb/search-flights";
 import { dynamoUsageMeter } from "../adapters/dynamodb/usage-meter";
 import { publishEvents } from "../adapters/events/event-publisher";
+import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
+import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
 import { readSecret } from "../adapters/secrets/secret-store";
+import { stepFunctionsBookingWorkflow } from "../adapters/sfn/booking-workflow";
+import { sqsTicketingQueue } from "../adapters/sqs/ticketing-queue";
 import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
+import type { Order } from "../domain/order";
 import type { RateLimitPolicy } from "../domain/rate-limit";
 import type { Tenant } from "../domain/tenant";
+import type { BookOrderDeps } from "../use-cases/book-order";
+import type { CancelOrderDeps } from "../use-cases/cancel-order";
+import type { CreateOrderDeps } from "../use-cases/create-order";
+import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
+import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { PriceOfferDeps } from "../use-cases/price-offer";
+import type { ReconcileDeps } from "../use-cases/reconcile-order";
 import type { SearchOffersDeps } from "../use-cases/search-offers";
 import { config } from "./config";
 import { logger, metrics } from "./powertools";
@@ -110,6 +124,77 @@ export const priceOfferDeps = once(
     now: Date.now,
   }),
 );
+
+export const fieldCipher = once(fieldCipherFromEnv);
+export const orderRepository = once(() => new DynamoOrderRepository(fieldCipher()));
+
+const warn = (message: string, error: unknown) => logger.warn(message, { error });
+
+export const transitionDeps = once(
+  (): TransitionDeps => ({
+    orders: orderRepository(),
+    events: eventBridgeOrderSink(),
+    audit: dynamoAuditTrail(),
+    now: () => new Date(),
+    newEventId,
+    warn,
+  }),
+);
+
+export const ticketingQueue = once(() => sqsTicketingQueue());
+
+/** The callback URL rules at order create: syntax, then where the host resolves (CONTRACT.md §4). */
+const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined> => {
+  const allowPrivate = config().callbackAllowPrivate;
+  const syntax = checkCallbackUrl(raw, { allowPrivate });
+  if (!syntax.ok) return syntax.reason;
+  const resolved = await resolveCallbackHost(syntax.url, { allowPrivate });
+  return resolved.ok ? undefined : resolved.reason;
+};
+
+/** Polls the order until the booking workflow settles it, or the wait is over. */
+const awaitBooking = async (order: Order): Promise<Order> => {
+  const until = Date.now() + config().bookingWaitMs;
+  let latest = order;
+  for (let round = 0; latest.status === "PENDING" && Date.now() < until; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** round)));
+    latest = (await orderRepository().get(order.tenantId, order.id)) ?? latest;
+  }
+  return latest;
+};
+
+export const createOrderDeps = once(
+  (): CreateOrderDeps => ({
+    ...transitionDeps(),
+    offers: offerStore(),
+    supplier: supplier(),
+    usage: usageMeter(),
+    booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
+    platformMarkup: platformMarkup(),
+    checkCallbackUrl: checkCallbackUrlAtCreate,
+    awaitBooking,
+    repriceAfterMs: 10 * 60_000,
+  }),
+);
+
+export const bookOrderDeps = once((): BookOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+
+export const reconcileDeps = once(
+  (): ReconcileDeps => ({
+    ...transitionDeps(),
+    supplier: supplier(),
+    ticketing: ticketingQueue(),
+    graceMs: config().reconcileGraceS * 1000,
+  }),
+);
+
+export const issueOrderDeps = once(
+  (): IssueOrderDeps => ({ ...transitionDeps(), ticketing: ticketingQueue(), usage: usageMeter() }),
+);
+
+export const ticketOrderDeps = once((): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+
+export const cancelOrderDeps = once((): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
 
 const RATE_LIMIT_OPERATION: SupplierOperation = "search";
 

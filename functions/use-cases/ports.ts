@@ -2,7 +2,9 @@
  * The ports the use cases need. Adapters (functions/adapters) implement them with AWS;
  * tests may implement them with plain objects.
  */
-import type { Markup, Offer, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
+import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
+import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
+import type { PublicOrder } from "../domain/order-view";
 import type { Plan } from "../domain/tenant";
 
 /** Who is calling, under which correlation id, and until when: passed to every supplier call. */
@@ -22,6 +24,32 @@ export interface OfferSupplier {
   search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]>;
   /** The offer's current price and validity at DRCT; `not_found` when unknown or expired. */
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer>;
+}
+
+/** What DRCT needs to book: its offer, the travellers in clear (only for this call), our key. */
+export interface SupplierBooking {
+  readonly supplierOfferId: string;
+  readonly idempotencyKey: string;
+  readonly passengers: readonly Passenger[];
+  readonly contact: Contact;
+  readonly externalRef?: string;
+}
+
+/** An order as DRCT reports it. */
+export interface SupplierOrder {
+  readonly order_id: string;
+  readonly status: "BOOKED" | "ISSUED" | "CANCELLED";
+  readonly tickets: readonly { readonly passenger_index: number; readonly ticket_number: string }[];
+  readonly refund_reference?: string;
+  readonly penalty?: number;
+}
+
+/** DRCT's order operations, guarded like the offer operations. */
+export interface OrderSupplier {
+  createOrder(booking: SupplierBooking, call: CallContext): Promise<SupplierOrder>;
+  findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined>;
+  issue(drctOrderId: string, idempotencyKey: string, call: CallContext): Promise<SupplierOrder>;
+  cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
 }
 
 export interface Coalesced {
@@ -53,6 +81,10 @@ export interface RememberedOffer {
   readonly supplierPrice: SupplierPrice;
   /** The markups applied, as they were then (a tenant's markup may change later). */
   readonly markups: { readonly platform: Markup; readonly tenant: Markup };
+  /** Who the offer was searched for: an order must bring exactly these travellers. */
+  readonly passengers: Passengers;
+  /** When DRCT last confirmed this price (PATCH …/price or an order's reprice). */
+  readonly pricedAt?: string;
 }
 
 /** Remembers which offers a tenant has seen, so later price and order calls can check ownership and validity. */
@@ -73,4 +105,65 @@ export interface UsageMeter {
   record(tenantId: string, metric: UsageMetric, at: Date): Promise<void>;
   /** Counts per UTC day from `fromDay` to `toDay` inclusive (YYYY-MM-DD), days without usage left out. */
   read(tenantId: string, fromDay: string, toDay: string): Promise<{ day: string; counts: UsageCounts }[]>;
+}
+
+/** An order event, carried in the order's outbox until it is on the bus. */
+export interface OrderEvent {
+  readonly id: string;
+  /** The order version that caused it: events of one order are published in this order. */
+  readonly sequence: number;
+  readonly detail_type: string;
+  readonly occurred_at: string;
+  readonly tenant_id: string;
+  readonly order_id: string;
+  readonly correlation_id: string;
+  /** The public (masked) order as of the event. */
+  readonly order: PublicOrder;
+}
+
+export interface OrderPage {
+  readonly orders: Order[];
+  readonly nextCursor?: string;
+}
+
+export interface OrderRepository {
+  create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists">;
+  get(tenantId: string, orderId: string): Promise<Order | undefined>;
+  /** Conditional on `previous` being what is stored; throws on a concurrent change. */
+  save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void>;
+  pendingEvents(tenantId: string, orderId: string): Promise<OrderEvent[]>;
+  markPublished(tenantId: string, orderId: string, eventIds: readonly string[]): Promise<void>;
+  list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
+  findByStatus(status: OrderStatus, before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
+  findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
+}
+
+export interface EventSink {
+  publish(events: readonly OrderEvent[]): Promise<void>;
+}
+
+export interface AuditEntry {
+  readonly tenantId: string;
+  readonly orderId: string;
+  readonly from: OrderStatus | null;
+  readonly to: OrderStatus;
+  readonly version: number;
+  /** Who moved it: `tenant:<id>` (API), `workflow:booking`, `worker:ticketing`, `reconciliation`. */
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly at: string;
+  readonly reason?: string;
+}
+
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export interface BookingWorkflow {
+  /** Starts (or, if it already runs, leaves running) the order's booking workflow. */
+  start(order: Pick<Order, "id" | "tenantId">): Promise<void>;
+}
+
+export interface TicketingQueue {
+  enqueue(job: { tenantId: string; orderId: string; correlationId: string }): Promise<void>;
 }

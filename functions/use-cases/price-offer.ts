@@ -56,6 +56,7 @@ export const priceOffer = async (
     supplierOfferId: remembered.supplierOfferId,
     supplierPrice: current.price,
     markups: { platform: deps.platformMarkup, tenant: tenant.markup },
+    passengers: remembered.passengers,
   };
   const pricedAt = new Date(deps.now()).toISOString();
   await Promise.all([

@@ -53,6 +53,7 @@ export const searchOffers = async (
       supplierOfferId: offer.supplierOfferId,
       supplierPrice: offer.price,
       markups: { platform: deps.platformMarkup, tenant: tenant.markup },
+      passengers: criteria.passengers,
     }));
   const offers = remembered.map((entry) => entry.offer);
   await Promise.all([

@@ -41,6 +41,7 @@ export const buildAviaframe = (app: App, environment?: Environment): AviaframeSt
     state: stateful,
     drctBaseUrl: contextString(app, "drctBaseUrl", "https://api.drct.example/"),
     tenants: parseTenants(app.node.tryGetContext("tenants")),
+    reconcileIntervalSeconds: Number(contextString(app, "reconcileIntervalSeconds", "60")),
   });
   stateless.addStackDependency(stateful, "functions read the tables, queues and secrets");
   return { stateful, stateless };

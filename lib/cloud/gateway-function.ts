@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -78,6 +79,13 @@ export class GatewayFunction extends Construct {
   bindQueue(description: QueueDescription, queue: IQueue): this {
     queue.grantSendMessages(this.fn);
     this.fn.addEnvironment(description.env, queue.queueUrl);
+    return this;
+  }
+
+  /** The key that encrypts passengers' data field by field (AWS Encryption SDK, KMS keyring). */
+  bindPiiKey(key: IKey): this {
+    key.grantEncryptDecrypt(this.fn);
+    this.fn.addEnvironment(ENV.piiKmsKeyArn, key.keyArn);
     return this;
   }
 

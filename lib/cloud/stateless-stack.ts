@@ -14,29 +14,41 @@ import {
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, Rule } from "aws-cdk-lib/aws-events";
 import { CloudWatchLogGroup } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
+import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
-import { DefinitionBody, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import {
+  CONSUMERS,
   ENV,
   EVENT_RULES,
+  type FunctionDescription,
   PLANS,
   type PlanName,
+  QUEUES,
   type QueueKey,
   ROUTES,
   type RouteDescription,
   type SecretKey,
   TABLE_ENTRIES,
   TABLES,
+  TASKS,
   type TableKey,
+  type TaskKey,
+  WORKFLOWS,
+  type WorkflowKey,
 } from "../resources";
 import { GatewayFunction } from "./gateway-function";
 import type { StatefulStack } from "./stateful-stack";
-import { orderLifecycleDefinition } from "./workflows";
+import { orderLifecycleDefinition, reconciliationDefinition } from "./workflows";
 
 export interface TenantKeyProps {
   readonly tenantId: string;
@@ -50,6 +62,7 @@ export interface StatelessStackProps extends StackProps {
   readonly drctBaseUrl: string;
   /** Tenants whose API keys this stack creates and attaches to their plan's usage plan. */
   readonly tenants: readonly TenantKeyProps[];
+  readonly reconcileIntervalSeconds: number;
 }
 
 const envelopeTemplate = (code: string, message: string) =>
@@ -69,6 +82,7 @@ const envelopeTemplate = (code: string, message: string) =>
 export class StatelessStack extends Stack {
   readonly api: RestApi;
   readonly functions: Record<string, GatewayFunction> = {};
+  readonly orderLifecycle: StateMachine;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -141,14 +155,74 @@ export class StatelessStack extends Stack {
       [ENV.stage]: props.stage,
       [ENV.drctBaseUrl]: props.drctBaseUrl,
     };
-    for (const route of ROUTES as readonly RouteDescription[]) {
-      const fn = new GatewayFunction(this, `Route-${route.operationId}`, {
-        handler: route.handler,
+    const workflowArns: Partial<Record<WorkflowKey, string>> = {};
+    /** A function with exactly the access its description declares. */
+    const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
+      const fn = new GatewayFunction(this, id, {
+        handler: description.handler,
         environment: commonEnv,
+        ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
-      for (const table of route.tables) fn.bindTable(table, state.tables[table]);
-      for (const secret of route.secrets) fn.bindSecret(secret, state.secrets[secret]);
-      if (route.publishesEvents) fn.bindEventBus(bus);
+      for (const table of description.tables) fn.bindTable(table, state.tables[table]);
+      for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
+      for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
+      if (description.publishesEvents) fn.bindEventBus(bus);
+      if (description.pii) fn.bindPiiKey(state.key);
+      return fn;
+    };
+
+    const tasks = {} as Record<TaskKey, IFunction>;
+    for (const [key, description] of Object.entries(TASKS) as [TaskKey, FunctionDescription][]) {
+      tasks[key] = functionFor(`Task-${key}`, description).fn;
+      const logicalId = this.getLogicalId(tasks[key].node.defaultChild as CfnFunction);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: "Step Functions' grant to invoke its own task function, any version (CDK's LambdaInvoke default).",
+      });
+    }
+    const workflow = (key: WorkflowKey, definition: IChainable, timeout: Duration) => {
+      const logs = new LogGroup(this, `WorkflowLogs-${key}`, {
+        retention: RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const machine = new StateMachine(this, `Workflow-${key}`, {
+        stateMachineName: `${props.prefix}-${WORKFLOWS[key].id}`,
+        comment: WORKFLOWS[key].purpose,
+        definitionBody: DefinitionBody.fromChainable(definition),
+        tracingEnabled: true,
+        logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+        timeout,
+      });
+      workflowArns[key] = machine.stateMachineArn;
+      return machine;
+    };
+    this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
+    const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), Duration.minutes(15));
+    new Schedule(this, "ReconciliationSchedule", {
+      description: WORKFLOWS.reconciliation.purpose,
+      schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),
+      target: new StepFunctionsStartExecution(reconciliation, {}),
+    });
+
+    for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
+      const fn = functionFor(`Consumer-${queue}`, description);
+      fn.fn.addEventSource(
+        new SqsEventSource(state.queues[queue], {
+          batchSize: QUEUES[queue].batchSize,
+          reportBatchItemFailures: true,
+        }),
+      );
+      this.functions[`consumer-${queue}`] = fn;
+    }
+
+    for (const route of ROUTES as readonly RouteDescription[]) {
+      const fn = functionFor(`Route-${route.operationId}`, route);
+      for (const key of route.starts ?? []) {
+        const arn = workflowArns[key];
+        if (arn === undefined) throw new Error(`workflow ${key} must be defined before ${route.operationId}`);
+        fn.fn.addEnvironment(WORKFLOWS[key].env, arn);
+        fn.fn.addToRolePolicy(new PolicyStatement({ actions: ["states:StartExecution"], resources: [arn] }));
+      }
       this.functions[route.operationId] = fn;
       const resource = route.path
         .split("/")
@@ -161,6 +235,7 @@ export class StatelessStack extends Stack {
         apiKeyRequired: route.auth === "api-key",
         requestValidator: validator,
         operationName: route.operationId,
+        ...(route.idempotent ? { requestParameters: { "method.request.header.Idempotency-Key": false } } : {}),
       });
     }
 
@@ -210,18 +285,6 @@ export class StatelessStack extends Stack {
     new CfnWebACLAssociation(this, "FirewallAssociation", {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: firewall.attrArn,
-    });
-
-    const workflowLogs = new LogGroup(this, "OrderLifecycleLogs", {
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    new StateMachine(this, "OrderLifecycle", {
-      stateMachineName: `${props.prefix}-order-lifecycle`,
-      definitionBody: DefinitionBody.fromChainable(orderLifecycleDefinition(this)),
-      tracingEnabled: true,
-      logs: { destination: workflowLogs, level: LogLevel.ALL, includeExecutionData: false },
-      timeout: Duration.days(2),
     });
 
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });

@@ -2,14 +2,33 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
 import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
-import { ENV, physicalName, QUEUES, type QueueKey, type RouteDescription, SECRETS, TABLES } from "../resources";
+import {
+  CONSUMERS,
+  ENV,
+  type FunctionDescription,
+  physicalName,
+  QUEUES,
+  type QueueKey,
+  type RouteDescription,
+  SECRETS,
+  TABLES,
+  TASKS,
+  WORKFLOWS,
+  type WorkflowKey,
+} from "../resources";
 import { type ApiHandler, startApiGateway } from "./api-gateway";
 import { startLocalDynamo } from "./dynamodb";
 import { type BusEvent, startLocalEventBus } from "./event-bus";
+import { lambdaContext } from "./lambda-context";
+import { QueuePoller, type SqsHandler } from "./queue-poller";
+import { ReconciliationSweeper } from "./reconciliation-sweeper";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
 import { startLocalSqs } from "./sqs";
+import { startLocalStepFunctions } from "./step-functions";
+import { localWorkflows } from "./workflows";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const LOCAL_PREFIX = "aviaframe-local";
@@ -41,20 +60,27 @@ export interface LocalRuntime {
   readonly dlqUrls: Record<QueueKey, string>;
   /** Events the bus delivered to its `log` targets. */
   readonly events: BusEvent[];
+  /** Resolves once no workflow execution is running (tests). */
+  workflowsIdle(timeoutMs?: number): Promise<void>;
+  /** Runs the reconciliation sweep now and waits for it. */
+  reconcileNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const handlerModules = new Map<string, Promise<ApiHandler>>();
+const handlerModules = new Map<string, Promise<unknown>>();
 
-const loadHandler = (route: RouteDescription): Promise<ApiHandler> => {
-  let module = handlerModules.get(route.handler);
+/** A handler module's `handler`, imported once, as Lambda keeps a warm module. */
+const loadHandler = <H>(handler: string): Promise<H> => {
+  let module = handlerModules.get(handler);
   if (module === undefined) {
-    const file = pathToFileURL(join(PROJECT_ROOT, "functions/handlers", `${route.handler}.ts`)).href;
-    module = import(file).then((loaded: { handler: ApiHandler }) => loaded.handler);
-    handlerModules.set(route.handler, module);
+    const file = pathToFileURL(join(PROJECT_ROOT, "functions/handlers", `${handler}.ts`)).href;
+    module = import(file).then((loaded: { handler: unknown }) => loaded.handler);
+    handlerModules.set(handler, module);
   }
-  return module;
+  return module as Promise<H>;
 };
+
+type TaskFunction = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * Starts the whole gateway on this machine: DRCT simulator, DynamoDB (dynalite), SQS
@@ -118,10 +144,26 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       [ENV.stage]: "local",
       [ENV.drctBaseUrl]: drctBaseUrl,
       [ENV.localSecretsDir]: join(dataDir, "secrets"),
+      [ENV.localPiiKeyFile]: join(dataDir, "secrets", "pii.key"),
       ...Object.fromEntries(Object.values(TABLES).map((table) => [table.env, physicalName(LOCAL_PREFIX, table.id)])),
       ...Object.fromEntries(Object.entries(QUEUES).map(([key, queue]) => [queue.env, sqs.queueUrls[key as QueueKey]])),
       ...options.env,
     });
+
+    const stepFunctions = await startLocalStepFunctions({
+      workflows: [
+        ...localWorkflows((task) => async (input) => {
+          const handler = await loadHandler<TaskFunction>(TASKS[task].handler);
+          return handler(input, lambdaContext(task, 60_000));
+        }).values(),
+      ],
+      onError: options.onError ?? ((error) => console.error(error)),
+    });
+    stops.push(() => stepFunctions.close());
+    process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+    for (const [key, workflow] of Object.entries(WORKFLOWS) as [WorkflowKey, (typeof WORKFLOWS)[WorkflowKey]][]) {
+      process.env[workflow.env] = stepFunctions.stateMachineArn(WORKFLOWS[key].id);
+    }
 
     const tenants = [...SEED_TENANTS, ...(options.extraTenants ?? [])];
     for (const tenant of tenants) await putTenant(tenant.item);
@@ -130,7 +172,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const api = await startApiGateway({
       port: options.port ?? 3000,
       apiKeys,
-      loadHandler,
+      loadHandler: (route: RouteDescription) => loadHandler<ApiHandler>(route.handler),
       onError: options.onError ?? ((error) => console.error(error)),
     });
     stops.push(
@@ -141,6 +183,30 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         }),
     );
 
+    // What SQS event source mappings do in AWS: a poller per consumed queue.
+    for (const [queue, consumer] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
+      const poller = new QueuePoller({
+        endpoint: sqs.endpoint,
+        queueUrl: sqs.queueUrls[queue],
+        queueArn: sqs.queueArns[queue],
+        batchSize: QUEUES[queue].batchSize,
+        functionName: `consumer-${queue}`,
+        handler: () => loadHandler<SqsHandler>(consumer.handler),
+        onError: options.onError ?? ((error) => console.error(error)),
+      });
+      poller.start();
+      stops.push(() => poller.stop());
+    }
+
+    // What the EventBridge schedule does in AWS; also once at start, so a crash is healed at once.
+    const sweeper = new ReconciliationSweeper(
+      stepFunctions.stateMachineArn(WORKFLOWS.reconciliation.id),
+      Number(process.env[ENV.reconcileIntervalS] ?? 60) * 1000,
+      options.onError ?? ((error) => console.error(error)),
+    );
+    sweeper.start();
+    stops.push(() => sweeper.stop());
+
     return {
       apiUrl: api.url,
       simulatorUrl: simulator?.url,
@@ -150,6 +216,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
       events: bus.delivered,
+      workflowsIdle: (timeoutMs) => stepFunctions.idle(timeoutMs),
+      reconcileNow: async () => {
+        await sweeper.runOnce();
+        await stepFunctions.idle(30_000);
+      },
       stop,
     };
   } catch (error) {

@@ -9,6 +9,7 @@ export interface LocalSqs {
   /** Queue URL by key, and the URL of each queue's dead-letter queue. */
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
+  readonly queueArns: Record<QueueKey, string>;
   close(): Promise<void>;
 }
 
@@ -83,6 +84,7 @@ export const startLocalSqs = async (options: {
   });
   const queueUrls = {} as Record<QueueKey, string>;
   const dlqUrls = {} as Record<QueueKey, string>;
+  const queueArns = {} as Record<QueueKey, string>;
   for (const [key, queue] of Object.entries(QUEUES) as [QueueKey, QueueDescription][]) {
     const dlqUrl = await createFifo(client, fifoName(options.prefix, dlqIdOf(queue)), {
       MessageRetentionPeriod: "1209600",
@@ -93,9 +95,10 @@ export const startLocalSqs = async (options: {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
     });
     dlqUrls[key] = dlqUrl;
+    queueArns[key] = await queueArn(client, queueUrls[key]);
   }
   client.destroy();
-  return { endpoint, queueUrls, dlqUrls, close: () => app.close() };
+  return { endpoint, queueUrls, dlqUrls, queueArns, close: () => app.close() };
 };
 
 const createFifo = async (client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> => {

@@ -3,7 +3,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, test } from "vitest";
 import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
-import { QUEUES, ROUTES, type RouteDescription, TABLE_ENTRIES } from "../../lib/resources";
+import { CONSUMERS, QUEUES, ROUTES, type RouteDescription, TABLE_ENTRIES, TASKS } from "../../lib/resources";
 
 const ENVIRONMENT = { account: "123456789012", region: "eu-west-1" };
 
@@ -97,7 +97,7 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length,
+      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length,
     );
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
@@ -152,10 +152,16 @@ describe("stateless stack", () => {
     });
   });
 
-  test("the order lifecycle state machine logs and traces", () => {
-    stateless.hasResourceProperties("AWS::StepFunctions::StateMachine", {
-      TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: Match.objectLike({ Level: "ALL" }),
+  test("both workflows log and trace; the sweep runs on a schedule; the ticketing worker reports partial failures", () => {
+    stateless.resourcePropertiesCountIs(
+      "AWS::StepFunctions::StateMachine",
+      { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: "ALL" }) },
+      2,
+    );
+    stateless.hasResourceProperties("AWS::Scheduler::Schedule", { ScheduleExpression: "rate(1 minute)" });
+    stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BatchSize: QUEUES.ticketing.batchSize,
     });
   });
 });

@@ -1,8 +1,8 @@
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import { SupplierError } from "../../domain/supplier";
-import type { CallContext } from "../../use-cases/ports";
+import type { CallContext, SupplierBooking } from "../../use-cases/ports";
 import type { DrctCallRecord } from "../dynamodb/drct-request-log";
-import { DrctErrorBody, DrctOffer, DrctSearchResponse } from "./wire";
+import { DrctErrorBody, DrctOffer, DrctOrder, DrctOrderList, DrctSearchResponse } from "./wire";
 
 export interface DrctClientOptions {
   readonly baseUrl: string;
@@ -87,6 +87,58 @@ export class DrctClient {
     return toSupplierOffer(parsed.data);
   }
 
+  async createOrder(booking: SupplierBooking, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "order_create",
+      method: "POST",
+      path: "/v1/orders",
+      idempotencyKey: booking.idempotencyKey,
+      body: {
+        offer_id: booking.supplierOfferId,
+        passengers: booking.passengers,
+        contact: booking.contact,
+        external_ref: booking.externalRef,
+      },
+    });
+    return parseOrder(body, "order create");
+  }
+
+  /** DRCT's order booked under our Idempotency-Key, if any: how reconciliation learns what happened. */
+  async findOrder(idempotencyKey: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder | undefined> {
+    const body = await this.send(call, attempt, {
+      operation: "order_get",
+      method: "GET",
+      path: `/v1/orders?idempotency_key=${encodeURIComponent(idempotencyKey)}`,
+    });
+    const parsed = DrctOrderList.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered an order lookup in an unknown shape");
+    return parsed.data.orders[0];
+  }
+
+  async issue(
+    drctOrderId: string,
+    idempotencyKey: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "issue",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/issue`,
+      idempotencyKey,
+    });
+    return parseOrder(body, "issue");
+  }
+
+  async cancel(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "cancel",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
+    });
+    return parseOrder(body, "cancel");
+  }
+
   private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {
     const started = performance.now();
     const report = (status: DrctCallRecord["status"], supplierCode?: string) =>
@@ -141,6 +193,12 @@ export class DrctClient {
     throw classify(response, supplierCode);
   }
 }
+
+const parseOrder = (body: unknown, what: string): DrctOrder => {
+  const parsed = DrctOrder.safeParse(body);
+  if (!parsed.success) throw new SupplierError("server_error", `DRCT answered an ${what} in an unknown shape`);
+  return parsed.data;
+};
 
 const parseJson = (text: string): unknown => {
   try {

@@ -3,7 +3,7 @@ import { AvfError } from "../../domain/errors";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
 import { SupplierError } from "../../domain/supplier";
-import type { CallContext, OfferSupplier } from "../../use-cases/ports";
+import type { CallContext, OfferSupplier, OrderSupplier, SupplierBooking, SupplierOrder } from "../../use-cases/ports";
 import type { Attempt, DrctClient } from "./client";
 
 export interface RetryPolicy {
@@ -25,7 +25,7 @@ export interface BreakerPort {
 }
 
 export interface GuardOptions {
-  readonly client: Pick<DrctClient, "search" | "price">;
+  readonly client: Pick<DrctClient, "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel">;
   readonly limiter: RateLimiterPort;
   readonly breaker: BreakerPort;
   readonly retry: RetryPolicy;
@@ -38,6 +38,7 @@ export interface GuardOptions {
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
 const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
 const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
+const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price"]);
 
 export const tenantBucket = (tenantId: string, operation: SupplierOperation) =>
   `RATE#tenant#${tenantId}#drct#${operation}`;
@@ -51,7 +52,7 @@ export const accountBucket = (operation: SupplierOperation) => `RATE#account#drc
  * another 4xx, and never past the caller's deadline. Each retry claims the account budget
  * again: a retried search is a new search for DRCT.
  */
-export class GuardedSupplier implements OfferSupplier {
+export class GuardedSupplier implements OfferSupplier, OrderSupplier {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -68,6 +69,24 @@ export class GuardedSupplier implements OfferSupplier {
 
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
     return this.guard("price", call, (attempt) => this.options.client.price(supplierOfferId, call, attempt));
+  }
+
+  createOrder(booking: SupplierBooking, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("order_create", call, (attempt) => this.options.client.createOrder(booking, call, attempt));
+  }
+
+  findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined> {
+    return this.guard("order_get", call, (attempt) => this.options.client.findOrder(idempotencyKey, call, attempt));
+  }
+
+  issue(drctOrderId: string, idempotencyKey: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("issue", call, (attempt) =>
+      this.options.client.issue(drctOrderId, idempotencyKey, call, attempt),
+    );
+  }
+
+  cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("cancel", call, (attempt) => this.options.client.cancel(drctOrderId, call, attempt));
   }
 
   private accountPolicy(operation: SupplierOperation): RateLimitPolicy {
@@ -126,8 +145,9 @@ export class GuardedSupplier implements OfferSupplier {
     for (;;) {
       const decision = await this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
       if (decision.granted) return;
-      // A first try fails fast (the agency decides); a retry already promised to wait.
-      if (retry === 0 || this.now() + decision.retryAfterMs >= call.deadlineAt) {
+      // An interactive first try fails fast (the agency decides); bookings, ticketing and
+      // retries wait their turn, within the caller's deadline.
+      if ((retry === 0 && INTERACTIVE.has(operation)) || this.now() + decision.retryAfterMs >= call.deadlineAt) {
         throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
           retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
         });

@@ -49,3 +49,21 @@ export const DrctSearchRequest = z.object({
 export type DrctSearchRequest = z.infer<typeof DrctSearchRequest>;
 
 export const DrctErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+
+export const DrctOrder = z.object({
+  order_id: z.string().min(1),
+  status: z.enum(["BOOKED", "ISSUED", "CANCELLED"]),
+  offer_id: z.string(),
+  external_ref: z.string().optional(),
+  price: z.object({ currency: z.string(), total: z.int().nonnegative() }).loose(),
+  passenger_count: z.int().positive(),
+  tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
+  refundable: z.boolean(),
+  cancel_penalty: z.int().nonnegative().optional(),
+  refund_reference: z.string().optional(),
+  penalty: z.int().nonnegative().optional(),
+});
+
+export type DrctOrder = z.infer<typeof DrctOrder>;
+
+export const DrctOrderList = z.object({ orders: z.array(DrctOrder) });

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { Markup, Offer, SupplierPrice } from "../../domain/offer";
+import type { Markup, Offer, Passengers, SupplierPrice } from "../../domain/offer";
 import { tableName } from "../../shared/config";
 import type { OfferStore, RememberedOffer } from "../../use-cases/ports";
 import { dynamo, epochSeconds } from "./client";
@@ -15,6 +15,7 @@ const toItem = (tenantId: string, remembered: RememberedOffer, pricedAt?: string
   supplier_offer_id: remembered.supplierOfferId,
   supplier_price: remembered.supplierPrice,
   markups: remembered.markups,
+  passengers: remembered.passengers,
   offer: remembered.offer,
   priced_at: pricedAt,
   // Kept a day past validity so a late order can still be told "expired", not "unknown".
@@ -49,6 +50,8 @@ export const dynamoOfferStore = (): OfferStore => ({
       supplierOfferId: String(item.supplier_offer_id),
       supplierPrice: item.supplier_price as SupplierPrice,
       markups: item.markups as { platform: Markup; tenant: Markup },
+      passengers: item.passengers as Passengers,
+      pricedAt: typeof item.priced_at === "string" ? item.priced_at : undefined,
     };
   },
 

@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { TABLES } from "../../../lib/resources";
+import { AvfError } from "../../domain/errors";
+import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
+import { tableName } from "../../shared/config";
+import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
+import type { FieldCipher } from "../pii/field-cipher";
+import { dynamo, isConditionalCheckFailure } from "./client";
+
+export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
+
+/** Another writer moved the order first: re-read and decide again. */
+export class OrderConflict extends Error {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} changed concurrently`);
+  }
+}
+
+type Item = Record<string, unknown>;
+
+const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: string) => ({
+  tenant_id: order.tenantId,
+  order_id: order.id,
+  field,
+});
+
+const MUTABLE = ["drctOrderId", "tickets", "failure", "cancellation", "issue"] as const;
+const COLUMN: Record<(typeof MUTABLE)[number], string> = {
+  drctOrderId: "drct_order_id",
+  tickets: "tickets",
+  failure: "failure",
+  cancellation: "cancellation",
+  issue: "issue",
+};
+
+/**
+ * Orders in DynamoDB, one item each. Passengers and contact are stored encrypted (AWS
+ * Encryption SDK, bound to tenant and order id); every change is one conditional write on
+ * the version read, carrying the events it causes in the item's own outbox, so a change and
+ * its announcement cannot be separated by a crash (dynalite has no transactions, and none
+ * are needed).
+ */
+export class DynamoOrderRepository implements OrderRepository {
+  constructor(private readonly cipher: FieldCipher) {}
+
+  async create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists"> {
+    const [passengers, contact] = await Promise.all([
+      this.cipher.encrypt(order.passengers, cipherContext(order, "passengers")),
+      this.cipher.encrypt(order.contact, cipherContext(order, "contact")),
+    ]);
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName("orders"),
+          Item: {
+            ...orderKey(order.tenantId, order.id),
+            tenant_id: order.tenantId,
+            order_id: order.id,
+            status: order.status,
+            created_key: `${order.createdAt}#${order.id}`,
+            created_at: order.createdAt,
+            updated_at: order.updatedAt,
+            offer_id: order.offerId,
+            supplier_offer_id: order.supplierOfferId,
+            price: order.price,
+            passengers_enc: passengers,
+            contact_enc: contact,
+            passenger_count: order.passengers.length,
+            callback_url: order.callbackUrl,
+            external_ref: order.externalRef,
+            supplier_booking_key: order.supplierBookingKey,
+            refundable: order.refundable,
+            history: order.history,
+            correlation_id: order.correlationId,
+            version: order.version,
+            outbox: Object.fromEntries(events.map((event) => [event.id, event])),
+            ...(events.length > 0 ? { outbox_pending: "1" } : {}),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return "exists";
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, orderId: string): Promise<Order | undefined> {
+    const result = await dynamo().send(
+      new GetCommand({ TableName: tableName("orders"), Key: orderKey(tenantId, orderId), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : this.toOrder(result.Item);
+  }
+
+  /**
+   * Writes `next` over `previous` if nobody else wrote since it was read (same version and
+   * status); throws OrderConflict otherwise.
+   */
+  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void> {
+    const names: Record<string, string> = { "#status": "status" };
+    const values: Record<string, unknown> = {
+      ":status": next.status,
+      ":updated": next.updatedAt,
+      ":history": next.history,
+      ":version": next.version,
+      ":seen": previous.version,
+      ":from": previous.status,
+    };
+    const sets = ["#status = :status", "updated_at = :updated", "history = :history", "version = :version"];
+    for (const field of MUTABLE) {
+      if (next[field] !== undefined && next[field] !== previous[field]) {
+        names[`#${field}`] = COLUMN[field];
+        values[`:${field}`] = next[field];
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    events.forEach((event, index) => {
+      names[`#e${index}`] = event.id;
+      values[`:e${index}`] = event;
+      sets.push(`#outbox.#e${index} = :e${index}`);
+    });
+    if (events.length > 0) {
+      names["#outbox"] = "outbox";
+      values[":pending"] = "1";
+      sets.push("outbox_pending = :pending");
+    }
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("orders"),
+          Key: orderKey(next.tenantId, next.id),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "version = :seen AND #status = :from",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw new OrderConflict(next.id);
+      throw error;
+    }
+  }
+
+  async pendingEvents(tenantId: string, orderId: string): Promise<OrderEvent[]> {
+    const result = await dynamo().send(
+      new GetCommand({
+        TableName: tableName("orders"),
+        Key: orderKey(tenantId, orderId),
+        ProjectionExpression: "#outbox",
+        ExpressionAttributeNames: { "#outbox": "outbox" },
+        ConsistentRead: true,
+      }),
+    );
+    const outbox = (result.Item?.outbox ?? {}) as Record<string, OrderEvent>;
+    return Object.values(outbox).sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /** Removes published events from the outbox; clears the pending flag once it is empty. */
+  async markPublished(tenantId: string, orderId: string, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    const names: Record<string, string> = { "#outbox": "outbox" };
+    eventIds.forEach((id, index) => {
+      names[`#e${index}`] = id;
+    });
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName("orders"),
+        Key: orderKey(tenantId, orderId),
+        UpdateExpression: `REMOVE ${eventIds.map((_, index) => `#outbox.#e${index}`).join(", ")}`,
+        ExpressionAttributeNames: names,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    if (Object.keys((result.Attributes?.outbox ?? {}) as object).length === 0) {
+      await dynamo()
+        .send(
+          new UpdateCommand({
+            TableName: tableName("orders"),
+            Key: orderKey(tenantId, orderId),
+            UpdateExpression: "REMOVE outbox_pending",
+            ConditionExpression: "size(#outbox) = :zero",
+            ExpressionAttributeNames: { "#outbox": "outbox" },
+            ExpressionAttributeValues: { ":zero": 0 },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalCheckFailure(error)) throw error;
+        });
+    }
+  }
+
+  async list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage> {
+    const startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, tenantId);
+    const items: Item[] = [];
+    let lastKey: QueryCommandOutput["LastEvaluatedKey"] = startKey;
+    // A status filter may thin out pages: keep reading until the page is full or the index ends.
+    do {
+      const page: QueryCommandOutput = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName("orders"),
+          IndexName: TABLES.orders.globalIndexes[0].name,
+          KeyConditionExpression: "tenant_id = :tenant",
+          ExpressionAttributeValues: {
+            ":tenant": tenantId,
+            ...(query.status === undefined ? {} : { ":status": query.status }),
+          },
+          ...(query.status === undefined
+            ? {}
+            : { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }),
+          ScanIndexForward: false,
+          Limit: query.limit - items.length,
+          ExclusiveStartKey: lastKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      lastKey = page.LastEvaluatedKey;
+    } while (lastKey !== undefined && items.length < query.limit);
+    return {
+      orders: await Promise.all(items.map((item) => this.toOrder(item))),
+      nextCursor: lastKey === undefined ? undefined : encodeCursor(lastKey),
+    };
+  }
+
+  /** Orders in `status` not changed since `before`: the reconciliation's work list. */
+  async findByStatus(
+    status: OrderStatus,
+    before: string,
+    limit: number,
+  ): Promise<{ tenantId: string; orderId: string }[]> {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("orders"),
+        IndexName: TABLES.orders.globalIndexes[1].name,
+        KeyConditionExpression: "#status = :status AND updated_at < :before",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":status": status, ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
+  }
+
+  /** Orders whose events did not all reach the bus. */
+  async findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("orders"),
+        IndexName: TABLES.orders.globalIndexes[2].name,
+        KeyConditionExpression: "outbox_pending = :pending AND updated_at < :before",
+        ExpressionAttributeValues: { ":pending": "1", ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
+  }
+
+  private async toOrder(item: Item): Promise<Order> {
+    const ids = { tenantId: String(item.tenant_id), id: String(item.order_id) };
+    const [passengers, contact] = await Promise.all([
+      this.cipher.decrypt<Passenger[]>(String(item.passengers_enc), cipherContext(ids, "passengers")),
+      this.cipher.decrypt<Contact>(String(item.contact_enc), cipherContext(ids, "contact")),
+    ]);
+    return {
+      id: ids.id,
+      tenantId: ids.tenantId,
+      status: item.status as OrderStatus,
+      offerId: String(item.offer_id),
+      supplierOfferId: String(item.supplier_offer_id),
+      price: item.price as Order["price"],
+      passengers,
+      contact,
+      callbackUrl: item.callback_url as string | undefined,
+      externalRef: item.external_ref as string | undefined,
+      supplierBookingKey: String(item.supplier_booking_key),
+      drctOrderId: item.drct_order_id as string | undefined,
+      tickets: item.tickets as Order["tickets"],
+      failure: item.failure as Order["failure"],
+      cancellation: item.cancellation as Order["cancellation"],
+      issue: item.issue as Order["issue"],
+      refundable: item.refundable === true,
+      createdAt: String(item.created_at),
+      updatedAt: String(item.updated_at),
+      history: (item.history ?? []) as Order["history"],
+      correlationId: String(item.correlation_id),
+      version: Number(item.version),
+    };
+  }
+}
+
+/** Cursors are opaque to clients but checked here: one naming another tenant is refused. */
+const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString("base64url");
+
+const decodeCursor = (cursor: string, tenantId: string): Record<string, unknown> => {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
+    if (key.tenant_id === tenantId && typeof key.created_key === "string") return key;
+  } catch {
+    // fall through
+  }
+  throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
+    details: { issues: [{ path: "cursor", message: "is not a cursor this API gave you" }] },
+  });
+};
+
+export const newEventId = (): string => `evt_${randomUUID()}`;

@@ -1,0 +1,26 @@
+import { CancelOrderRequest, OrderIdPath } from "../../api/schemas";
+import { toPublicOrder } from "../../domain/order-view";
+import { parsePath, tenantRoute } from "../../shared/http";
+import { runIdempotently } from "../../shared/idempotency";
+import { cancelOrderDeps } from "../../shared/wiring";
+import { cancelOrder } from "../../use-cases/cancel-order";
+
+export const handler = tenantRoute({
+  body: CancelOrderRequest,
+  handle: async (request) => {
+    const { orderId } = parsePath(OrderIdPath, request.pathParameters);
+    return runIdempotently(
+      "cancelOrder",
+      { ...request, tenantId: request.tenant.tenantId, body: { order_id: orderId, ...request.body } },
+      async () => {
+        const order = await cancelOrder(cancelOrderDeps(), request.tenant, orderId, {
+          tenantId: request.tenant.tenantId,
+          plan: request.tenant.plan,
+          correlationId: request.correlationId,
+          deadlineAt: request.deadlineAt,
+        });
+        return { status: 200, body: toPublicOrder(order) };
+      },
+    );
+  },
+});

@@ -1,0 +1,32 @@
+import { CreateOrderRequest } from "../../api/schemas";
+import { toPublicOrder } from "../../domain/order-view";
+import { tenantRoute } from "../../shared/http";
+import { runIdempotently } from "../../shared/idempotency";
+import { createOrderDeps } from "../../shared/wiring";
+import { createOrder } from "../../use-cases/create-order";
+
+/** 201 once the booking has settled (BOOKED or FAILED), 202 while DRCT's answer is still awaited. */
+export const handler = tenantRoute({
+  body: CreateOrderRequest,
+  handle: (request) =>
+    runIdempotently("createOrder", { ...request, tenantId: request.tenant.tenantId }, async () => {
+      const order = await createOrder(
+        createOrderDeps(),
+        request.tenant,
+        request.body,
+        request.headers["idempotency-key"] ?? "",
+        {
+          tenantId: request.tenant.tenantId,
+          plan: request.tenant.plan,
+          correlationId: request.correlationId,
+          deadlineAt: request.deadlineAt,
+        },
+      );
+      const settled = order.status === "BOOKED" || order.status === "FAILED";
+      return {
+        status: settled ? 201 : 202,
+        body: toPublicOrder(order),
+        headers: { location: `/public/orders/${order.id}` },
+      };
+    }),
+});

@@ -1,0 +1,22 @@
+import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
+import { toPublicOrder } from "../../domain/order-view";
+import { parsePath, tenantRoute } from "../../shared/http";
+import { runIdempotently } from "../../shared/idempotency";
+import { issueOrderDeps } from "../../shared/wiring";
+import { issueOrder } from "../../use-cases/issue-order";
+
+/** 202: the order is ISSUING; ISSUED (with tickets) follows on GET and as a callback. */
+export const handler = tenantRoute({
+  body: IssueOrderRequest,
+  handle: async (request) => {
+    const { orderId } = parsePath(OrderIdPath, request.pathParameters);
+    return runIdempotently(
+      "issueOrder",
+      { ...request, tenantId: request.tenant.tenantId, body: { order_id: orderId, ...request.body } },
+      async () => {
+        const order = await issueOrder(issueOrderDeps(), request.tenant, orderId, request.body.payment);
+        return { status: 202, body: toPublicOrder(order) };
+      },
+    );
+  },
+});

@@ -1,0 +1,10 @@
+import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
+import { bookOrderDeps } from "../../shared/wiring";
+import { bookOrder } from "../../use-cases/book-order";
+
+/** Order workflow, "Book with DRCT": answers the order's status for the workflow's Choice. */
+export const handler = taskHandler(OrderRef, async (ref, context) => {
+  const step = await loadOrderStep(ref, context);
+  if (step === undefined) return { status: "FAILED" };
+  return { status: await bookOrder(bookOrderDeps(), step.order, step.call) };
+});

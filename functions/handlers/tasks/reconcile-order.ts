@@ -1,0 +1,10 @@
+import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
+import { reconcileDeps } from "../../shared/wiring";
+import { reconcileOrder } from "../../use-cases/reconcile-order";
+
+/** "Reconcile booking with DRCT" (order workflow) and "Reconcile order with DRCT" (the sweep). */
+export const handler = taskHandler(OrderRef, async (ref, context) => {
+  const step = await loadOrderStep(ref, context);
+  if (step === undefined) return { status: "FAILED" };
+  return { status: await reconcileOrder(reconcileDeps(), step.order, step.call) };
+});

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { Context } from "aws-lambda";
+import { AvfError } from "../domain/errors";
+import { tableName } from "./config";
+import type { HttpResult } from "./http";
+
+export type IdempotentOperation = "createOrder" | "issueOrder" | "cancelOrder";
+
+const SEVEN_DAYS_S = 7 * 86_400;
+
+interface Payload {
+  /** tenant + Idempotency-Key; the operation is the record's key prefix. */
+  readonly idempotency_key: string;
+  /** What the request asked for: the same key with another body is a mismatch. */
+  readonly body: unknown;
+}
+
+interface StoredResult extends HttpResult {
+  /** Which execution produced the result: another one's means this answer is a replay. */
+  readonly execution: string;
+}
+
+type Execute = () => Promise<StoredResult>;
+
+const wrappers = new Map<
+  IdempotentOperation,
+  { run: (payload: Payload, execute: Execute) => Promise<StoredResult>; config: IdempotencyConfig }
+>();
+
+/** One persistence layer and config per operation: Powertools silently ignores a second config on a shared layer. */
+const wrapperFor = (operation: IdempotentOperation) => {
+  let wrapper = wrappers.get(operation);
+  if (wrapper === undefined) {
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: "idempotency_key",
+      payloadValidationJmesPath: "body",
+      expiresAfterSeconds: SEVEN_DAYS_S,
+      throwOnNoIdempotencyKey: true,
+    });
+    const persistenceStore = new DynamoDBPersistenceLayer({ tableName: tableName("idempotency") });
+    const run = makeIdempotent(async (_payload: Payload, execute: Execute) => execute(), {
+      persistenceStore,
+      config,
+      keyPrefix: operation,
+      dataIndexArgument: 0,
+    });
+    wrapper = { run, config };
+    wrappers.set(operation, wrapper);
+  }
+  return wrapper;
+};
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs a side-effecting request at most once per (tenant, operation, Idempotency-Key) for 7
+ * days (Powertools idempotency on DynamoDB): a repeat with the same body gets the first
+ * answer with `Idempotent-Replayed: true`; another body → 409 AVF_409_IDEMPOTENCY_MISMATCH;
+ * while the first still runs → 409 AVF_409_REQUEST_IN_PROGRESS with Retry-After. A request
+ * that fails leaves no record, so the client may simply retry it.
+ */
+export const runIdempotently = async (
+  operation: IdempotentOperation,
+  request: { tenantId: string; headers: Readonly<Record<string, string>>; body: unknown; lambdaContext: Context },
+  handle: () => Promise<HttpResult>,
+): Promise<HttpResult> => {
+  const key = request.headers["idempotency-key"];
+  if (key === undefined || key === "") {
+    throw new AvfError("AVF_400_IDEMPOTENCY_KEY_REQUIRED", "send an Idempotency-Key header (1–255 characters)");
+  }
+  if (!KEY_PATTERN.test(key)) {
+    throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
+      details: { issues: [{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }] },
+    });
+  }
+  const { run, config } = wrapperFor(operation);
+  // In-progress records then expire with this invocation, so a crashed request can be retried.
+  config.registerLambdaContext(request.lambdaContext);
+  const execution = randomUUID();
+  try {
+    const result = await run({ idempotency_key: `${request.tenantId}#${key}`, body: request.body ?? {} }, async () => ({
+      ...(await handle()),
+      execution,
+    }));
+    const { execution: producedBy, ...answer } = result;
+    return producedBy === execution
+      ? answer
+      : { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
+  } catch (error) {
+    if (error instanceof IdempotencyValidationError) {
+      throw new AvfError("AVF_409_IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used with a different request");
+    }
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      throw new AvfError("AVF_409_REQUEST_IN_PROGRESS", "a request with this Idempotency-Key is still running", {
+        retryAfterSeconds: 1,
+      });
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,61 @@
+import type { Order, OrderStatus } from "../domain/order";
+import { SupplierError } from "../domain/supplier";
+import { moveOrder, type TransitionDeps } from "./order-transitions";
+import type { CallContext, OrderSupplier } from "./ports";
+
+export interface BookOrderDeps extends TransitionDeps {
+  readonly supplier: OrderSupplier;
+}
+
+/** DRCT was not called, or refused for now: the workflow retries the booking later. */
+export class SupplierBusy extends Error {
+  override readonly name = "SupplierBusy";
+}
+
+export const ACTOR_BOOKING = "workflow:booking";
+
+/**
+ * The booking step of the order workflow. Booked → BOOKED; an answer we did not get (a
+ * timeout, a 5xx) → PENDING_RECONCILE, because DRCT may have booked; a definite refusal →
+ * FAILED with its reason; DRCT not reachable right now (breaker open, budget, our token) →
+ * SupplierBusy, so the workflow retries. Re-running it for a settled order changes nothing.
+ */
+export const bookOrder = async (deps: BookOrderDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
+  if (order.status !== "PENDING") return order.status;
+  try {
+    const booked = await deps.supplier.createOrder(
+      {
+        supplierOfferId: order.supplierOfferId,
+        idempotencyKey: order.supplierBookingKey,
+        passengers: order.passengers,
+        contact: order.contact,
+        externalRef: order.externalRef,
+      },
+      call,
+    );
+    return (await moveOrder(deps, order, "BOOKED", ACTOR_BOOKING, { change: { drctOrderId: booked.order_id } })).status;
+  } catch (error) {
+    if (!(error instanceof SupplierError)) throw error;
+    if (error.outcomeUncertain) {
+      const next = await moveOrder(deps, order, "PENDING_RECONCILE", ACTOR_BOOKING, {
+        reason: `no answer from DRCT (${error.kind}); asking it again later`,
+      });
+      return next.status;
+    }
+    if (error.kind === "circuit_open" || error.kind === "rate_limited" || error.kind === "unauthorized") {
+      throw new SupplierBusy(`DRCT cannot take the booking now (${error.kind})`);
+    }
+    const failed = await moveOrder(deps, order, "FAILED", ACTOR_BOOKING, {
+      change: {
+        failure: {
+          code: error.kind === "not_found" ? "OFFER_EXPIRED" : "BOOKING_REJECTED",
+          message:
+            error.kind === "not_found"
+              ? "DRCT no longer sells this offer; search again"
+              : `DRCT refused the booking${error.supplierCode === undefined ? "" : ` (${error.supplierCode})`}`,
+        },
+      },
+    });
+    return failed.status;
+  }
+};

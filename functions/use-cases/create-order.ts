@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import { AvfError } from "../domain/errors";
+import type { Markup } from "../domain/offer";
+import type { Contact, Order, Passenger } from "../domain/order";
+import { countByType, passengerIssues } from "../domain/passenger-rules";
+import type { Tenant } from "../domain/tenant";
+import type { TransitionDeps } from "./order-transitions";
+import type { BookingWorkflow, CallContext, OfferStore, OfferSupplier, RememberedOffer, UsageMeter } from "./ports";
+import { priceOffer } from "./price-offer";
+
+export interface CreateOrderInput {
+  readonly offer_id: string;
+  readonly passengers: readonly Passenger[];
+  readonly contact: Contact;
+  readonly callback_url?: string;
+  readonly external_ref?: string;
+}
+
+export interface CreateOrderDeps extends TransitionDeps {
+  readonly offers: OfferStore;
+  readonly supplier: OfferSupplier;
+  readonly usage: UsageMeter;
+  readonly booking: BookingWorkflow;
+  readonly platformMarkup: Markup;
+  /** The callback URL rules (CONTRACT.md §4): a reason when refused. */
+  readonly checkCallbackUrl: (url: string) => Promise<string | undefined>;
+  /** Waits up to the booking wait for the workflow to settle the order; answers the latest state. */
+  readonly awaitBooking: (order: Order) => Promise<Order>;
+  /** A price DRCT confirmed longer ago than this is confirmed again before booking. */
+  readonly repriceAfterMs: number;
+}
+
+/**
+ * The order id for (tenant, Idempotency-Key): deterministic, so a request re-run after a
+ * crash finds the order it already wrote instead of writing (and booking) a second one.
+ */
+export const orderIdFor = (tenantId: string, idempotencyKey: string): string =>
+  `ord_${createHash("sha256").update(`${tenantId}\u0000order\u0000${idempotencyKey}`).digest("base64url").slice(0, 24)}`;
+
+const validation = (issues: { path: string; message: string }[]) =>
+  new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
+
+const checkTravellers = (input: CreateOrderInput, offer: RememberedOffer, now: Date): void => {
+  const wanted = offer.passengers;
+  const given = countByType(input.passengers);
+  if (given.adults !== wanted.adults || given.children !== wanted.children || given.infants !== wanted.infants) {
+    throw validation([
+      {
+        path: "passengers",
+        message: `the offer was searched for ${wanted.adults} adult(s), ${wanted.children} child(ren), ${wanted.infants} infant(s)`,
+      },
+    ]);
+  }
+  const segments = offer.offer.segments;
+  const trip = {
+    firstDeparture: (segments[0]?.departs_at ?? now.toISOString()).slice(0, 10),
+    lastArrival: (segments.at(-1)?.arrives_at ?? now.toISOString()).slice(0, 10),
+    today: now.toISOString().slice(0, 10),
+  };
+  const issues = input.passengers.flatMap((passenger, index) => passengerIssues(passenger, index, trip));
+  if (issues.length > 0) throw validation(issues);
+};
+
+/**
+ * Accepts an order for an offer the tenant was shown: checks the travellers against the
+ * offer and the airline's rules, re-confirms a stale price with DRCT, writes the order
+ * PENDING (before DRCT hears of it, so reconciliation can always find it), then starts the
+ * booking workflow and waits a little for its outcome.
+ */
+export const createOrder = async (
+  deps: CreateOrderDeps,
+  tenant: Tenant,
+  input: CreateOrderInput,
+  idempotencyKey: string,
+  call: CallContext,
+): Promise<Order> => {
+  const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
+  const existing = await deps.orders.get(tenant.tenantId, orderId);
+  if (existing !== undefined) return existing.status === "PENDING" ? resumeBooking(deps, existing) : existing;
+
+  const now = deps.now();
+  const remembered = await deps.offers.find(tenant.tenantId, input.offer_id);
+  if (remembered === undefined || Date.parse(remembered.offer.valid_until) <= now.getTime()) {
+    throw new AvfError("AVF_404_OFFER_NOT_FOUND", "the offer is unknown or has expired; search again");
+  }
+  checkTravellers(input, remembered, now);
+  if (input.callback_url !== undefined) {
+    const refusal = await deps.checkCallbackUrl(input.callback_url);
+    if (refusal !== undefined) {
+      throw new AvfError("AVF_400_INVALID_CALLBACK_URL", `callback_url is refused: ${refusal}`, {
+        details: { issues: [{ path: "callback_url", message: refusal }] },
+      });
+    }
+  }
+  const pricedAt = remembered.pricedAt === undefined ? 0 : Date.parse(remembered.pricedAt);
+  const offer =
+    now.getTime() - pricedAt > deps.repriceAfterMs
+      ? await priceOffer({ ...deps, now: () => deps.now().getTime() }, tenant, input.offer_id, call)
+      : { ...remembered.offer, priced_at: remembered.pricedAt ?? now.toISOString() };
+
+  const createdAt = now.toISOString();
+  const order: Order = {
+    id: orderId,
+    tenantId: tenant.tenantId,
+    status: "PENDING",
+    offerId: offer.id,
+    supplierOfferId: remembered.supplierOfferId,
+    price: offer.price,
+    passengers: input.passengers,
+    contact: input.contact,
+    callbackUrl: input.callback_url,
+    externalRef: input.external_ref,
+    supplierBookingKey: `avf-${orderId}`,
+    refundable: offer.fare_rules.refundable,
+    createdAt,
+    updatedAt: createdAt,
+    history: [{ status: "PENDING", at: createdAt }],
+    correlationId: call.correlationId,
+    version: 1,
+  };
+  if ((await deps.orders.create(order, [])) === "exists") {
+    const raced = await deps.orders.get(tenant.tenantId, orderId);
+    if (raced !== undefined) return raced;
+  }
+  await Promise.all([
+    deps.audit
+      .record({
+        tenantId: order.tenantId,
+        orderId: order.id,
+        from: null,
+        to: "PENDING",
+        version: order.version,
+        actor: `tenant:${tenant.tenantId}`,
+        correlationId: order.correlationId,
+        at: createdAt,
+      })
+      .catch((error: unknown) => deps.warn("audit entry not written", error)),
+    deps.usage.record(tenant.tenantId, "orders", now),
+  ]);
+  return resumeBooking(deps, order);
+};
+
+const resumeBooking = async (deps: CreateOrderDeps, order: Order): Promise<Order> => {
+  try {
+    await deps.booking.start(order);
+  } catch (error) {
+    // The order is safe as PENDING: the reconciliation sweep settles it with DRCT.
+    deps.warn("booking workflow not started; reconciliation will settle the order", error);
+    return order;
+  }
+  return deps.awaitBooking(order);
+};

@@ -1,0 +1,23 @@
+import { UNCERTAIN_STATUSES } from "../domain/order";
+import type { OrderRepository } from "./ports";
+
+/** Bounded so one sweep stays well inside a Map state's and a Lambda's limits; the next sweep takes the rest. */
+export const SWEEP_LIMIT = 200;
+
+/**
+ * The reconciliation's work list: orders in an uncertain status untouched for `afterMs`, and
+ * orders whose events have not all reached the bus, each once.
+ */
+export const findUncertainOrders = async (
+  orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents">,
+  now: Date,
+  afterMs: number,
+) => {
+  const before = new Date(now.getTime() - afterMs).toISOString();
+  const found = await Promise.all([
+    ...UNCERTAIN_STATUSES.map((status) => orders.findByStatus(status, before, SWEEP_LIMIT)),
+    orders.findWithPendingEvents(before, SWEEP_LIMIT),
+  ]);
+  const unique = new Map(found.flat().map((ref) => [`${ref.tenantId}/${ref.orderId}`, ref]));
+  return [...unique.values()].slice(0, SWEEP_LIMIT).map((ref) => ({ order_id: ref.orderId, tenant_id: ref.tenantId }));
+};

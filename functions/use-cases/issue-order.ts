@@ -1,0 +1,97 @@
+import { AvfError } from "../domain/errors";
+import { invalidState, type Order } from "../domain/order";
+import { SupplierError } from "../domain/supplier";
+import type { Tenant } from "../domain/tenant";
+import { moveOrder, type TransitionDeps } from "./order-transitions";
+import type { CallContext, OrderSupplier, TicketingQueue, UsageMeter } from "./ports";
+
+export interface IssueOrderDeps extends TransitionDeps {
+  readonly ticketing: TicketingQueue;
+  readonly usage: UsageMeter;
+}
+
+export const orderNotFound = () => new AvfError("AVF_404_ORDER_NOT_FOUND", "no such order");
+
+/**
+ * Accepts a ticketing request for a BOOKED order: the order goes ISSUING and a ticketing job
+ * is queued (one message group per order); the worker asks DRCT. If queuing fails after the
+ * move, the reconciliation sweep queues the job again.
+ */
+export const issueOrder = async (
+  deps: IssueOrderDeps,
+  tenant: Tenant,
+  orderId: string,
+  payment: { reference: string },
+): Promise<Order> => {
+  const order = await deps.orders.get(tenant.tenantId, orderId);
+  if (order === undefined) throw orderNotFound();
+  if (order.status !== "BOOKED") throw invalidState(order, "be issued (only a BOOKED order can)");
+  const issuing = await moveOrder(deps, order, "ISSUING", `tenant:${tenant.tenantId}`, {
+    change: { issue: { paymentReference: payment.reference, requestedAt: deps.now().toISOString() } },
+  });
+  await deps.usage.record(tenant.tenantId, "issues", deps.now());
+  await deps.ticketing
+    .enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId })
+    .catch((error: unknown) => deps.warn("ticketing job not queued; reconciliation will queue it", error));
+  return issuing;
+};
+
+export interface TicketOrderDeps extends TransitionDeps {
+  readonly supplier: OrderSupplier;
+}
+
+export const ACTOR_TICKETING = "worker:ticketing";
+
+/**
+ * The ticketing worker's step for one job. ISSUED → done (a duplicate job); DRCT issued →
+ * ISSUED with a ticket per passenger; a definite refusal → FAILED with the reason; anything
+ * uncertain or busy is thrown, so the queue retries the job (same DRCT Idempotency-Key).
+ * On the last try the worker asks DRCT what happened rather than guessing.
+ */
+export const ticketOrder = async (
+  deps: TicketOrderDeps,
+  order: Order,
+  call: CallContext,
+  lastTry: boolean,
+): Promise<Order> => {
+  if (order.status !== "ISSUING" || order.drctOrderId === undefined) return order;
+  try {
+    const issued = await deps.supplier.issue(order.drctOrderId, `avf-issue-${order.id}`, call);
+    return await moveOrder(deps, order, "ISSUED", ACTOR_TICKETING, {
+      change: {
+        tickets: issued.tickets.map((ticket) => ({
+          passenger_index: ticket.passenger_index,
+          number: ticket.ticket_number,
+        })),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof SupplierError)) throw error;
+    const definite = error.kind === "rejected" || error.kind === "not_found";
+    if (!definite && !lastTry) throw error;
+    if (!definite) {
+      const found = await deps.supplier.findOrder(order.supplierBookingKey, call).catch(() => undefined);
+      if (found?.status === "ISSUED") {
+        return moveOrder(deps, order, "ISSUED", ACTOR_TICKETING, {
+          change: {
+            tickets: found.tickets.map((ticket) => ({
+              passenger_index: ticket.passenger_index,
+              number: ticket.ticket_number,
+            })),
+          },
+        });
+      }
+      if (found === undefined) throw error;
+    }
+    return moveOrder(deps, order, "FAILED", ACTOR_TICKETING, {
+      change: {
+        failure: {
+          code: definite ? "TICKETING_REJECTED" : "TICKETING_FAILED",
+          message: definite
+            ? `DRCT refused to issue${error.supplierCode === undefined ? "" : ` (${error.supplierCode})`}`
+            : `DRCT did not issue after every retry (${error.kind})`,
+        },
+      },
+    });
+  }
+};

@@ -1,0 +1,78 @@
+import { EVENT_OF_STATUS, type Order, type OrderChange, type OrderStatus, transition } from "../domain/order";
+import { toPublicOrder } from "../domain/order-view";
+import type { AuditTrail, EventSink, OrderEvent, OrderRepository } from "./ports";
+
+export interface TransitionDeps {
+  readonly orders: OrderRepository;
+  readonly events: EventSink;
+  readonly audit: AuditTrail;
+  readonly now: () => Date;
+  readonly newEventId: () => string;
+  /** Where a failure to announce goes: it is retried by the reconciliation sweep, never lost. */
+  readonly warn: (message: string, error: unknown) => void;
+}
+
+export const orderEvent = (deps: Pick<TransitionDeps, "newEventId">, order: Order, detailType: string): OrderEvent => ({
+  id: deps.newEventId(),
+  sequence: order.version,
+  detail_type: detailType,
+  occurred_at: order.updatedAt,
+  tenant_id: order.tenantId,
+  order_id: order.id,
+  correlation_id: order.correlationId,
+  order: toPublicOrder(order),
+});
+
+/** Publishes what is in the order's outbox, oldest first, and clears it. */
+export const flushOrderEvents = async (deps: TransitionDeps, tenantId: string, orderId: string): Promise<void> => {
+  try {
+    const pending = await deps.orders.pendingEvents(tenantId, orderId);
+    if (pending.length === 0) return;
+    await deps.events.publish(pending);
+    await deps.orders.markPublished(
+      tenantId,
+      orderId,
+      pending.map((event) => event.id),
+    );
+  } catch (error) {
+    deps.warn("order events not published yet; the reconciliation sweep will retry", error);
+  }
+};
+
+/**
+ * Moves an order, in one conditional write that also puts the move's events in the order's
+ * outbox; then audits it and publishes the events. Throws AVF_409_INVALID_STATE for an
+ * illegal move and OrderConflict when another writer got there first.
+ */
+export const moveOrder = async (
+  deps: TransitionDeps,
+  order: Order,
+  to: OrderStatus,
+  actor: string,
+  options: { change?: OrderChange; reason?: string; extraEvents?: readonly string[] } = {},
+): Promise<Order> => {
+  const next = transition(order, to, deps.now(), options.change, options.reason);
+  const detailTypes = [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])].filter(
+    (type): type is string => type !== undefined,
+  );
+  await deps.orders.save(
+    order,
+    next,
+    detailTypes.map((type) => orderEvent(deps, next, type)),
+  );
+  await deps.audit
+    .record({
+      tenantId: next.tenantId,
+      orderId: next.id,
+      from: order.status,
+      to,
+      version: next.version,
+      actor,
+      correlationId: next.correlationId,
+      at: next.updatedAt,
+      reason: options.reason,
+    })
+    .catch((error: unknown) => deps.warn("audit entry not written", error));
+  await flushOrderEvents(deps, next.tenantId, next.id);
+  return next;
+};

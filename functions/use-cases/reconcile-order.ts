@@ -1,0 +1,70 @@
+import type { Order, OrderStatus } from "../domain/order";
+import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
+import type { CallContext, OrderSupplier, TicketingQueue } from "./ports";
+
+export interface ReconcileDeps extends TransitionDeps {
+  readonly supplier: OrderSupplier;
+  readonly ticketing: TicketingQueue;
+  /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
+  readonly graceMs: number;
+}
+
+export const ACTOR_RECONCILIATION = "reconciliation";
+
+/**
+ * Settles an order whose outcome only DRCT knows, by asking DRCT for the booking made under
+ * the order's own Idempotency-Key (never by booking again):
+ * - PENDING / PENDING_RECONCILE: found → BOOKED (and `order.reconciled`); not found after the
+ *   grace period → FAILED; else left for the next run.
+ * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
+ *   (issuing is idempotent at DRCT); past the grace period → FAILED.
+ * Also publishes any events of the order still in its outbox.
+ */
+export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
+  await flushOrderEvents(deps, order.tenantId, order.id);
+  const age = deps.now().getTime() - Date.parse(order.updatedAt);
+  if (order.status === "PENDING" || order.status === "PENDING_RECONCILE") {
+    const found = await deps.supplier.findOrder(order.supplierBookingKey, call);
+    if (found !== undefined) {
+      const booked = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
+        change: { drctOrderId: found.order_id },
+        reason: "DRCT confirmed the booking",
+        extraEvents: ["order.reconciled"],
+      });
+      return booked.status;
+    }
+    if (age < deps.graceMs) return order.status;
+    const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
+      change: { failure: { code: "BOOKING_NOT_CONFIRMED", message: "DRCT has no booking for this order" } },
+      extraEvents: ["order.reconciled"],
+    });
+    return failed.status;
+  }
+  if (order.status === "ISSUING") {
+    const found = await deps.supplier.findOrder(order.supplierBookingKey, call);
+    if (found?.status === "ISSUED") {
+      const issued = await moveOrder(deps, order, "ISSUED", ACTOR_RECONCILIATION, {
+        change: {
+          tickets: found.tickets.map((ticket) => ({
+            passenger_index: ticket.passenger_index,
+            number: ticket.ticket_number,
+          })),
+        },
+        extraEvents: ["order.reconciled"],
+      });
+      return issued.status;
+    }
+    if (found?.status === "BOOKED" && age < deps.graceMs) {
+      await deps.ticketing.enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId });
+      return order.status;
+    }
+    if (age >= deps.graceMs) {
+      const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
+        change: { failure: { code: "TICKETING_NOT_CONFIRMED", message: "DRCT did not issue the tickets" } },
+        extraEvents: ["order.reconciled"],
+      });
+      return failed.status;
+    }
+  }
+  return order.status;
+};

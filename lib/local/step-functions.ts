@@ -1,0 +1,742 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from "aws-local-stepfunctions";
+
+/**
+ * The Step Functions stand-in. The ASL comes from the same CDK chains the cloud deploys
+ * (rendered from the synthesized template), executions run in-process with
+ * aws-local-stepfunctions, and clients talk to it with the real @aws-sdk/client-sfn over the
+ * AWS JSON 1.0 protocol. No Step Functions emulator that runs local handlers exists on npm.
+ */
+
+const REGION = "local";
+const ACCOUNT = "000000000000";
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/local-step-functions`;
+const lambdaArn = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+const executionArn = (machine: string, name: string) =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type EngineJson = Parameters<StateMachine["run"]>[0];
+type EngineRun = ReturnType<StateMachine["run"]>;
+type EngineEvent = EngineRun["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
+type EngineHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Every state of a definition, nested ones included (Map ItemProcessor/Iterator, Parallel Branches). */
+const forEachState = (
+  definition: Record<string, unknown>,
+  visit: (name: string, state: Record<string, unknown>) => void,
+): void => {
+  const states = definition.States;
+  if (!isRecord(states)) return;
+  for (const [name, state] of Object.entries(states)) {
+    if (!isRecord(state)) continue;
+    visit(name, state);
+    for (const nested of [state.ItemProcessor, state.Iterator]) if (isRecord(nested)) forEachState(nested, visit);
+    if (Array.isArray(state.Branches))
+      for (const branch of state.Branches) if (isRecord(branch)) forEachState(branch, visit);
+  }
+};
+
+const LAMBDA_FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/;
+const SERVICE_INTEGRATION_ARN = /^arn:aws[\w-]*:states:::([^:]+):(.+)$/;
+
+/** How a Task state calls out: a Lambda ARN as Resource, lambda:invoke, or another integration. */
+type TaskKind =
+  | { kind: "lambda"; resource: string; functionName: string | undefined }
+  | { kind: "lambdaInvoke"; resource: string; functionName: string | undefined }
+  | { kind: "integration"; resourceType: string; resource: string };
+
+const taskKind = (state: Record<string, unknown>): TaskKind => {
+  const resource = typeof state.Resource === "string" ? state.Resource : "";
+  const direct = LAMBDA_FUNCTION_ARN.exec(resource);
+  if (direct !== null) return { kind: "lambda", resource, functionName: direct[1] };
+  const integration = SERVICE_INTEGRATION_ARN.exec(resource);
+  const service = integration?.[1] ?? "unknown";
+  const action = integration?.[2] ?? resource;
+  if (service === "lambda" && action.startsWith("invoke")) {
+    const functionName = isRecord(state.Parameters) ? state.Parameters.FunctionName : undefined;
+    const match = typeof functionName === "string" ? LAMBDA_FUNCTION_ARN.exec(functionName) : null;
+    return { kind: "lambdaInvoke", resource: action, functionName: match?.[1] };
+  }
+  return { kind: "integration", resourceType: service, resource: action };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rendering: CloudFormation template → plain ASL
+// ---------------------------------------------------------------------------------------------
+
+export interface RenderedWorkflow {
+  /** The state machine's logical id in the template. */
+  logicalId: string;
+  /** Properties.StateMachineName when a plain string. */
+  name: string | undefined;
+  /** Plain ASL, every intrinsic resolved. */
+  definition: Record<string, unknown>;
+  /** Task state name (at any depth) → logical id of the Lambda function it invokes. */
+  lambdaTasks: Record<string, string>;
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  "AWS::Region": REGION,
+  "AWS::AccountId": ACCOUNT,
+  "AWS::Partition": "aws",
+  "AWS::URLSuffix": "amazonaws.com",
+};
+
+const intrinsicResolver = (resources: Record<string, unknown>) => {
+  const arnOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (!isRecord(resource)) throw new Error(`the state machine refers to ${logicalId}, which is not in the template`);
+    return resource.Type === "AWS::Lambda::Function" ? lambdaArn(logicalId) : `arn:aws:local:::${logicalId}`;
+  };
+  const resolve = (value: unknown): string => {
+    if (typeof value === "string") return value;
+    if (typeof value === "number") return String(value);
+    if (isRecord(value) && Object.keys(value).length === 1) {
+      const ref = value.Ref;
+      if (typeof ref === "string") return PSEUDO_PARAMETERS[ref] ?? arnOf(ref);
+      const getAtt = value["Fn::GetAtt"];
+      const target = typeof getAtt === "string" ? getAtt.split(".")[0] : Array.isArray(getAtt) ? getAtt[0] : undefined;
+      if (typeof target === "string") return arnOf(target);
+      const join = value["Fn::Join"];
+      if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
+        return join[1].map(resolve).join(join[0]);
+      }
+    }
+    throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
+  };
+  /** Resolves intrinsics inside an already-structured value (the `Definition` property). */
+  const resolveDeep = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolveDeep);
+    if (!isRecord(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === "Ref" || keys[0]?.startsWith("Fn::"))) return resolve(value);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveDeep(inner)]));
+  };
+  return { resolve, resolveDeep };
+};
+
+/** Plain ASL for every AWS::StepFunctions::StateMachine of `Template.fromStack(stack).toJSON()`. */
+export const renderWorkflows = (template: Record<string, unknown>): RenderedWorkflow[] => {
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  const { resolve, resolveDeep } = intrinsicResolver(resources);
+  const rendered: RenderedWorkflow[] = [];
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!isRecord(resource) || resource.Type !== "AWS::StepFunctions::StateMachine") continue;
+    const properties = isRecord(resource.Properties) ? resource.Properties : {};
+    let definition: unknown;
+    if (properties.DefinitionString !== undefined) {
+      let text = resolve(properties.DefinitionString);
+      if (isRecord(properties.DefinitionSubstitutions)) {
+        for (const [key, value] of Object.entries(properties.DefinitionSubstitutions)) {
+          text = text.split(`\${${key}}`).join(resolve(value));
+        }
+      }
+      definition = JSON.parse(text);
+    } else {
+      definition = resolveDeep(properties.Definition);
+    }
+    if (!isRecord(definition) || !isRecord(definition.States)) {
+      throw new Error(`${logicalId}: no inline state machine definition (DefinitionS3Location is not supported)`);
+    }
+    const lambdaTasks: Record<string, string> = {};
+    forEachState(definition, (stateName, state) => {
+      if (state.Type !== "Task") return;
+      const kind = taskKind(state);
+      if (
+        kind.kind !== "integration" &&
+        kind.functionName !== undefined &&
+        resources[kind.functionName] !== undefined
+      ) {
+        lambdaTasks[stateName] = kind.functionName;
+      }
+    });
+    const name = typeof properties.StateMachineName === "string" ? properties.StateMachineName : undefined;
+    rendered.push({ logicalId, name, definition, lambdaTasks });
+  }
+  return rendered;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+/** A Lambda handler as a Task calls it: the payload in, the function's result out. */
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export interface LocalWorkflow {
+  name: string;
+  definition: Record<string, unknown>;
+  /** Keyed by Task state name (nested ones included); every Task state needs one. */
+  taskHandlers: Record<string, TaskHandler>;
+}
+
+export interface LocalStepFunctions {
+  endpoint: string;
+  /** arn:aws:states:local:000000000000:stateMachine:<name> */
+  stateMachineArn(name: string): string;
+  /** Resolves when every running execution has finished (tests); rejects after timeoutMs. */
+  idle(timeoutMs?: number): Promise<void>;
+  /** Aborts running executions, closes the server. */
+  close(): Promise<void>;
+}
+
+type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  /** Epoch seconds, as the JSON 1.0 protocol carries timestamps. */
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+interface Workflow {
+  name: string;
+  arn: string;
+  definition: Record<string, unknown>;
+  machine: StateMachine;
+  handlers: EngineHandlers;
+  /** Task states by name, to tell Lambda tasks from other integrations in the history. */
+  tasks: Map<string, { kind: TaskKind; exactInput: boolean }>;
+  createdAt: number;
+  executions: Execution[];
+}
+
+interface Execution {
+  arn: string;
+  name: string;
+  workflow: Workflow;
+  input: string;
+  startDate: number;
+  stopDate?: number;
+  status: ExecutionStatus;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  /** Task/Map/Parallel states (name#iteration) whose latest attempt failed. */
+  failing: Set<string>;
+  engineSettled: boolean;
+  abort: () => void;
+  finished: Promise<void>;
+}
+
+/** The `__type` of an AWS JSON error answer; the SDK raises the exception of that name. */
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What Step Functions sees when a Lambda function throws: Error = errorType, Cause = the JSON. */
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, cause: string) {
+    super(cause);
+    this.name = errorType;
+  }
+}
+
+const asLambdaFailure = (thrown: unknown): LambdaFunctionError => {
+  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  const errorType = error.name || "Error";
+  const trace = (error.stack ?? `${errorType}: ${error.message}`).split("\n");
+  return new LambdaFunctionError(errorType, JSON.stringify({ errorType, errorMessage: error.message, trace }));
+};
+
+/** Lambda speaks JSON: the handler gets a copy and `undefined` comes back as null. */
+const throughJson = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json;
+
+const wrapHandler = (kind: TaskKind, handler: TaskHandler) => async (input: EngineJson) => {
+  const payload = kind.kind === "lambdaInvoke" && isRecord(input) ? input.Payload : input;
+  let result: unknown;
+  try {
+    result = await handler(throughJson(payload));
+  } catch (error) {
+    throw asLambdaFailure(error);
+  }
+  const json = throughJson(result);
+  if (kind.kind !== "lambdaInvoke") return json as EngineJson;
+  return {
+    ExecutedVersion: "$LATEST",
+    Payload: json,
+    SdkResponseMetadata: { RequestId: randomUUID() },
+    StatusCode: 200,
+  } satisfies Json as EngineJson;
+};
+
+const usesJsonata = (definition: Record<string, unknown>): boolean => {
+  let found = definition.QueryLanguage === "JSONata";
+  forEachState(definition, (_name, state) => {
+    found ||= state.QueryLanguage === "JSONata";
+  });
+  return found;
+};
+
+const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
+  if (usesJsonata(workflow.definition)) {
+    throw new Error(`${workflow.name}: aws-local-stepfunctions ignores JSONata; use JSONPath`);
+  }
+  const tasks = new Map<string, { kind: TaskKind; exactInput: boolean }>();
+  forEachState(workflow.definition, (stateName, state) => {
+    if (state.Type !== "Task") return;
+    const exactInput = state.InputPath === undefined && state.Parameters === undefined;
+    tasks.set(stateName, { kind: taskKind(state), exactInput });
+  });
+  const handlers: EngineHandlers = {};
+  for (const [stateName, task] of tasks) {
+    const handler = workflow.taskHandlers[stateName];
+    // Without an override aws-local-stepfunctions would call the real AWS Lambda.
+    if (handler === undefined) throw new Error(`${workflow.name}: Task state "${stateName}" has no local handler`);
+    handlers[stateName] = wrapHandler(task.kind, handler);
+  }
+  for (const stateName of Object.keys(workflow.taskHandlers)) {
+    if (!tasks.has(stateName)) throw new Error(`${workflow.name}: no Task state named "${stateName}"`);
+  }
+  const machine = new StateMachine(workflow.definition as unknown as StateMachineDefinition, {
+    validationOptions: { checkArn: false, checkPaths: false },
+  });
+  return {
+    name: workflow.name,
+    arn: stateMachineArn(workflow.name),
+    definition: workflow.definition,
+    machine,
+    handlers,
+    tasks,
+    createdAt: Date.now(),
+    executions: [],
+  };
+};
+
+const causeText = (cause: unknown): string | undefined => {
+  if (cause === undefined || cause === null) return undefined;
+  if (typeof cause === "string") return cause;
+  if (cause instanceof Error) return cause.message;
+  return JSON.stringify(cause);
+};
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+const NOT_TRUNCATED = { truncated: false };
+
+/** Appends the AWS history events that one aws-local-stepfunctions event log stands for. */
+const recordEvent = (execution: Execution, event: EngineEvent): void => {
+  const timestamp = event.timestamp / 1000;
+  const add = (type: string, details: Record<string, unknown> = {}) => {
+    const id = execution.history.length + 1;
+    execution.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
+  };
+  const taskEvent = (stateName: string, phase: "Scheduled" | "Started" | "Succeeded" | "Failed", extra = {}) => {
+    const kind = execution.workflow.tasks.get(stateName)?.kind;
+    if (kind?.kind === "lambda") {
+      const details = phase === "Scheduled" ? { resource: kind.resource, ...extra } : extra;
+      add(`LambdaFunction${phase}`, phase === "Started" ? {} : { [`lambdaFunction${phase}EventDetails`]: details });
+      return;
+    }
+    const resourceType = kind?.kind === "integration" ? kind.resourceType : "lambda";
+    const resource = kind?.resource ?? "unknown";
+    const region = phase === "Scheduled" ? { region: REGION } : {};
+    add(`Task${phase}`, { [`task${phase}EventDetails`]: { resourceType, resource, ...region, ...extra } });
+  };
+  /** Scheduled + Started; the payload is shown when it is the state input (no InputPath/Parameters). */
+  const taskAttempt = (stateName: string, stateInput: unknown) => {
+    const task = execution.workflow.tasks.get(stateName);
+    const input = json(stateInput);
+    const payload = task?.kind.kind === "lambda" ? { input, inputDetails: NOT_TRUNCATED } : { parameters: input };
+    taskEvent(stateName, "Scheduled", task?.exactInput === true ? payload : {});
+    taskEvent(stateName, "Started");
+  };
+  switch (event.type) {
+    case "ExecutionStarted":
+      add("ExecutionStarted", {
+        executionStartedEventDetails: { input: json(event.input), inputDetails: NOT_TRUNCATED, roleArn: ROLE_ARN },
+      });
+      return;
+    case "ExecutionSucceeded":
+      add("ExecutionSucceeded", {
+        executionSucceededEventDetails: { output: json(event.output), outputDetails: NOT_TRUNCATED },
+      });
+      return;
+    case "ExecutionFailed":
+      add("ExecutionFailed", { executionFailedEventDetails: { error: event.Error, cause: causeText(event.Cause) } });
+      return;
+    case "ExecutionAborted":
+      add("ExecutionAborted", { executionAbortedEventDetails: { error: execution.error, cause: execution.cause } });
+      return;
+    case "ExecutionTimeout":
+      add("ExecutionTimedOut", { executionTimedOutEventDetails: { error: "States.Timeout" } });
+      return;
+    case "MapIterationStarted":
+      add(event.type, { mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } });
+      return;
+    case "MapIterationSucceeded":
+      add(event.type, { mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index } });
+      return;
+    case "MapIterationFailed":
+      add(event.type, { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
+      return;
+    case "ParallelBranchStarted":
+    case "ParallelBranchSucceeded":
+    case "ParallelBranchFailed":
+    case "StateCaught":
+      return; // AWS has no event of its own for these
+    default:
+      break;
+  }
+  const { name, type } = event.state;
+  const key = `${name}#${event.index ?? ""}`;
+  switch (event.type) {
+    case "StateEntered":
+      add(`${type}StateEntered`, {
+        stateEnteredEventDetails: { name, input: json(event.state.input), inputDetails: NOT_TRUNCATED },
+      });
+      if (type === "Map" || type === "Parallel") add(`${type}StateStarted`);
+      if (type === "Task") taskAttempt(name, event.state.input);
+      return;
+    case "StateRetried":
+      execution.failing.delete(key);
+      if (type === "Task") taskAttempt(name, event.state.input);
+      return;
+    case "StateFailed":
+      execution.failing.add(key);
+      if (type === "Task") taskEvent(name, "Failed", { error: event.Error, cause: causeText(event.Cause) });
+      if (type === "Map" || type === "Parallel") add(`${type}StateFailed`);
+      return;
+    case "StateExited": {
+      const failed = execution.failing.delete(key);
+      if (!failed && type === "Task") taskEvent(name, "Succeeded");
+      if (!failed && (type === "Map" || type === "Parallel")) add(`${type}StateSucceeded`);
+      add(`${type}StateExited`, {
+        stateExitedEventDetails: { name, output: json(event.state.output), outputDetails: NOT_TRUNCATED },
+      });
+      return;
+    }
+  }
+};
+
+const withoutExecutionData = (event: HistoryEvent): HistoryEvent =>
+  Object.fromEntries(
+    Object.entries(event).map(([key, value]) => {
+      if (!key.endsWith("EventDetails") || !isRecord(value)) return [key, value];
+      const { input: _input, output: _output, parameters: _parameters, ...rest } = value;
+      return [key, rest];
+    }),
+  ) as HistoryEvent;
+
+/** AWS's rule: 1–80 characters, no whitespace, brackets, wildcards, special or control characters. */
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+const page = <T>(items: T[], request: Record<string, unknown>): { items: T[]; nextToken?: string } => {
+  const requested = typeof request.maxResults === "number" ? request.maxResults : 0;
+  const size = requested > 0 ? Math.min(requested, 1000) : 100;
+  let start = 0;
+  if (typeof request.nextToken === "string") {
+    start = Number(Buffer.from(request.nextToken, "base64url").toString("utf8"));
+    if (!Number.isInteger(start) || start < 0) throw new ServiceError("InvalidToken", "Invalid Token");
+  }
+  const end = start + size;
+  const next = end < items.length ? Buffer.from(String(end)).toString("base64url") : undefined;
+  return next === undefined ? { items: items.slice(start, end) } : { items: items.slice(start, end), nextToken: next };
+};
+
+const requiredString = (request: Record<string, unknown>, key: string): string => {
+  const value = request[key];
+  if (typeof value !== "string" || value === "") {
+    throw new ServiceError("ValidationException", `1 validation error detected: '${key}' must not be null`);
+  }
+  return value;
+};
+
+export const startLocalStepFunctions = async (options: {
+  workflows: LocalWorkflow[];
+  onError?: (error: unknown) => void;
+}): Promise<LocalStepFunctions> => {
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const workflows = new Map<string, Workflow>();
+  for (const definition of options.workflows) {
+    const workflow = prepareWorkflow(definition);
+    if (workflows.has(workflow.arn)) throw new Error(`two workflows named ${workflow.name}`);
+    workflows.set(workflow.arn, workflow);
+  }
+  const executions = new Map<string, Execution>();
+  const running = new Set<Execution>();
+
+  const findWorkflow = (arn: string): Workflow => {
+    const workflow = workflows.get(arn);
+    if (workflow !== undefined) return workflow;
+    if (!arn.startsWith(stateMachineArn(""))) throw new ServiceError("InvalidArn", `Invalid Arn: '${arn}'`);
+    throw new ServiceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+  };
+  const findExecution = (arn: string): Execution => {
+    const execution = executions.get(arn);
+    if (execution !== undefined) return execution;
+    if (!arn.startsWith(`arn:aws:states:${REGION}:${ACCOUNT}:execution:`)) {
+      throw new ServiceError("InvalidArn", `Invalid Arn: '${arn}'`);
+    }
+    throw new ServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
+  };
+
+  const settle = (execution: Execution, outcome: unknown, succeeded: boolean) => {
+    if (execution.status !== "RUNNING") return; // stopped meanwhile
+    execution.stopDate = Date.now();
+    if (succeeded) {
+      execution.status = "SUCCEEDED";
+      execution.output = json(outcome);
+    } else if (outcome instanceof ExecutionTimeoutError) {
+      execution.status = "TIMED_OUT";
+      execution.error = "States.Timeout";
+    } else if (outcome instanceof ExecutionAbortedError) {
+      execution.status = "ABORTED";
+    } else if (outcome instanceof ExecutionError && outcome.cause instanceof Error) {
+      execution.status = "FAILED";
+      execution.error = outcome.cause.name;
+      execution.cause = causeText(outcome.cause.cause ?? outcome.cause.message);
+    } else {
+      onError(outcome);
+      execution.status = "FAILED";
+      execution.error = "States.Runtime";
+      execution.cause = causeText(outcome);
+    }
+  };
+
+  const startExecution = (workflow: Workflow, name: string, input: string): Execution => {
+    let parsed: EngineJson;
+    try {
+      parsed = JSON.parse(input) as EngineJson;
+    } catch {
+      throw new ServiceError("InvalidExecutionInput", "Invalid State Machine Execution Input: 'input is not JSON'");
+    }
+    const arn = executionArn(workflow.name, name);
+    const startDate = Date.now();
+    const run = workflow.machine.run(parsed, {
+      overrides: { taskResourceLocalHandlers: workflow.handlers },
+      context: {
+        Execution: { Id: arn, Name: name, RoleArn: ROLE_ARN, StartTime: new Date(startDate).toISOString() },
+        StateMachine: { Id: workflow.arn, Name: workflow.name },
+      },
+    });
+    const execution: Execution = {
+      arn,
+      name,
+      workflow,
+      input,
+      startDate,
+      status: "RUNNING",
+      history: [],
+      failing: new Set(),
+      engineSettled: false,
+      abort: run.abort,
+      finished: Promise.resolve(),
+    };
+    const consumed = (async () => {
+      for await (const event of run.eventLogs) recordEvent(execution, event);
+    })();
+    const outcome = run.result.then(
+      (output) => ({ value: output as unknown, succeeded: true }),
+      (error: unknown) => ({ value: error, succeeded: false }),
+    );
+    void outcome.then(() => {
+      execution.engineSettled = true;
+    });
+    // The status changes once the history is complete too, so a finished execution has its whole history.
+    execution.finished = Promise.all([consumed, outcome])
+      .then(([, result]) => settle(execution, result.value, result.succeeded))
+      .catch(onError)
+      .finally(() => running.delete(execution));
+    executions.set(arn, execution);
+    workflow.executions.push(execution);
+    running.add(execution);
+    return execution;
+  };
+
+  const operations: Record<string, (request: Record<string, unknown>) => unknown> = {
+    StartExecution: (request) => {
+      const workflow = findWorkflow(requiredString(request, "stateMachineArn"));
+      const name = typeof request.name === "string" ? request.name : randomUUID();
+      if (!EXECUTION_NAME.test(name)) throw new ServiceError("InvalidName", `Invalid Name: '${name}'`);
+      const input = typeof request.input === "string" ? request.input : "{}";
+      const existing = executions.get(executionArn(workflow.name, name));
+      if (existing !== undefined) {
+        // Standard workflows: idempotent while the execution with that name and input runs.
+        if (existing.status === "RUNNING" && existing.input === input) {
+          return { executionArn: existing.arn, startDate: seconds(existing.startDate) };
+        }
+        throw new ServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${existing.arn}'`);
+      }
+      const execution = startExecution(workflow, name, input);
+      return { executionArn: execution.arn, startDate: seconds(execution.startDate) };
+    },
+    DescribeExecution: (request) => {
+      const execution = findExecution(requiredString(request, "executionArn"));
+      return {
+        executionArn: execution.arn,
+        stateMachineArn: execution.workflow.arn,
+        name: execution.name,
+        status: execution.status,
+        startDate: seconds(execution.startDate),
+        stopDate: seconds(execution.stopDate),
+        input: execution.input,
+        inputDetails: { included: true },
+        output: execution.output,
+        outputDetails: execution.output === undefined ? undefined : { included: true },
+        error: execution.error,
+        cause: execution.cause,
+      };
+    },
+    ListExecutions: (request) => {
+      const workflow = findWorkflow(requiredString(request, "stateMachineArn"));
+      const filter = request.statusFilter;
+      const matching = workflow.executions
+        .filter((execution) => filter === undefined || execution.status === filter)
+        .reverse(); // newest first
+      const { items, nextToken } = page(matching, request);
+      return {
+        executions: items.map((execution) => ({
+          executionArn: execution.arn,
+          stateMachineArn: workflow.arn,
+          name: execution.name,
+          status: execution.status,
+          startDate: seconds(execution.startDate),
+          stopDate: seconds(execution.stopDate),
+        })),
+        nextToken,
+      };
+    },
+    StopExecution: (request) => {
+      const execution = findExecution(requiredString(request, "executionArn"));
+      if (execution.status === "RUNNING" && !execution.engineSettled) {
+        execution.status = "ABORTED";
+        execution.stopDate = Date.now();
+        if (typeof request.error === "string") execution.error = request.error;
+        if (typeof request.cause === "string") execution.cause = request.cause;
+        execution.abort();
+      }
+      return { stopDate: seconds(execution.stopDate ?? Date.now()) };
+    },
+    GetExecutionHistory: (request) => {
+      const execution = findExecution(requiredString(request, "executionArn"));
+      let events = request.reverseOrder === true ? [...execution.history].reverse() : execution.history;
+      if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
+      const { items, nextToken } = page(events, request);
+      return { events: items, nextToken };
+    },
+    DescribeStateMachine: (request) => {
+      const workflow = findWorkflow(requiredString(request, "stateMachineArn"));
+      return {
+        stateMachineArn: workflow.arn,
+        name: workflow.name,
+        status: "ACTIVE",
+        definition: JSON.stringify(workflow.definition),
+        roleArn: ROLE_ARN,
+        type: "STANDARD",
+        creationDate: seconds(workflow.createdAt),
+      };
+    },
+    ListStateMachines: (request) => {
+      const { items, nextToken } = page([...workflows.values()], request);
+      return {
+        stateMachines: items.map((workflow) => ({
+          stateMachineArn: workflow.arn,
+          name: workflow.name,
+          type: "STANDARD",
+          creationDate: seconds(workflow.createdAt),
+        })),
+        nextToken,
+      };
+    },
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": randomUUID() });
+        res.end(JSON.stringify(body));
+      };
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const operation = target.startsWith("AWSStepFunctions.") ? operations[target.slice(17)] : undefined;
+      try {
+        if (req.method !== "POST" || operation === undefined) {
+          throw new ServiceError("UnknownOperationException", `operation ${target || "(none)"} is not emulated`);
+        }
+        let request: unknown;
+        try {
+          request = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+        } catch {
+          throw new ServiceError("SerializationException", "body is not JSON");
+        }
+        if (!isRecord(request)) throw new ServiceError("SerializationException", "body is not a JSON object");
+        reply(200, operation(request));
+      } catch (error) {
+        if (error instanceof ServiceError) {
+          reply(400, { __type: error.type, message: error.message });
+          return;
+        }
+        onError(error);
+        reply(500, { __type: "InternalFailure", message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+
+  const idle = async (timeoutMs = 10_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (running.size > 0) {
+      const remaining = deadline - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        Promise.all([...running].map((execution) => execution.finished)).then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), Math.max(remaining, 0));
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        const names = [...running].map((execution) => `${execution.workflow.name}:${execution.name}`).join(", ");
+        throw new Error(`executions still running after ${timeoutMs} ms: ${names}`);
+      }
+    }
+  };
+
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stateMachineArn,
+    idle,
+    close: async () => {
+      for (const execution of running) {
+        if (execution.status === "RUNNING" && !execution.engineSettled) {
+          execution.status = "ABORTED";
+          execution.stopDate = Date.now();
+          execution.abort();
+        }
+      }
+      await Promise.all([...running].map((execution) => execution.finished));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+};
