@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
+  IdempotencyItemNotFoundError,
   IdempotencyValidationError,
   makeIdempotent,
 } from "@aws-lambda-powertools/idempotency";
@@ -97,7 +98,9 @@ export const runIdempotently = async (
     if (error instanceof IdempotencyValidationError) {
       throw new AvfError("AVF_409_IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used with a different request");
     }
-    if (error instanceof IdempotencyAlreadyInProgressError) {
+    // ItemNotFound: the first request's record vanished between our write and read (it failed
+    // and was removed), a race the client resolves by retrying like any in-progress answer.
+    if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyItemNotFoundError) {
       throw new AvfError("AVF_409_REQUEST_IN_PROGRESS", "a request with this Idempotency-Key is still running", {
         retryAfterSeconds: 1,
       });

@@ -67,11 +67,10 @@ export const startLocalSqs = async (options: {
   prefix: string;
 }): Promise<LocalSqs> => {
   const { stores, persistence } = await createStores(options.dataDir);
-  const app = buildApp({
-    logger: false,
-    host: "127.0.0.1",
-    ...(stores === undefined ? {} : { stores: stores as never }),
-  });
+  // No `host` option: fauxqs would build queue URLs as sqs.<region>.127.0.0.1, which a URL
+  // parser rejects (a host ending in a number must be an IPv4 address); without it, queue URLs
+  // carry the request's own Host, 127.0.0.1:<port>.
+  const app = buildApp({ logger: false, ...(stores === undefined ? {} : { stores: stores as never }) });
   if (persistence !== undefined) app.addHook("preClose", () => persistence.close());
   await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const address = app.server.address();

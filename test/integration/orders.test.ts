@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, test } from "vitest";
-import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { testTenant } from "../../lib/local/seed";
+import { API_KEYS, type CallOptions, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
 
 interface Order {
   id: string;
@@ -24,15 +25,44 @@ interface SimStats {
   orders_created: number;
 }
 
+/** Every log line the gateway writes during this file, to scan for personal data at the end. */
+const logLines: string[] = [];
+const originals = new Map<NodeJS.WriteStream, NodeJS.WriteStream["write"]>();
+const capture = (stream: NodeJS.WriteStream) => {
+  originals.set(stream, stream.write);
+  // Kept for the scan, not echoed: at DEBUG the gateway writes thousands of lines here.
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    logLines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const callback = rest.find((argument) => typeof argument === "function") as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as NodeJS.WriteStream["write"];
+};
+beforeAll(() => {
+  capture(process.stdout);
+  capture(process.stderr);
+});
+afterAll(() => {
+  for (const [stream, write] of originals) stream.write = write;
+});
+
 const api = useLocalRuntime({
   env: {
-    POWERTOOLS_LOG_LEVEL: "ERROR",
+    POWERTOOLS_LOG_LEVEL: "DEBUG",
     RECONCILE_AFTER_S: "1",
     RECONCILE_GRACE_S: "30",
     DRCT_TIMEOUT_MS: "1500",
     DRCT_RETRY_BASE_MS: "50",
   },
+  extraTenants: [testTenant("orders", { plan: "premium" })],
 });
+
+/** The premium test agency these tests book as (its DRCT search budget fits this file). */
+const ORDERS_KEY = "local-orders-key";
+
+/** A call as the orders agency unless another key is given. */
+const call = <T = Record<string, unknown>>(path: string, options: CallOptions = {}) =>
+  api.call<T>(path, { key: ORDERS_KEY, ...options });
 
 const adult = (given: string, documentNumber = "P1234567") => ({
   type: "adult",
@@ -52,7 +82,7 @@ const adult = (given: string, documentNumber = "P1234567") => ({
 const contact = { email: "traveller@example.com", phone: "+4930123456" };
 
 /** Searches a fresh route and answers an offer with the wanted fare rules. */
-const findOffer = async (destination: string, refundable?: boolean, key: string = API_KEYS.a): Promise<Offer> => {
+const findOffer = async (destination: string, refundable?: boolean, key: string = ORDERS_KEY): Promise<Offer> => {
   await sleep(1_150);
   const response = await api.search(key, searchBody({ origin: "BER", destination }));
   expect(response.status).toBe(200);
@@ -63,14 +93,14 @@ const findOffer = async (destination: string, refundable?: boolean, key: string 
   return offer;
 };
 
-const createOrder = (offerId: string, key = randomUUID(), apiKey: string = API_KEYS.a, passengers = [adult("Anna")]) =>
-  api.call<Order>("/public/orders", {
+const createOrder = (offerId: string, key = randomUUID(), apiKey: string = ORDERS_KEY, passengers = [adult("Anna")]) =>
+  call<Order>("/public/orders", {
     key: apiKey,
     body: { offer_id: offerId, passengers, contact, external_ref: "agency-ref-1" },
     headers: { "idempotency-key": key },
   });
 
-const getOrder = (id: string, apiKey: string = API_KEYS.a) => api.call<Order>(`/public/orders/${id}`, { key: apiKey });
+const getOrder = (id: string, apiKey: string = ORDERS_KEY) => call<Order>(`/public/orders/${id}`, { key: apiKey });
 
 const until = async (id: string, statuses: string[], timeoutMs = 20_000): Promise<Order> => {
   const deadline = Date.now() + timeoutMs;
@@ -84,7 +114,7 @@ const until = async (id: string, statuses: string[], timeoutMs = 20_000): Promis
 describe("search → price → create → issue → cancel", () => {
   test("an order is booked, ticketed and cancelled with a refund reference", async () => {
     const offer = await findOffer("LIS", true);
-    const priced = await api.call<Offer>(`/public/offers/${offer.id}/price`, { method: "PATCH" });
+    const priced = await call<Offer>(`/public/offers/${offer.id}/price`, { method: "PATCH" });
     expect(priced.status).toBe(200);
 
     const created = await createOrder(offer.id);
@@ -94,7 +124,7 @@ describe("search → price → create → issue → cancel", () => {
     expect(created.body.passengers[0]?.document?.number).toBe("*****567");
     expect(created.body.history.map((entry) => entry.status)).toEqual(["PENDING", "BOOKED"]);
 
-    const issue = await api.call<Order>(`/public/orders/${created.body.id}/issue`, {
+    const issue = await call<Order>(`/public/orders/${created.body.id}/issue`, {
       body: { payment: { type: "external", reference: "INV-1" } },
       headers: { "idempotency-key": randomUUID() },
     });
@@ -105,7 +135,7 @@ describe("search → price → create → issue → cancel", () => {
     expect(issued.tickets).toHaveLength(1);
     expect(issued.tickets?.[0]?.number).toMatch(/^220\d{10}$/);
 
-    const cancelled = await api.call<Order>(`/public/orders/${created.body.id}/cancel`, {
+    const cancelled = await call<Order>(`/public/orders/${created.body.id}/cancel`, {
       body: {},
       headers: { "idempotency-key": randomUUID() },
     });
@@ -125,5 +155,165 @@ describe("search → price → create → issue → cancel", () => {
       .filter((event) => (event.detail as { order_id?: string }).order_id === created.body.id)
       .map((event) => event["detail-type"]);
     expect(events).toEqual(["order.booked", "order.issued", "order.cancelled"]);
+  });
+});
+
+describe("idempotency", () => {
+  test("50 concurrent creates with one key make one DRCT order; every answer is that order or 409 in progress", async () => {
+    const repriced = await findOffer("OPO");
+    const before = (await api.sim<SimStats>("/__sim/stats")).orders_created;
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => createOrder(repriced.id, key)));
+    const ids = new Set(answers.filter((answer) => answer.status === 201).map((answer) => answer.body.id));
+    expect(ids.size).toBe(1);
+    for (const answer of answers) {
+      expect([201, 409]).toContain(answer.status);
+      if (answer.status === 409) {
+        expect(answer.body).toMatchObject({ error: { code: "AVF_409_REQUEST_IN_PROGRESS" } });
+        expect(answer.headers.get("retry-after")).toBe("1");
+      }
+    }
+    const replay = await createOrder(repriced.id, key);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(ids.has(replay.body.id)).toBe(true);
+    expect((await api.sim<SimStats>("/__sim/stats")).orders_created).toBe(before + 1);
+  });
+
+  test("the same key with another body is 409 mismatch; no key is 400", async () => {
+    const offer = await findOffer("FAO");
+    const key = randomUUID();
+    expect((await createOrder(offer.id, key)).status).toBe(201);
+    const other = await createOrder(offer.id, key, ORDERS_KEY, [adult("Berta")]);
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: { code: "AVF_409_IDEMPOTENCY_MISMATCH" } });
+    const missing = await call("/public/orders", {
+      key: ORDERS_KEY,
+      body: { offer_id: offer.id, passengers: [adult("Anna")], contact },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ error: { code: "AVF_400_IDEMPOTENCY_KEY_REQUIRED" } });
+  });
+});
+
+describe("order rules", () => {
+  test("travellers must match the offer and the airline's rules", async () => {
+    const offer = await findOffer("MLA");
+    const cases: [unknown[], string][] = [
+      [[adult("Anna"), adult("Berta")], "passengers"],
+      [[{ ...adult("Anna2") }], "passengers.0.given_name"],
+      [[{ ...adult("Anna"), birth_date: isoDay(-365 * 5) }], "passengers.0.type"],
+      [
+        [{ ...adult("Anna"), document: { ...adult("Anna").document, expires_on: isoDay(10) } }],
+        "passengers.0.document.expires_on",
+      ],
+    ];
+    for (const [passengers, path] of cases) {
+      const response = await createOrder(offer.id, randomUUID(), ORDERS_KEY, passengers as ReturnType<typeof adult>[]);
+      expect(response.status, path).toBe(400);
+      const issues = (response.body as unknown as { error: { details: { issues: { path: string }[] } } }).error.details
+        .issues;
+      expect(issues.map((issue) => issue.path)).toContain(path);
+    }
+  });
+
+  test("an unknown or another tenant's offer is 404; another tenant's order is 404", async () => {
+    const offer = await findOffer("CTA");
+    expect((await createOrder("off_unknownunknownunknown12")).status).toBe(404);
+    expect((await createOrder(offer.id, randomUUID(), API_KEYS.b)).status).toBe(404);
+    const order = await createOrder(offer.id);
+    expect(order.status).toBe(201);
+    const foreign = await getOrder(order.body.id, API_KEYS.b);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toMatchObject({ error: { code: "AVF_404_ORDER_NOT_FOUND" } });
+  });
+
+  test("issuing twice with different keys is 409 invalid state; the same key replays", async () => {
+    const offer = await findOffer("NAP");
+    const order = (await createOrder(offer.id)).body;
+    const key = randomUUID();
+    const issue = (idempotencyKey: string) =>
+      call<Order>(`/public/orders/${order.id}/issue`, {
+        key: ORDERS_KEY,
+        body: { payment: { type: "external", reference: "INV-2" } },
+        headers: { "idempotency-key": idempotencyKey },
+      });
+    expect((await issue(key)).status).toBe(202);
+    const replay = await issue(key);
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const second = await issue(randomUUID());
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ error: { code: "AVF_409_INVALID_STATE" } });
+    expect((await until(order.id, ["ISSUED"])).status).toBe("ISSUED");
+  });
+
+  test("a ticketed non-refundable fare is not cancellable; an unticketed one is voided", async () => {
+    const offer = await findOffer("PMO", false);
+    const issuedOrder = (await createOrder(offer.id)).body;
+    await call(`/public/orders/${issuedOrder.id}/issue`, {
+      key: ORDERS_KEY,
+      body: { payment: { type: "external", reference: "INV-3" } },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    await until(issuedOrder.id, ["ISSUED"]);
+    const refused = await call(`/public/orders/${issuedOrder.id}/cancel`, {
+      key: ORDERS_KEY,
+      body: {},
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: "AVF_409_NOT_CANCELLABLE" } });
+
+    const second = await findOffer("BRI", false);
+    const booked = (await createOrder(second.id)).body;
+    const voided = await call<Order>(`/public/orders/${booked.id}/cancel`, {
+      key: ORDERS_KEY,
+      body: {},
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(voided.status).toBe(200);
+    expect(voided.body.cancellation?.penalty).toBe(0);
+  });
+});
+
+describe("reads", () => {
+  test("the tenant's orders, newest first, paginated by cursor and filtered by status; forged cursors refused", async () => {
+    const all: Order[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call<{ orders: Order[]; next_cursor: string | null }>(
+        `/public/orders?limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`,
+        { key: ORDERS_KEY },
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.orders.length).toBeLessThanOrEqual(2);
+      all.push(...page.body.orders);
+      cursor = page.body.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    const created = all.map((order) => order.history[0]?.at ?? "");
+    expect(created).toEqual([...created].sort().reverse());
+    expect(new Set(all.map((order) => order.id)).size).toBe(all.length);
+
+    const issued = await call<{ orders: Order[] }>("/public/orders?status=ISSUED", { key: ORDERS_KEY });
+    expect(issued.body.orders.length).toBeGreaterThan(0);
+    expect(issued.body.orders.every((order) => order.status === "ISSUED")).toBe(true);
+    expect((await call<{ orders: Order[] }>("/public/orders", { key: API_KEYS.b })).body.orders).toEqual([]);
+
+    const forged = Buffer.from(
+      JSON.stringify({ tenant_id: "agency-b", created_key: "x", pk: "TENANT#agency-b", sk: "x" }),
+    ).toString("base64url");
+    expect((await call(`/public/orders?cursor=${forged}`, { key: ORDERS_KEY })).status).toBe(400);
+    expect((await call("/public/orders?status=LOST", { key: ORDERS_KEY })).status).toBe(400);
+  });
+
+  test("no log line holds a passenger's name, document number or contact", async () => {
+    expect(logLines.length).toBeGreaterThan(50);
+    const joined = logLines.join("");
+    expect(joined).toContain("request handled");
+    for (const secret of ["Müller", "Anna", "Berta", "P1234567", "traveller@example.com", "+4930123456"]) {
+      expect(joined.includes(secret), `logs contain ${secret}`).toBe(false);
+    }
   });
 });

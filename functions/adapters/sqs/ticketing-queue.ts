@@ -11,7 +11,9 @@ let client: SQSClient | undefined;
  */
 export const sqsTicketingQueue = (now: () => number = Date.now): TicketingQueue => ({
   enqueue: async (job) => {
-    client ??= new SQSClient({ maxAttempts: 3 });
+    // The regional endpoint, not the queue URL's host: the same in AWS, and locally the
+    // endpoint is the one the runtime configured (fauxqs's queue URL hosts do not resolve).
+    client ??= new SQSClient({ maxAttempts: 3, useQueueUrlAsEndpoint: false });
     await client.send(
       new SendMessageCommand({
         QueueUrl: requiredEnv(QUEUES.ticketing.env),

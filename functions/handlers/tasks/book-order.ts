@@ -1,3 +1,4 @@
+import { logger } from "../../shared/powertools";
 import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
 import { bookOrderDeps } from "../../shared/wiring";
 import { bookOrder } from "../../use-cases/book-order";
@@ -6,5 +7,7 @@ import { bookOrder } from "../../use-cases/book-order";
 export const handler = taskHandler(OrderRef, async (ref, context) => {
   const step = await loadOrderStep(ref, context);
   if (step === undefined) return { status: "FAILED" };
+  // Debug detail passes the log mask like every line: names and contact masked, documents dropped.
+  logger.debug("booking with DRCT", { passengers: step.order.passengers, contact: step.order.contact });
   return { status: await bookOrder(bookOrderDeps(), step.order, step.call) };
 });

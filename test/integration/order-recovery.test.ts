@@ -1,0 +1,184 @@
+/**
+ * Bookings whose outcome we do not hear: DRCT commits but never answers, and the gateway
+ * itself dies mid-booking. Either way the order ends BOOKED or FAILED, never lost, never
+ * booked twice.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { PROJECT_ROOT } from "../../lib/local/runtime";
+import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
+
+interface Order {
+  id: string;
+  status: string;
+  drct_order_id?: string;
+  history: { status: string }[];
+}
+
+/** The environment before this file's in-process runtime set its endpoints: what a user's shell has. */
+const userEnv = { ...process.env };
+
+const passenger = {
+  type: "adult",
+  given_name: "Rita",
+  family_name: "Recovery",
+  birth_date: "1979-02-03",
+  gender: "female",
+  document: { type: "passport", number: "X9876543", issuing_country: "FR", nationality: "FR", expires_on: isoDay(900) },
+};
+const contact = { email: "rita@example.com", phone: "+33123456789" };
+
+describe("DRCT commits the booking but never answers (in process)", () => {
+  const api = useLocalRuntime({
+    env: {
+      RECONCILE_AFTER_S: "1",
+      RECONCILE_GRACE_S: "60",
+      DRCT_TIMEOUT_MS: "600",
+      DRCT_RETRY_BASE_MS: "30",
+      BOOKING_WAIT_MS: "500",
+    },
+  });
+
+  test("the order goes PENDING_RECONCILE, then BOOKED by reconciliation, with one DRCT order", async () => {
+    const search = await api.search(API_KEYS.a, searchBody({ origin: "ZRH", destination: "GVA" }));
+    const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
+    await api.call(`/public/offers/${offerId}/price`, { method: "PATCH" });
+    // Every try of the create (first + 3 retries, same Idempotency-Key) commits at DRCT, then hangs.
+    await api.sim("/__sim/faults", { operation: "order_create", mode: "timeout_after_commit", count: 4 });
+    const created = await api.call<Order>("/public/orders", {
+      body: { offer_id: offerId, passengers: [passenger], contact },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(created.status).toBe(202);
+    expect(["PENDING", "PENDING_RECONCILE"]).toContain(created.body.status);
+
+    const deadline = Date.now() + 20_000;
+    let order = created.body;
+    while (order.status !== "BOOKED" && Date.now() < deadline) {
+      await sleep(250);
+      order = (await api.call<Order>(`/public/orders/${created.body.id}`)).body;
+    }
+    expect(order.status).toBe("BOOKED");
+    expect(order.history.map((entry) => entry.status)).toEqual(["PENDING", "PENDING_RECONCILE", "BOOKED"]);
+    const stats = await api.sim<{ orders_created: number; calls: { order_create: number } }>("/__sim/stats");
+    expect(stats.calls.order_create).toBe(4);
+    expect(stats.orders_created).toBe(1);
+    expect(api.runtime.events.map((event) => event["detail-type"])).toEqual(
+      expect.arrayContaining(["order.booked", "order.reconciled"]),
+    );
+  });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+
+describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, restart)", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "aviaframe-kill-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const start = async (port: number, simPort: number): Promise<ChildProcess> => {
+    // Node itself with tsx as a loader (not the tsx CLI, which runs the app in a child process
+    // that a SIGKILL of the CLI would leave running).
+    const child = spawn(join(PROJECT_ROOT, "node_modules/.bin/node"), ["--import", "tsx", "bin/local.ts"], {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...userEnv,
+        PORT: String(port),
+        DRCT_SIM_PORT: String(simPort),
+        DATA_DIR: dataDir,
+        POWERTOOLS_LOG_LEVEL: "WARN",
+        RECONCILE_AFTER_S: "1",
+        RECONCILE_INTERVAL_S: "1",
+        RECONCILE_GRACE_S: "120",
+        DRCT_TIMEOUT_MS: "3000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 25_000;
+    while (!output.includes("is up")) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+      await sleep(100);
+    }
+    return child;
+  };
+
+  test("after a restart the accepted order ends BOOKED, booked once", async () => {
+    const [port, simPort] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${port}`;
+    const headers = { "x-api-key": API_KEYS.a, "content-type": "application/json" };
+    const first = await start(port, simPort);
+    const search = await fetch(`${url}/public/offers/search`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(searchBody({ origin: "VIE", destination: "SZG" })),
+    });
+    const offerId = ((await search.json()) as { offers: { id: string }[] }).offers[0]?.id ?? "";
+    // DRCT books, then never answers: the gateway is mid-booking when it dies.
+    await fetch(`http://127.0.0.1:${simPort}/__sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ operation: "order_create", mode: "timeout_after_commit", count: 1 }),
+    });
+    const key = randomUUID();
+    const accepted = fetch(`${url}/public/orders`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": key },
+      body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
+    }).catch(() => undefined);
+    await sleep(1_500);
+    const killed = new Promise((resolve) => first.once("exit", resolve));
+    first.kill("SIGKILL");
+    await Promise.all([accepted, killed]);
+
+    const second = await start(port, simPort);
+    try {
+      const deadline = Date.now() + 25_000;
+      let orders: Order[] = [];
+      while (Date.now() < deadline) {
+        const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": API_KEYS.a } });
+        orders = ((await list.json()) as { orders: Order[] }).orders;
+        if (orders.length === 1 && (orders[0]?.status === "BOOKED" || orders[0]?.status === "FAILED")) break;
+        await sleep(300);
+      }
+      expect(orders).toHaveLength(1);
+      expect(orders[0]?.status).toBe("BOOKED");
+      // DRCT itself holds exactly one booking for this order's key.
+      const drct = await fetch(
+        `http://127.0.0.1:${simPort}/v1/orders?idempotency_key=${encodeURIComponent(`avf-${orders[0]?.id ?? ""}`)}`,
+        {
+          headers: {
+            authorization: "Bearer drct-local-token",
+            accept: "application/json",
+            "x-correlation-id": "test",
+            "x-avf-tenant-id": "agency-a",
+          },
+        },
+      );
+      const drctOrders = ((await drct.json()) as { orders: { order_id: string }[] }).orders;
+      expect(drctOrders).toHaveLength(1);
+      expect(drctOrders[0]?.order_id).toBe(orders[0]?.drct_order_id);
+    } finally {
+      const stopped = new Promise((resolve) => second.once("exit", resolve));
+      second.kill("SIGTERM");
+      await stopped;
+    }
+  }, 90_000);
+});
