@@ -89,6 +89,7 @@ export const TABLES = {
     env: "TABLE_DELIVERIES",
     partitionKey: "pk",
     sortKey: "sk",
+    globalIndexes: [{ name: "by_delivery_id", partitionKey: "delivery_id" }],
     purpose: "Partner callback deliveries and every attempt",
   },
   usage: {
@@ -157,6 +158,8 @@ export interface FunctionDescription {
   readonly starts?: readonly WorkflowKey[];
   /** Whether it encrypts or decrypts passenger data (the PII key). */
   readonly pii?: boolean;
+  /** Whether it reads tenants' webhook signing secrets. */
+  readonly webhookSecrets?: boolean;
   readonly timeoutSeconds?: number;
 }
 
@@ -278,6 +281,28 @@ export const ROUTES = [
     summary: "Cancel a booked or ticketed order, within its fare rules",
   },
   {
+    operationId: "listOrderCallbacks",
+    method: "GET",
+    path: "/public/orders/{orderId}/callbacks",
+    handler: "http/list-order-callbacks",
+    auth: "api-key",
+    tables: ["tenants", "orders", "deliveries", "supplierState"],
+    secrets: [],
+    pii: true,
+    summary: "The order's callback deliveries, each with every attempt",
+  },
+  {
+    operationId: "replayCallback",
+    method: "POST",
+    path: "/public/callbacks/{deliveryId}/replay",
+    handler: "http/replay-callback",
+    auth: "api-key",
+    tables: ["tenants", "deliveries", "supplierState"],
+    secrets: [],
+    sendsTo: ["callbacks"],
+    summary: "Send a delivery again, under the same webhook-id",
+  },
+  {
     operationId: "getUsage",
     method: "GET",
     path: "/public/usage",
@@ -337,6 +362,18 @@ export const TASKS = {
 
 export type TaskKey = keyof typeof TASKS;
 
+/** Functions that event bus rules invoke. */
+export const EVENT_FUNCTIONS = {
+  callbackDispatcher: {
+    handler: "events/dispatch-callbacks",
+    tables: ["deliveries"],
+    secrets: [],
+    sendsTo: ["callbacks"],
+  },
+} as const satisfies Record<string, FunctionDescription>;
+
+export type EventFunctionKey = keyof typeof EVENT_FUNCTIONS;
+
 /** Functions fed by a queue (an SQS event source mapping in AWS, a poller locally). */
 export const CONSUMERS = {
   ticketing: {
@@ -345,6 +382,13 @@ export const CONSUMERS = {
     secrets: ["drctToken"],
     publishesEvents: true,
     pii: true,
+    timeoutSeconds: 50,
+  },
+  callbacks: {
+    handler: "queues/callbacks",
+    tables: ["deliveries"],
+    secrets: [],
+    webhookSecrets: true,
     timeoutSeconds: 50,
   },
 } as const satisfies Partial<Record<QueueKey, FunctionDescription>>;
@@ -386,6 +430,9 @@ export const ENV = {
   localPiiKeyFile: "LOCAL_PII_KEY_FILE",
   bookingWaitMs: "BOOKING_WAIT_MS",
   callbackAllowPrivate: "CALLBACK_ALLOW_PRIVATE",
+  callbackRetryScheduleS: "CALLBACK_RETRY_SCHEDULE_S",
+  callbackTimeoutMs: "CALLBACK_TIMEOUT_MS",
+  webhookSecretPrefix: "WEBHOOK_SECRET_PREFIX",
   platformMarkupBps: "PLATFORM_MARKUP_BPS",
   localSecretsDir: "LOCAL_SECRETS_DIR",
   maxBodyBytes: "MAX_BODY_BYTES",
@@ -462,12 +509,22 @@ export interface EventRuleDescription {
   readonly id: string;
   readonly source: string;
   readonly detailTypes: readonly string[];
-  /** `log`: kept for operators (a CloudWatch log group in AWS, DATA_DIR/events.jsonl locally). */
-  readonly target: "log";
+  /**
+   * `log`: kept for operators (a CloudWatch log group in AWS, DATA_DIR/events.jsonl locally);
+   * a function: invoked with each event (asynchronously, with retries), as EventBridge does.
+   */
+  readonly target: "log" | { readonly function: EventFunctionKey };
   readonly purpose: string;
 }
 
 export const EVENT_RULES: readonly EventRuleDescription[] = [
+  {
+    id: "order-callbacks",
+    source: EVENTS.orders.source,
+    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled"],
+    target: { function: "callbackDispatcher" },
+    purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
+  },
   {
     id: "order-lifecycle",
     source: EVENTS.orders.source,

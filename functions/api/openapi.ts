@@ -3,6 +3,8 @@ import { ROUTES, type RouteDescription } from "../../lib/resources";
 import {
   CancelOrderRequest,
   CreateOrderRequest,
+  DeliveryListResponse,
+  DeliverySchema,
   ErrorEnvelopeSchema,
   HealthResponse,
   IssueOrderRequest,
@@ -117,6 +119,27 @@ const CONTRACTS: Record<OperationId, OperationContract> = {
         schema: ErrorEnvelopeSchema,
       },
       ...errors(400, 401, 500, 502, 503, 504),
+    },
+  },
+  listOrderCallbacks: {
+    responses: {
+      "200": {
+        description: "every delivery of the order's callbacks, with every attempt",
+        schema: DeliveryListResponse,
+      },
+      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
+      ...errors(400, 401, 500),
+    },
+  },
+  replayCallback: {
+    responses: {
+      "202": {
+        description: "queued again, same webhook-id, a new round of the retry schedule",
+        schema: DeliverySchema,
+      },
+      "404": { description: "AVF_404_NOT_FOUND: unknown delivery or another tenant's", schema: ErrorEnvelopeSchema },
+      "409": { description: "AVF_409_INVALID_STATE: the delivery is still being sent", schema: ErrorEnvelopeSchema },
+      ...errors(400, 401, 500),
     },
   },
   getUsage: {

@@ -290,3 +290,33 @@ export const OrderSchema = z
 export const OrderListResponse = z
   .object({ orders: z.array(OrderSchema), next_cursor: z.string().nullable() })
   .meta({ id: "OrderList" });
+
+export const DeliveryIdPath = z.object({
+  deliveryId: z.string().regex(/^dlv_[A-Za-z0-9_-]{10,40}$/, "is not a delivery id"),
+});
+
+export const DeliverySchema = z
+  .object({
+    id: z.string(),
+    order_id: z.string(),
+    event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled"]),
+    webhook_id: z.string(),
+    url: z.string(),
+    status: z.enum(["pending", "delivered", "blocked", "dead_lettered"]),
+    attempts: z.array(
+      z.object({
+        number: z.int(),
+        at: z.iso.datetime(),
+        outcome: z.enum(["delivered", "retry", "blocked"]),
+        status_code: z.int().optional(),
+        error: z.string().optional(),
+        latency_ms: z.int(),
+      }),
+    ),
+    replays: z.int(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: "Delivery" });
+
+export const DeliveryListResponse = z.object({ deliveries: z.array(DeliverySchema) }).meta({ id: "DeliveryList" });

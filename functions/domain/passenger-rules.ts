@@ -2,7 +2,8 @@ import type { Passenger, PassengerType } from "./order";
 
 /**
  * Names as airlines take them: ASCII letters after transliteration (Müller → MULLER,
- * Łukasz → LUKASZ), spaces, hyphens and apostrophes, 1–20 characters per part.
+ * Łukasz → LUKASZ, Guðrún → GUDRUN; letters NFD does not decompose are mapped as ICAO 9303
+ * writes them), spaces, hyphens and apostrophes, 1–20 characters per part.
  */
 const SPECIAL_LETTERS: Record<string, string> = {
   ß: "SS",
@@ -16,6 +17,15 @@ const SPECIAL_LETTERS: Record<string, string> = {
   ł: "L",
   Đ: "D",
   đ: "D",
+  Ð: "D",
+  ð: "D",
+  ẞ: "SS",
+  Ħ: "H",
+  ħ: "H",
+  Ŀ: "L",
+  ŀ: "L",
+  Ĳ: "IJ",
+  ĳ: "IJ",
   Þ: "TH",
   þ: "TH",
   ı: "I",
@@ -23,7 +33,7 @@ const SPECIAL_LETTERS: Record<string, string> = {
 
 export const transliterateName = (name: string): string =>
   name
-    .replace(/[ßÆæŒœØøŁłĐđÞþı]/g, (letter) => SPECIAL_LETTERS[letter] ?? letter)
+    .replace(/[ßẞÆæŒœØøŁłĐđÐðÞþıĦħĿŀĲĳ]/g, (letter) => SPECIAL_LETTERS[letter] ?? letter)
     .normalize("NFD")
     .replace(/\p{M}/gu, "")
     .toUpperCase()

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENV, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
+import { DEFAULT_RETRY_SCHEDULE_S, parseRetrySchedule } from "../domain/delivery";
 
 /**
  * Configuration read from the environment once, validated, and failing loudly at the first
@@ -31,6 +32,11 @@ const ConfigSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
+  callbackRetryScheduleS: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE_S.join(","))
+    .transform((text) => parseRetrySchedule(text)),
+  callbackTimeoutMs: z.coerce.number().int().positive().default(10_000),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
   maxBodyBytes: z.coerce
@@ -50,6 +56,10 @@ export const config = (): Config => {
       Object.entries(ENV).map(([key, name]) => [key, emptyToUndefined(process.env[name])]),
     );
     cached = ConfigSchema.parse(raw);
+    // Private callback targets are for local demos only: an AWS stage refuses to start with them.
+    if (cached.callbackAllowPrivate && cached.stage !== "local") {
+      throw new Error(`${ENV.callbackAllowPrivate}=true is refused outside the local runtime`);
+    }
   }
   return cached;
 };

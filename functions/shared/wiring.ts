@@ -4,11 +4,14 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { EVENTS, PLANS, type SupplierOperation } from "../../lib/resources";
+import { httpCallbackSender } from "../adapters/callbacks/callback-sender";
 import { checkCallbackUrl, resolveCallbackHost } from "../adapters/callbacks/url-policy";
+import { webhookSecrets } from "../adapters/callbacks/webhook-secrets";
 import { DrctClient } from "../adapters/drct/client";
 import { GuardedSupplier, tenantBucket } from "../adapters/drct/guarded-supplier";
 import { dynamoAuditTrail } from "../adapters/dynamodb/audit-trail";
 import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
+import { dynamoDeliveryStore } from "../adapters/dynamodb/delivery-store";
 import { recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
 import { DynamoOrderRepository, newEventId } from "../adapters/dynamodb/order-repository";
@@ -21,13 +24,14 @@ import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
 import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
 import { readSecret } from "../adapters/secrets/secret-store";
 import { stepFunctionsBookingWorkflow } from "../adapters/sfn/booking-workflow";
-import { sqsTicketingQueue } from "../adapters/sqs/ticketing-queue";
+import { sqsCallbackQueue, sqsTicketingQueue } from "../adapters/sqs/job-queues";
 import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
 import type { Order } from "../domain/order";
 import type { RateLimitPolicy } from "../domain/rate-limit";
 import type { Tenant } from "../domain/tenant";
 import type { BookOrderDeps } from "../use-cases/book-order";
+import type { CallbackDeps, DeliverDeps } from "../use-cases/callbacks";
 import type { CancelOrderDeps } from "../use-cases/cancel-order";
 import type { CreateOrderDeps } from "../use-cases/create-order";
 import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
@@ -195,6 +199,22 @@ export const issueOrderDeps = once(
 export const ticketOrderDeps = once((): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
 
 export const cancelOrderDeps = once((): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+
+export const deliveryStore = once(dynamoDeliveryStore);
+
+export const callbackDeps = once(
+  (): CallbackDeps => ({ deliveries: deliveryStore(), queue: sqsCallbackQueue(), now: () => new Date() }),
+);
+
+export const deliverDeps = once(
+  (): DeliverDeps => ({
+    deliveries: deliveryStore(),
+    sender: httpCallbackSender({ allowPrivate: config().callbackAllowPrivate, timeoutMs: config().callbackTimeoutMs }),
+    secrets: webhookSecrets(),
+    schedule: config().callbackRetryScheduleS,
+    now: () => new Date(),
+  }),
+);
 
 const RATE_LIMIT_OPERATION: SupplierOperation = "search";
 

@@ -2,6 +2,8 @@
  * The ports the use cases need. Adapters (functions/adapters) implement them with AWS;
  * tests may implement them with plain objects.
  */
+
+import type { Delivery } from "../domain/delivery";
 import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
 import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
 import type { PublicOrder } from "../domain/order-view";
@@ -166,4 +168,35 @@ export interface BookingWorkflow {
 
 export interface TicketingQueue {
   enqueue(job: { tenantId: string; orderId: string; correlationId: string }): Promise<void>;
+}
+
+export interface DeliveryStore {
+  create(delivery: Delivery): Promise<"created" | "exists">;
+  find(deliveryId: string): Promise<Delivery | undefined>;
+  /** Conditional on `previous.version`; false when another writer got there first. */
+  save(previous: Delivery, next: Delivery): Promise<boolean>;
+  listForOrder(tenantId: string, orderId: string): Promise<Delivery[]>;
+}
+
+export interface CallbackQueue {
+  /** One message group per order: a partner sees an order's callbacks in order. */
+  enqueue(job: { deliveryId: string; orderId: string; dedupId: string }): Promise<void>;
+}
+
+/** What one HTTP attempt of a callback came to. */
+export interface CallbackAttemptResult {
+  readonly outcome: "delivered" | "retry" | "blocked";
+  readonly status?: number;
+  readonly error?: string;
+  readonly latencyMs: number;
+  readonly retryAfterSeconds?: number;
+}
+
+export interface CallbackSender {
+  send(delivery: Delivery, signingSecrets: readonly string[], at: Date): Promise<CallbackAttemptResult>;
+}
+
+/** A tenant's webhook signing secrets, newest first (two during a rotation: both sign). */
+export interface WebhookSecrets {
+  secretsOf(tenantId: string): Promise<string[]>;
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from "aws-cdk-lib";
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -13,7 +13,7 @@ import {
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, Rule } from "aws-cdk-lib/aws-events";
-import { CloudWatchLogGroup } from "aws-cdk-lib/aws-events-targets";
+import { CloudWatchLogGroup, LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
@@ -29,7 +29,9 @@ import type { Construct } from "constructs";
 import {
   CONSUMERS,
   ENV,
+  EVENT_FUNCTIONS,
   EVENT_RULES,
+  type EventFunctionKey,
   type FunctionDescription,
   PLANS,
   type PlanName,
@@ -89,20 +91,6 @@ export class StatelessStack extends Stack {
     const state = importState(this, props.state);
 
     const bus = new EventBus(this, "Events", { eventBusName: `${props.prefix}-events` });
-    for (const rule of EVENT_RULES) {
-      const logGroup = new LogGroup(this, `EventLog-${rule.id}`, {
-        logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
-        retention: RetentionDays.SIX_MONTHS,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      new Rule(this, `Rule-${rule.id}`, {
-        eventBus: bus,
-        description: rule.purpose,
-        eventPattern: { source: [rule.source], detailType: [...rule.detailTypes] },
-        targets: [new CloudWatchLogGroup(logGroup)],
-      });
-    }
-
     const accessLogs = new LogGroup(this, "ApiAccessLogs", {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -156,6 +144,8 @@ export class StatelessStack extends Stack {
       [ENV.drctBaseUrl]: props.drctBaseUrl,
     };
     const workflowArns: Partial<Record<WorkflowKey, string>> = {};
+    /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
+    const webhookSecretPrefix = `${props.prefix}/webhook`;
     /** A function with exactly the access its description declares. */
     const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
       const fn = new GatewayFunction(this, id, {
@@ -168,6 +158,23 @@ export class StatelessStack extends Stack {
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
       if (description.publishesEvents) fn.bindEventBus(bus);
       if (description.pii) fn.bindPiiKey(state.key);
+      if (description.webhookSecrets) {
+        fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
+        fn.fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [
+              this.formatArn({
+                service: "secretsmanager",
+                resource: "secret",
+                resourceName: `${webhookSecretPrefix}/*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        );
+        state.key.grantDecrypt(fn.fn);
+      }
       return fn;
     };
 
@@ -203,6 +210,33 @@ export class StatelessStack extends Stack {
       schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),
       target: new StepFunctionsStartExecution(reconciliation, {}),
     });
+
+    const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
+    for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
+      eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
+    }
+    for (const rule of EVENT_RULES) {
+      const target =
+        rule.target === "log"
+          ? new CloudWatchLogGroup(
+              new LogGroup(this, `EventLog-${rule.id}`, {
+                logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
+                retention: RetentionDays.SIX_MONTHS,
+                removalPolicy: RemovalPolicy.DESTROY,
+              }),
+            )
+          : // EventBridge retries an invocation for up to a day; the dispatcher is idempotent per event.
+            new LambdaFunction(eventFunctions[rule.target.function], {
+              retryAttempts: 185,
+              maxEventAge: Duration.hours(24),
+            });
+      new Rule(this, `Rule-${rule.id}`, {
+        eventBus: bus,
+        description: rule.purpose,
+        eventPattern: { source: [rule.source], detailType: [...rule.detailTypes] },
+        targets: [target],
+      });
+    }
 
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
       const fn = functionFor(`Consumer-${queue}`, description);
@@ -307,6 +341,10 @@ export class StatelessStack extends Stack {
         "Queries on the table's own global secondary indexes.",
       );
     }
+    acknowledge(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${props.prefix}/webhook/*]`,
+      "The callback sender reads every tenant's webhook signing secret, and only those (one prefix).",
+    );
     acknowledge(
       "AwsSolutions-L1",
       "Pinned to nodejs22.x on purpose: the runtime the local stand-ins and the test suite run on; moving to a newer runtime is a tested change, not a silent one.",

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EVENT_RULES, type EventRuleDescription } from "../resources";
+import type { EventBridgeEvent } from "aws-lambda";
+import { EVENT_RULES, type EventFunctionKey, type EventRuleDescription } from "../resources";
+
+const INVOKE_ATTEMPTS = 3;
 
 /** An event as EventBridge hands it to a target. */
 export interface BusEvent {
@@ -20,6 +23,8 @@ export interface LocalEventBus {
   readonly busName: string;
   /** Every event delivered to a `log` target, oldest first. */
   readonly delivered: BusEvent[];
+  /** Resolves when no function target is being invoked. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,8 +42,34 @@ const matches = (rule: EventRuleDescription, entry: PutEventsEntry) =>
  * The EventBridge stand-in: PutEvents over the real AWS JSON protocol, routed by the same
  * EVENT_RULES the CDK stack turns into rules. No EventBridge emulator exists on npm.
  */
-export const startLocalEventBus = async (options: { busName: string; logFile?: string }): Promise<LocalEventBus> => {
+export const startLocalEventBus = async (options: {
+  busName: string;
+  logFile?: string;
+  /** Invokes a rule's function target with the event as EventBridge shapes it. */
+  invoke?: (target: EventFunctionKey, event: EventBridgeEvent<string, unknown>) => Promise<void>;
+  onError?: (error: unknown) => void;
+}): Promise<LocalEventBus> => {
   const delivered: BusEvent[] = [];
+  const invocations = new Set<Promise<void>>();
+  /** EventBridge invokes a Lambda target asynchronously and retries failures; so does this. */
+  const invokeWithRetries = (target: EventFunctionKey, event: EventBridgeEvent<string, unknown>) => {
+    const run = (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await options.invoke?.(target, event);
+          return;
+        } catch (error) {
+          if (attempt >= INVOKE_ATTEMPTS) {
+            options.onError?.(error);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
+      }
+    })();
+    invocations.add(run);
+    void run.finally(() => invocations.delete(run));
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -76,9 +107,24 @@ export const startLocalEventBus = async (options: { busName: string; logFile?: s
           detail,
           rules: EVENT_RULES.filter((rule) => matches(rule, entry)).map((rule) => rule.id),
         };
-        if (event.rules.length > 0) {
+        const matched = EVENT_RULES.filter((rule) => matches(rule, entry));
+        if (matched.some((rule) => rule.target === "log")) {
           delivered.push(event);
           if (options.logFile !== undefined) appendFileSync(options.logFile, `${JSON.stringify(event)}\n`);
+        }
+        for (const rule of matched) {
+          if (rule.target === "log") continue;
+          invokeWithRetries(rule.target.function, {
+            version: "0",
+            id: event.id,
+            "detail-type": event["detail-type"],
+            source: event.source,
+            account: "000000000000",
+            time: event.time,
+            region: "local",
+            resources: [],
+            detail,
+          });
         }
         return { EventId: event.id };
       });
@@ -93,6 +139,12 @@ export const startLocalEventBus = async (options: { busName: string; logFile?: s
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     busName: options.busName,
     delivered,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    idle: async () => {
+      while (invocations.size > 0) await Promise.allSettled([...invocations]);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...invocations]);
+    },
   };
 };

@@ -8,6 +8,7 @@ import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/sim
 import {
   CONSUMERS,
   ENV,
+  EVENT_FUNCTIONS,
   type FunctionDescription,
   physicalName,
   QUEUES,
@@ -116,6 +117,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const drctToken = simulator === undefined ? options.drctToken : LOCAL_DRCT_TOKEN;
     if (drctToken === undefined || drctToken === "") throw new Error("DRCT_TOKEN is required with DRCT_BASE_URL");
     writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
+    for (const tenant of [...SEED_TENANTS, ...(options.extraTenants ?? [])]) {
+      writeFileSync(
+        join(dataDir, "secrets", `webhook-${tenant.item.tenant_id}.json`),
+        JSON.stringify({ secrets: [tenant.webhookSecret] }),
+        { mode: 0o600 },
+      );
+    }
 
     const dynamo = await startLocalDynamo({
       path: inMemory ? undefined : join(dataDir, "dynamodb"),
@@ -127,6 +135,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const bus = await startLocalEventBus({
       busName: `${LOCAL_PREFIX}-events`,
       logFile: inMemory ? undefined : join(dataDir, "events.jsonl"),
+      invoke: async (target, event) => {
+        const handler = await loadHandler<TaskFunction>(EVENT_FUNCTIONS[target].handler);
+        await handler(event, lambdaContext(target));
+      },
+      onError: options.onError ?? ((error) => console.error(error)),
     });
     stops.push(() => bus.close());
 
@@ -216,7 +229,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
       events: bus.delivered,
-      workflowsIdle: (timeoutMs) => stepFunctions.idle(timeoutMs),
+      workflowsIdle: async (timeoutMs) => {
+        await stepFunctions.idle(timeoutMs);
+        await bus.idle();
+      },
       reconcileNow: async () => {
         await sweeper.runOnce();
         await stepFunctions.idle(30_000);

@@ -3,7 +3,15 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, test } from "vitest";
 import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
-import { CONSUMERS, QUEUES, ROUTES, type RouteDescription, TABLE_ENTRIES, TASKS } from "../../lib/resources";
+import {
+  CONSUMERS,
+  EVENT_FUNCTIONS,
+  QUEUES,
+  ROUTES,
+  type RouteDescription,
+  TABLE_ENTRIES,
+  TASKS,
+} from "../../lib/resources";
 
 const ENVIRONMENT = { account: "123456789012", region: "eu-west-1" };
 
@@ -97,7 +105,7 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length,
+      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length + Object.keys(EVENT_FUNCTIONS).length,
     );
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });

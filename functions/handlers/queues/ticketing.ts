@@ -29,6 +29,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         await ticketOrder(ticketOrderDeps(), step.order, step.call, lastTry);
       },
       new SqsFifoPartialProcessorAsync(),
-      { context, skipGroupOnError: true },
+      { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
     ),
   );

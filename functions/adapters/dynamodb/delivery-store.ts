@@ -1,0 +1,124 @@
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { TABLES } from "../../../lib/resources";
+import type { Delivery } from "../../domain/delivery";
+import { tableName } from "../../shared/config";
+import type { DeliveryStore } from "../../use-cases/ports";
+import { dynamo, isConditionalCheckFailure } from "./client";
+
+const deliveryKey = (delivery: Pick<Delivery, "tenantId" | "orderId" | "createdAt" | "id">) => ({
+  pk: `TENANT#${delivery.tenantId}#ORDER#${delivery.orderId}`,
+  sk: `DELIVERY#${delivery.createdAt}#${delivery.id}`,
+});
+
+const toItem = (delivery: Delivery) => ({
+  ...deliveryKey(delivery),
+  delivery_id: delivery.id,
+  tenant_id: delivery.tenantId,
+  order_id: delivery.orderId,
+  event_type: delivery.eventType,
+  webhook_id: delivery.webhookId,
+  url: delivery.url,
+  body: delivery.body,
+  correlation_id: delivery.correlationId,
+  status: delivery.status,
+  attempts: delivery.attempts,
+  round_started_at: delivery.roundStartedAt,
+  round_first_attempt: delivery.roundFirstAttempt,
+  replays: delivery.replays,
+  created_at: delivery.createdAt,
+  updated_at: delivery.updatedAt,
+  version: delivery.version,
+});
+
+const fromItem = (item: Record<string, unknown>): Delivery => ({
+  id: String(item.delivery_id),
+  tenantId: String(item.tenant_id),
+  orderId: String(item.order_id),
+  eventType: String(item.event_type),
+  webhookId: String(item.webhook_id),
+  url: String(item.url),
+  body: String(item.body),
+  correlationId: String(item.correlation_id),
+  status: item.status as Delivery["status"],
+  attempts: (item.attempts ?? []) as Delivery["attempts"],
+  roundStartedAt: String(item.round_started_at),
+  roundFirstAttempt: Number(item.round_first_attempt ?? 0),
+  replays: Number(item.replays ?? 0),
+  createdAt: String(item.created_at),
+  updatedAt: String(item.updated_at),
+  version: Number(item.version),
+});
+
+/** Deliveries under their order (listing) with a delivery-id index (replay); writes are conditional on version. */
+export const dynamoDeliveryStore = (): DeliveryStore => ({
+  create: async (delivery) => {
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName("deliveries"),
+          Item: toItem(delivery),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return "exists";
+      throw error;
+    }
+  },
+  find: async (deliveryId) => {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("deliveries"),
+        IndexName: TABLES.deliveries.globalIndexes[0].name,
+        KeyConditionExpression: "delivery_id = :id",
+        ExpressionAttributeValues: { ":id": deliveryId },
+        Limit: 1,
+      }),
+    );
+    const key = result.Items?.[0];
+    if (key === undefined) return undefined;
+    // The index may lag; the item itself is read consistently.
+    const item = await dynamo().send(
+      new GetCommand({
+        TableName: tableName("deliveries"),
+        Key: { pk: key.pk, sk: key.sk },
+        ConsistentRead: true,
+      }),
+    );
+    return item.Item === undefined ? undefined : fromItem(item.Item);
+  },
+  save: async (previous, next) => {
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName("deliveries"),
+          Item: toItem(next),
+          ConditionExpression: "version = :seen",
+          ExpressionAttributeValues: { ":seen": previous.version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  },
+  listForOrder: async (tenantId, orderId) => {
+    const deliveries: Delivery[] = [];
+    let startKey: QueryCommandOutput["LastEvaluatedKey"];
+    do {
+      const page: QueryCommandOutput = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName("deliveries"),
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}#ORDER#${orderId}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      deliveries.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return deliveries;
+  },
+});

@@ -1,0 +1,80 @@
+/**
+ * A partner callback Delivery: one order event, one webhook-id, sent until the partner takes
+ * it (2xx), refuses it for good (a 4xx but 408/429), or the retry schedule runs out
+ * (dead-lettered, still replayable).
+ */
+export type DeliveryStatus = "pending" | "delivered" | "blocked" | "dead_lettered";
+
+export interface DeliveryAttempt {
+  readonly number: number;
+  readonly at: string;
+  readonly outcome: "delivered" | "retry" | "blocked";
+  readonly status_code?: number;
+  readonly error?: string;
+  readonly latency_ms: number;
+}
+
+export interface Delivery {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly orderId: string;
+  readonly eventType: string;
+  /** Standard Webhooks' webhook-id: the same for every attempt and every replay. */
+  readonly webhookId: string;
+  readonly url: string;
+  /** The exact bytes signed and sent. */
+  readonly body: string;
+  readonly correlationId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: readonly DeliveryAttempt[];
+  /** When the current round of attempts began (creation, or the last replay). */
+  readonly roundStartedAt: string;
+  /** Attempts made before the current round (earlier rounds). */
+  readonly roundFirstAttempt: number;
+  readonly replays: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** CONTRACT.md §2: seconds from the first attempt, one entry per attempt. */
+export const DEFAULT_RETRY_SCHEDULE_S = [0, 2, 6, 12, 20, 30, 45, 65, 90, 120, 155, 195, 235, 270, 300] as const;
+
+export const parseRetrySchedule = (text: string): number[] => {
+  const schedule = text.split(",").map((part) => Number(part.trim()));
+  const valid =
+    schedule.length > 0 &&
+    schedule.every((seconds) => Number.isFinite(seconds) && seconds >= 0) &&
+    schedule.every((seconds, index) => index === 0 || seconds >= (schedule[index - 1] ?? 0));
+  if (!valid) throw new Error(`not a retry schedule (non-decreasing seconds, comma separated): ${text}`);
+  return schedule;
+};
+
+/**
+ * Milliseconds to wait before the next attempt of this round, after `attemptsInRound`
+ * attempts, or undefined when the schedule is used up. A partner's Retry-After pushes the
+ * next attempt later, never earlier.
+ */
+export const nextAttemptDelayMs = (
+  schedule: readonly number[],
+  attemptsInRound: number,
+  roundStartedAt: number,
+  now: number,
+  retryAfterSeconds?: number,
+): number | undefined => {
+  const next = schedule[attemptsInRound];
+  if (next === undefined) return undefined;
+  const scheduled = Math.max(0, roundStartedAt + next * 1000 - now);
+  return Math.max(scheduled, (retryAfterSeconds ?? 0) * 1000);
+};
+
+/** The body partners receive: `{type, timestamp, data:{order}}` (CONTRACT.md §4). */
+export const callbackBody = (type: string, occurredAt: string, order: unknown): string =>
+  JSON.stringify({ type, timestamp: occurredAt, data: { order } });
+
+export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set([
+  "order.booked",
+  "order.issued",
+  "order.failed",
+  "order.cancelled",
+]);

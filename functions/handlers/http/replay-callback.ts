@@ -1,0 +1,12 @@
+import { DeliveryIdPath } from "../../api/schemas";
+import { parsePath, tenantRoute } from "../../shared/http";
+import { callbackDeps } from "../../shared/wiring";
+import { replayCallback, toPublicDelivery } from "../../use-cases/callbacks";
+
+export const handler = tenantRoute({
+  handle: async ({ pathParameters, tenant }) => {
+    const { deliveryId } = parsePath(DeliveryIdPath, pathParameters);
+    const delivery = await replayCallback(callbackDeps(), tenant.tenantId, deliveryId);
+    return { status: 202, body: toPublicDelivery(delivery) };
+  },
+});

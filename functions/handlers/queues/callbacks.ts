@@ -1,0 +1,37 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { z } from "zod";
+import { retryLater } from "../../adapters/sqs/fifo-queue";
+import { logger } from "../../shared/powertools";
+import { deliverDeps } from "../../shared/wiring";
+import { deliverCallback } from "../../use-cases/callbacks";
+
+const CallbackJob = z.object({ deliveryId: z.string() });
+
+/** Thrown to hand a record back to the queue; its visibility already says when to try again. */
+class TryAgainLater extends Error {}
+
+/**
+ * The callback sender: one attempt per record. When the schedule says "again in N s", the
+ * record's visibility becomes N s and it is reported failed, so SQS hands it back then, and
+ * the order's later callbacks wait behind it (FIFO group), keeping the partner's order.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) =>
+    processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        const job = CallbackJob.parse(JSON.parse(record.body));
+        const outcome = await deliverCallback(deliverDeps(), job.deliveryId);
+        if (!outcome.done) {
+          await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
+          throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);
+        }
+      },
+      new SqsFifoPartialProcessorAsync(),
+      { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
+    ),
+  );
