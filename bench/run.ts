@@ -173,11 +173,61 @@ try {
     ).toFixed(2)}`,
   );
 
+  // 4. Order create: the gateway's overhead over DRCT's own order_create latency (request log).
+  const orderTimes: { ms: number; correlationId: string }[] = [];
+  for (const [index, destination] of ["LIS", "OPO", "FAO", "MAD", "BCN", "AGP", "PMI", "SVQ"].entries()) {
+    await sleep(1_150);
+    const found = await fetch(`${runtime.apiUrl}/public/offers/search`, {
+      method: "POST",
+      headers: { "x-api-key": keyOf("agency-bench1"), "content-type": "application/json" },
+      body: JSON.stringify({ origin: "MUC", destination, departure_date: day(50), passengers: { adults: 1 } }),
+    });
+    const offerId = ((await found.json()) as { offers: { id: string }[] }).offers[0]?.id ?? "";
+    await fetch(`${runtime.apiUrl}/public/offers/${offerId}/price`, {
+      method: "PATCH",
+      headers: { "x-api-key": keyOf("agency-bench1") },
+    });
+    const started = performance.now();
+    const created = await fetch(`${runtime.apiUrl}/public/orders`, {
+      method: "POST",
+      headers: {
+        "x-api-key": keyOf("agency-bench1"),
+        "content-type": "application/json",
+        "idempotency-key": `bench-${index}-${Date.now()}`,
+      },
+      body: JSON.stringify({
+        offer_id: offerId,
+        passengers: [
+          { type: "adult", given_name: "Bench", family_name: "Mark", birth_date: "1980-01-01", gender: "male" },
+        ],
+        contact: { email: "bench@example.com", phone: "+4930123456" },
+      }),
+    });
+    await created.text();
+    if (created.status === 201)
+      orderTimes.push({
+        ms: performance.now() - started,
+        correlationId: created.headers.get("x-correlation-id") ?? "",
+      });
+  }
+  const orderLog = await documents.send(new DocScanCommand({ TableName: process.env.TABLE_DRCT_REQUEST_LOG }));
+  const createLatency = new Map(
+    (orderLog.Items ?? [])
+      .filter((item) => item.operation === "order_create")
+      .map((item) => [String(item.correlation_id), Number(item.latency_ms)]),
+  );
+  const orderOverhead = orderTimes.map((order) => order.ms - (createLatency.get(order.correlationId) ?? 0));
+  report("order create: answered 201 BOOKED", `${orderTimes.length} / 8`);
+  report(
+    "order create: gateway overhead over DRCT p50 / p95",
+    `${ms(percentile(orderOverhead, 50))} / ${ms(percentile(orderOverhead, 95))}`,
+  );
+
   const final = await simStats();
   report("whole run: max DRCT searches in any 1 s window", String(final.max_search_rps));
   report("whole run: DRCT rate-limit violations", String(final.rate_limit_violations));
 
-  // 4. What each Lambda ships (the same esbuild settings as the CDK construct).
+  // 5. What each Lambda ships (the same esbuild settings as the CDK construct).
   for (const route of ROUTES) {
     const result = await build({
       entryPoints: [join(PROJECT_ROOT, "functions/handlers", `${route.handler}.ts`)],

@@ -52,7 +52,7 @@ const once = <T>(create: () => T): (() => T) => {
 
 export const platformMarkup = (): Markup => ({ type: "percent", basis_points: config().platformMarkupBps });
 
-export const drctClient = once(
+export const drctClient = /* @__PURE__ */ once(
   () =>
     new DrctClient({
       baseUrl: config().drctBaseUrl,
@@ -64,7 +64,7 @@ export const drctClient = once(
     }),
 );
 
-export const rateLimiter = once(() => new DynamoRateLimiter());
+export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter());
 
 /** Operators hear of breaker transitions three ways: a log line, a metric, and an event on the bus. */
 const announceBreaker = async (transition: BreakerTransition, state: BreakerState): Promise<void> => {
@@ -80,7 +80,7 @@ const announceBreaker = async (transition: BreakerTransition, state: BreakerStat
   }).catch((error: unknown) => logger.error("could not publish the breaker event", { error }));
 };
 
-export const circuitBreaker = once(
+export const circuitBreaker = /* @__PURE__ */ once(
   () =>
     new DynamoCircuitBreaker(
       {
@@ -93,7 +93,7 @@ export const circuitBreaker = once(
     ),
 );
 
-export const supplier = once(
+export const supplier = /* @__PURE__ */ once(
   () =>
     new GuardedSupplier({
       client: drctClient(),
@@ -104,10 +104,10 @@ export const supplier = once(
     }),
 );
 
-export const usageMeter = once(dynamoUsageMeter);
-export const offerStore = once(dynamoOfferStore);
+export const usageMeter = /* @__PURE__ */ once(dynamoUsageMeter);
+export const offerStore = /* @__PURE__ */ once(dynamoOfferStore);
 
-export const searchOffersDeps = once(
+export const searchOffersDeps = /* @__PURE__ */ once(
   (): SearchOffersDeps => ({
     supplier: supplier(),
     coalescer: new DynamoSearchCoalescer(config().coalesceWindowMs),
@@ -119,7 +119,7 @@ export const searchOffersDeps = once(
   }),
 );
 
-export const priceOfferDeps = once(
+export const priceOfferDeps = /* @__PURE__ */ once(
   (): PriceOfferDeps => ({
     supplier: supplier(),
     offers: offerStore(),
@@ -129,12 +129,12 @@ export const priceOfferDeps = once(
   }),
 );
 
-export const fieldCipher = once(fieldCipherFromEnv);
-export const orderRepository = once(() => new DynamoOrderRepository(fieldCipher()));
+export const fieldCipher = /* @__PURE__ */ once(fieldCipherFromEnv);
+export const orderRepository = /* @__PURE__ */ once(() => new DynamoOrderRepository(fieldCipher()));
 
 const warn = (message: string, error: unknown) => logger.warn(message, { error });
 
-export const transitionDeps = once(
+export const transitionDeps = /* @__PURE__ */ once(
   (): TransitionDeps => ({
     orders: orderRepository(),
     events: eventBridgeOrderSink(),
@@ -145,7 +145,7 @@ export const transitionDeps = once(
   }),
 );
 
-export const ticketingQueue = once(() => sqsTicketingQueue());
+export const ticketingQueue = /* @__PURE__ */ once(() => sqsTicketingQueue());
 
 /** The callback URL rules at order create: syntax, then where the host resolves (CONTRACT.md §4). */
 const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined> => {
@@ -167,7 +167,7 @@ const awaitBooking = async (order: Order): Promise<Order> => {
   return latest;
 };
 
-export const createOrderDeps = once(
+export const createOrderDeps = /* @__PURE__ */ once(
   (): CreateOrderDeps => ({
     ...transitionDeps(),
     offers: offerStore(),
@@ -181,9 +181,9 @@ export const createOrderDeps = once(
   }),
 );
 
-export const bookOrderDeps = once((): BookOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+export const bookOrderDeps = /* @__PURE__ */ once((): BookOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
 
-export const reconcileDeps = once(
+export const reconcileDeps = /* @__PURE__ */ once(
   (): ReconcileDeps => ({
     ...transitionDeps(),
     supplier: supplier(),
@@ -192,21 +192,21 @@ export const reconcileDeps = once(
   }),
 );
 
-export const issueOrderDeps = once(
+export const issueOrderDeps = /* @__PURE__ */ once(
   (): IssueOrderDeps => ({ ...transitionDeps(), ticketing: ticketingQueue(), usage: usageMeter() }),
 );
 
-export const ticketOrderDeps = once((): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+export const ticketOrderDeps = /* @__PURE__ */ once((): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
 
-export const cancelOrderDeps = once((): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+export const cancelOrderDeps = /* @__PURE__ */ once((): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
 
-export const deliveryStore = once(dynamoDeliveryStore);
+export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
 
-export const callbackDeps = once(
+export const callbackDeps = /* @__PURE__ */ once(
   (): CallbackDeps => ({ deliveries: deliveryStore(), queue: sqsCallbackQueue(), now: () => new Date() }),
 );
 
-export const deliverDeps = once(
+export const deliverDeps = /* @__PURE__ */ once(
   (): DeliverDeps => ({
     deliveries: deliveryStore(),
     sender: httpCallbackSender({ allowPrivate: config().callbackAllowPrivate, timeoutMs: config().callbackTimeoutMs }),
