@@ -297,3 +297,13 @@ describe("isPublicAddress", () => {
     );
   });
 });
+
+describe("link-local space stays refused even for local demos", () => {
+  test.each(["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/x", "https://169.254.0.1/x"])(
+    "%s with allowPrivate",
+    (raw) => {
+      const verdict = checkCallbackUrl(raw, { allowPrivate: true });
+      expect(verdict.ok).toBe(false);
+    },
+  );
+});

@@ -91,6 +91,10 @@ export const bareHost = (url: URL): string => {
  * (2130706433, 0x7f.1, 0177.0.0.1, 127.1, percent-encoded digits…) into dotted decimal and every
  * IPv6 literal into its compressed form, so the literal is judged on `url.hostname`.
  */
+const LINK_LOCAL = new BlockList();
+LINK_LOCAL.addSubnet("169.254.0.0", 16, "ipv4");
+LINK_LOCAL.addSubnet("fe80::", 10, "ipv6");
+
 export const checkCallbackUrl = (raw: string, options: { allowPrivate: boolean }): CallbackUrlVerdict => {
   if (raw.length > MAX_CALLBACK_URL_LENGTH) {
     return { ok: false, reason: `callback_url is longer than ${MAX_CALLBACK_URL_LENGTH} characters` };
@@ -122,6 +126,10 @@ export const checkCallbackUrl = (raw: string, options: { allowPrivate: boolean }
 
   const host = bareHost(url);
   if (host === "") return { ok: false, reason: "callback_url has no host" };
+  // Even a local demo never calls link-local space: that is where cloud metadata services live.
+  if (isIP(host) !== 0 && LINK_LOCAL.check(host, isIP(host) === 6 ? "ipv6" : "ipv4")) {
+    return { ok: false, reason: "callback_url host is a link-local (metadata) address" };
+  }
   if (options.allowPrivate) return { ok: true, url };
 
   if (isIP(host) !== 0) {
