@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ERROR_CODES, type ErrorCode } from "../domain/errors";
 import { isKnownCurrency } from "../domain/money";
+import { ORDER_STATUSES } from "../domain/order";
 
 const DAY_MS = 86_400_000;
 /** Airlines sell about 11 months ahead; DRCT answers nothing beyond 361 days. */
@@ -239,15 +240,7 @@ export const OrderIdPath = z.object({
   orderId: z.string().regex(/^ord_[A-Za-z0-9_-]{10,40}$/, "is not an order id"),
 });
 
-export const ORDER_STATUS_VALUES = [
-  "PENDING",
-  "PENDING_RECONCILE",
-  "BOOKED",
-  "ISSUING",
-  "ISSUED",
-  "CANCELLED",
-  "FAILED",
-] as const;
+export const ORDER_STATUS_VALUES = ORDER_STATUSES;
 
 export const ListOrdersQuery = z
   .strictObject({

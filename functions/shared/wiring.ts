@@ -196,9 +196,13 @@ export const issueOrderDeps = /* @__PURE__ */ once(
   (): IssueOrderDeps => ({ ...transitionDeps(), ticketing: ticketingQueue(), usage: usageMeter() }),
 );
 
-export const ticketOrderDeps = /* @__PURE__ */ once((): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+export const ticketOrderDeps = /* @__PURE__ */ once(
+  (): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
 
-export const cancelOrderDeps = /* @__PURE__ */ once((): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+export const cancelOrderDeps = /* @__PURE__ */ once(
+  (): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
 
 export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
 

@@ -1,9 +1,9 @@
 import { AvfError } from "../domain/errors";
-import { invalidState, type Order } from "../domain/order";
+import { invalidState, type Order, type Ticket } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
 import { moveOrder, type TransitionDeps } from "./order-transitions";
-import type { CallContext, OrderSupplier, TicketingQueue, UsageMeter } from "./ports";
+import type { CallContext, OrderSupplier, SupplierOrder, TicketingQueue, UsageMeter } from "./ports";
 
 export interface IssueOrderDeps extends TransitionDeps {
   readonly ticketing: TicketingQueue;
@@ -42,6 +42,10 @@ export interface TicketOrderDeps extends TransitionDeps {
 
 export const ACTOR_TICKETING = "worker:ticketing";
 
+/** DRCT's tickets as the order keeps them: one per passenger, by index. */
+export const ticketsOf = (order: SupplierOrder): Ticket[] =>
+  order.tickets.map((ticket) => ({ passenger_index: ticket.passenger_index, number: ticket.ticket_number }));
+
 /**
  * The ticketing worker's step for one job. ISSUED → done (a duplicate job); DRCT issued →
  * ISSUED with a ticket per passenger; a definite refusal → FAILED with the reason; anything
@@ -58,12 +62,7 @@ export const ticketOrder = async (
   try {
     const issued = await deps.supplier.issue(order.drctOrderId, `avf-issue-${order.id}`, call);
     return await moveOrder(deps, order, "ISSUED", ACTOR_TICKETING, {
-      change: {
-        tickets: issued.tickets.map((ticket) => ({
-          passenger_index: ticket.passenger_index,
-          number: ticket.ticket_number,
-        })),
-      },
+      change: { tickets: ticketsOf(issued) },
     });
   } catch (error) {
     if (!(error instanceof SupplierError)) throw error;
@@ -73,12 +72,7 @@ export const ticketOrder = async (
       const found = await deps.supplier.findOrder(order.supplierBookingKey, call).catch(() => undefined);
       if (found?.status === "ISSUED") {
         return moveOrder(deps, order, "ISSUED", ACTOR_TICKETING, {
-          change: {
-            tickets: found.tickets.map((ticket) => ({
-              passenger_index: ticket.passenger_index,
-              number: ticket.ticket_number,
-            })),
-          },
+          change: { tickets: ticketsOf(found) },
         });
       }
       if (found === undefined) throw error;

@@ -1,4 +1,5 @@
 import type { Order, OrderStatus } from "../domain/order";
+import { ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
 import type { CallContext, OrderSupplier, TicketingQueue } from "./ports";
 
@@ -44,12 +45,7 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
     const found = await deps.supplier.findOrder(order.supplierBookingKey, call);
     if (found?.status === "ISSUED") {
       const issued = await moveOrder(deps, order, "ISSUED", ACTOR_RECONCILIATION, {
-        change: {
-          tickets: found.tickets.map((ticket) => ({
-            passenger_index: ticket.passenger_index,
-            number: ticket.ticket_number,
-          })),
-        },
+        change: { tickets: ticketsOf(found) },
         extraEvents: ["order.reconciled"],
       });
       return issued.status;

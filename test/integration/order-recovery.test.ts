@@ -3,15 +3,13 @@
  * itself dies mid-booking. Either way the order ends BOOKED or FAILED, never lost, never
  * booked twice.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { PROJECT_ROOT } from "../../lib/local/runtime";
 import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
+import { freePort, startGateway } from "./processes";
 
 interface Order {
   id: string;
@@ -74,51 +72,22 @@ describe("DRCT commits the booking but never answers (in process)", () => {
   });
 });
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-
 describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, restart)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "aviaframe-kill-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const start = async (port: number, simPort: number): Promise<ChildProcess> => {
-    // Node itself with tsx as a loader (not the tsx CLI, which runs the app in a child process
-    // that a SIGKILL of the CLI would leave running).
-    const child = spawn(join(PROJECT_ROOT, "node_modules/.bin/node"), ["--import", "tsx", "bin/local.ts"], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...userEnv,
-        PORT: String(port),
-        DRCT_SIM_PORT: String(simPort),
-        DATA_DIR: dataDir,
-        POWERTOOLS_LOG_LEVEL: "WARN",
-        RECONCILE_AFTER_S: "1",
-        RECONCILE_INTERVAL_S: "1",
-        RECONCILE_GRACE_S: "120",
-        DRCT_TIMEOUT_MS: "3000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const start = (port: number, simPort: number) =>
+    startGateway({
+      ...userEnv,
+      PORT: String(port),
+      DRCT_SIM_PORT: String(simPort),
+      DATA_DIR: dataDir,
+      POWERTOOLS_LOG_LEVEL: "WARN",
+      RECONCILE_AFTER_S: "1",
+      RECONCILE_INTERVAL_S: "1",
+      RECONCILE_GRACE_S: "120",
+      DRCT_TIMEOUT_MS: "3000",
     });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const deadline = Date.now() + 25_000;
-    while (!output.includes("is up")) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
-      await sleep(100);
-    }
-    return child;
-  };
 
   test("after a restart the accepted order ends BOOKED, booked once", async () => {
     const [port, simPort] = [await freePort(), await freePort()];
@@ -144,9 +113,7 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
     }).catch(() => undefined);
     await sleep(1_500);
-    const killed = new Promise((resolve) => first.once("exit", resolve));
-    first.kill("SIGKILL");
-    await Promise.all([accepted, killed]);
+    await Promise.all([accepted, first.stop("SIGKILL")]);
 
     const second = await start(port, simPort);
     try {
@@ -176,9 +143,7 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       expect(drctOrders).toHaveLength(1);
       expect(drctOrders[0]?.order_id).toBe(orders[0]?.drct_order_id);
     } finally {
-      const stopped = new Promise((resolve) => second.once("exit", resolve));
-      second.kill("SIGTERM");
-      await stopped;
+      await second.stop("SIGTERM");
     }
   }, 90_000);
 });

@@ -1,10 +1,6 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
-import { logger } from "../../shared/powertools";
+import { fifoBatchHandler } from "../../shared/queue";
 import { deliverDeps } from "../../shared/wiring";
 import { deliverCallback } from "../../use-cases/callbacks";
 
@@ -18,20 +14,11 @@ class TryAgainLater extends Error {}
  * record's visibility becomes N s and it is reported failed, so SQS hands it back then, and
  * the order's later callbacks wait behind it (FIFO group), keeping the partner's order.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) =>
-    processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        const job = CallbackJob.parse(JSON.parse(record.body));
-        const outcome = await deliverCallback(deliverDeps(), job.deliveryId);
-        if (!outcome.done) {
-          await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
-          throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);
-        }
-      },
-      new SqsFifoPartialProcessorAsync(),
-      { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
-    ),
-  );
+export const handler = fifoBatchHandler(async (record) => {
+  const job = CallbackJob.parse(JSON.parse(record.body));
+  const outcome = await deliverCallback(deliverDeps(), job.deliveryId);
+  if (!outcome.done) {
+    await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
+    throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);
+  }
+});
