@@ -19,6 +19,8 @@ export interface Delivery {
   readonly tenantId: string;
   readonly orderId: string;
   readonly eventType: string;
+  /** The order version the event came from: an order's deliveries go out in this order. */
+  readonly sequence: number;
   /** Standard Webhooks' webhook-id: the same for every attempt and every replay. */
   readonly webhookId: string;
   readonly url: string;

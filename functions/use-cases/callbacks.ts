@@ -35,6 +35,7 @@ export const dispatchCallback = async (deps: CallbackDeps, event: OrderEvent): P
     tenantId: event.tenant_id,
     orderId: event.order_id,
     eventType: event.detail_type,
+    sequence: event.sequence,
     webhookId: `msg_${id.slice(4)}`,
     url,
     body: callbackBody(event.detail_type, event.occurred_at, event.order),
@@ -65,12 +66,33 @@ export interface DeliverDeps {
 export type DeliverOutcome = { readonly done: true } | { readonly done: false; readonly retryInMs: number };
 
 /**
- * One attempt of a delivery: signs with the tenant's secret(s), sends through the SSRF-safe
- * sender, records the attempt, and decides what follows by the retry schedule.
+ * Works through the order's pending deliveries up to this one, oldest event first, one
+ * attempt each: signs with the tenant's secret(s), sends through the SSRF-safe sender,
+ * records the attempt, and decides by the retry schedule what follows. A job can find an
+ * earlier event of its order still pending (its dispatch raced this one's into the queue):
+ * that one goes first, so a partner never sees an order's events out of order.
  */
 export const deliverCallback = async (deps: DeliverDeps, deliveryId: string): Promise<DeliverOutcome> => {
   const delivery = await deps.deliveries.find(deliveryId);
   if (delivery === undefined || delivery.status !== "pending") return { done: true };
+  for (let step = 0; step < MAX_STEPS_PER_JOB; step += 1) {
+    const earlier = (await deps.deliveries.listForOrder(delivery.tenantId, delivery.orderId))
+      .filter((other) => other.status === "pending" && other.sequence < delivery.sequence)
+      .sort((a, b) => a.sequence - b.sequence);
+    const target = earlier[0] ?? (await deps.deliveries.find(deliveryId));
+    if (target === undefined || target.status !== "pending") return { done: true };
+    const outcome = await attemptOnce(deps, target);
+    if (!outcome.done || target.id === delivery.id) return outcome;
+  }
+  // Unusually many earlier events still settling: come back to this job shortly.
+  return { done: false, retryInMs: 1_000 };
+};
+
+/** Attempts one job may make on its order's earlier deliveries before yielding the queue. */
+const MAX_STEPS_PER_JOB = 10;
+
+/** One attempt of one delivery, recorded. */
+const attemptOnce = async (deps: DeliverDeps, delivery: Delivery): Promise<DeliverOutcome> => {
   const at = deps.now();
   const result = await deps.sender.send(delivery, await deps.secrets.secretsOf(delivery.tenantId), at);
   const attempts = [
