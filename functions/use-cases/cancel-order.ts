@@ -39,6 +39,12 @@ export const cancelOrder = async (
     if (error instanceof SupplierError && error.kind === "rejected" && error.supplierCode === "NOT_CANCELLABLE") {
       throw notCancellable(order, "DRCT refused under the fare rules");
     }
+    // Our order names a DRCT booking DRCT does not know: not the agency's error, nor an offer's.
+    if (error instanceof SupplierError && error.kind === "not_found") {
+      throw new AvfError("AVF_502_SUPPLIER_ERROR", "DRCT does not know this order's booking", {
+        details: { drct_order_id: order.drctOrderId },
+      });
+    }
     throw error;
   }
   return moveOrder(deps, order, "CANCELLED", `tenant:${tenant.tenantId}`, {
