@@ -248,6 +248,22 @@ describe("order rules", () => {
     expect((await until(order.id, ["ISSUED"])).status).toBe("ISSUED");
   });
 
+  test("DRCT refusing the booking fails the order with a reason; issuing an unbooked order is 409", async () => {
+    const offer = await findOffer("SPU");
+    expect((await call(`/public/offers/${offer.id}/price`, { method: "PATCH" })).status).toBe(200);
+    await api.sim("/__sim/expire");
+    const created = await createOrder(offer.id);
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe("FAILED");
+    expect(created.body.failure?.code).toBe("OFFER_EXPIRED");
+    const issue = await call(`/public/orders/${created.body.id}/issue`, {
+      body: { payment: { type: "external", reference: "INV-X" } },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(issue.status).toBe(409);
+    expect(issue.body).toMatchObject({ error: { code: "AVF_409_INVALID_STATE" } });
+  });
+
   test("a ticketed non-refundable fare is not cancellable; an unticketed one is voided", async () => {
     const offer = await findOffer("PMO", false);
     const issuedOrder = (await createOrder(offer.id)).body;
