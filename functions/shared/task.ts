@@ -5,8 +5,8 @@ import { z } from "zod";
 import { getTenant } from "../adapters/dynamodb/tenant-directory";
 import type { Order } from "../domain/order";
 import type { CallContext } from "../use-cases/ports";
+import { orderRepository } from "./order-wiring";
 import { logger } from "./powertools";
-import { orderRepository } from "./wiring";
 
 export const OrderRef = z.object({ order_id: z.string().min(1), tenant_id: z.string().min(1) });
 

@@ -42,7 +42,7 @@ import type { SearchOffersDeps } from "../use-cases/search-offers";
 import { config } from "./config";
 import { logger, metrics } from "./powertools";
 
-const once = <T>(create: () => T): (() => T) => {
+export const once = <T>(create: () => T): (() => T) => {
   let value: T | undefined;
   return () => {
     value ??= create();
@@ -126,97 +126,6 @@ export const priceOfferDeps = /* @__PURE__ */ once(
     usage: usageMeter(),
     platformMarkup: platformMarkup(),
     now: Date.now,
-  }),
-);
-
-export const fieldCipher = /* @__PURE__ */ once(fieldCipherFromEnv);
-export const orderRepository = /* @__PURE__ */ once(() => new DynamoOrderRepository(fieldCipher()));
-
-const warn = (message: string, error: unknown) => logger.warn(message, { error });
-
-export const transitionDeps = /* @__PURE__ */ once(
-  (): TransitionDeps => ({
-    orders: orderRepository(),
-    events: eventBridgeOrderSink(),
-    audit: dynamoAuditTrail(),
-    now: () => new Date(),
-    newEventId,
-    warn,
-  }),
-);
-
-export const ticketingQueue = /* @__PURE__ */ once(() => sqsTicketingQueue());
-
-/** The callback URL rules at order create: syntax, then where the host resolves (CONTRACT.md §4). */
-const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined> => {
-  const allowPrivate = config().callbackAllowPrivate;
-  const syntax = checkCallbackUrl(raw, { allowPrivate });
-  if (!syntax.ok) return syntax.reason;
-  const resolved = await resolveCallbackHost(syntax.url, { allowPrivate });
-  return resolved.ok ? undefined : resolved.reason;
-};
-
-/** Polls the order until the booking workflow settles it, or the wait is over. */
-const awaitBooking = async (order: Order): Promise<Order> => {
-  const until = Date.now() + config().bookingWaitMs;
-  let latest = order;
-  for (let round = 0; latest.status === "PENDING" && Date.now() < until; round += 1) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** round)));
-    latest = (await orderRepository().get(order.tenantId, order.id)) ?? latest;
-  }
-  return latest;
-};
-
-export const createOrderDeps = /* @__PURE__ */ once(
-  (): CreateOrderDeps => ({
-    ...transitionDeps(),
-    offers: offerStore(),
-    supplier: supplier(),
-    usage: usageMeter(),
-    booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
-    platformMarkup: platformMarkup(),
-    checkCallbackUrl: checkCallbackUrlAtCreate,
-    awaitBooking,
-    repriceAfterMs: 10 * 60_000,
-  }),
-);
-
-export const bookOrderDeps = /* @__PURE__ */ once((): BookOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
-
-export const reconcileDeps = /* @__PURE__ */ once(
-  (): ReconcileDeps => ({
-    ...transitionDeps(),
-    supplier: supplier(),
-    ticketing: ticketingQueue(),
-    graceMs: config().reconcileGraceS * 1000,
-  }),
-);
-
-export const issueOrderDeps = /* @__PURE__ */ once(
-  (): IssueOrderDeps => ({ ...transitionDeps(), ticketing: ticketingQueue(), usage: usageMeter() }),
-);
-
-export const ticketOrderDeps = /* @__PURE__ */ once(
-  (): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
-);
-
-export const cancelOrderDeps = /* @__PURE__ */ once(
-  (): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
-);
-
-export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
-
-export const callbackDeps = /* @__PURE__ */ once(
-  (): CallbackDeps => ({ deliveries: deliveryStore(), queue: sqsCallbackQueue(), now: () => new Date() }),
-);
-
-export const deliverDeps = /* @__PURE__ */ once(
-  (): DeliverDeps => ({
-    deliveries: deliveryStore(),
-    sender: httpCallbackSender({ allowPrivate: config().callbackAllowPrivate, timeoutMs: config().callbackTimeoutMs }),
-    secrets: webhookSecrets(),
-    schedule: config().callbackRetryScheduleS,
-    now: () => new Date(),
   }),
 );
 

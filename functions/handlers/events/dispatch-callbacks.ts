@@ -1,8 +1,8 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
+import { callbackDeps } from "../../shared/callback-wiring";
 import { logger } from "../../shared/powertools";
-import { callbackDeps } from "../../shared/wiring";
 import { dispatchCallback } from "../../use-cases/callbacks";
 import type { OrderEvent } from "../../use-cases/ports";
 

@@ -2,7 +2,7 @@ import { CancelOrderRequest, OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { cancelOrderDeps } from "../../shared/wiring";
+import { cancelOrderDeps } from "../../shared/order-wiring";
 import { cancelOrder } from "../../use-cases/cancel-order";
 
 export const handler = tenantRoute({

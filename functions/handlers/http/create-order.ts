@@ -2,7 +2,7 @@ import { CreateOrderRequest } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { createOrderDeps } from "../../shared/wiring";
+import { createOrderDeps } from "../../shared/order-wiring";
 import { createOrder } from "../../use-cases/create-order";
 
 /** 201 once the booking has settled (BOOKED or FAILED), 202 while DRCT's answer is still awaited. */

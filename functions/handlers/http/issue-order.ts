@@ -2,7 +2,7 @@ import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { issueOrderDeps } from "../../shared/wiring";
+import { issueOrderDeps } from "../../shared/order-wiring";
 import { issueOrder } from "../../use-cases/issue-order";
 
 /** 202: the order is ISSUING; ISSUED (with tickets) follows on GET and as a callback. */

@@ -1,6 +1,7 @@
 import { OrderIdPath } from "../../api/schemas";
+import { deliveryStore } from "../../shared/callback-wiring";
 import { parsePath, tenantRoute } from "../../shared/http";
-import { deliveryStore, orderRepository } from "../../shared/wiring";
+import { orderRepository } from "../../shared/order-wiring";
 import { listOrderCallbacks, toPublicDelivery } from "../../use-cases/callbacks";
 
 export const handler = tenantRoute({

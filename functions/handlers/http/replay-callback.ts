@@ -1,6 +1,6 @@
 import { DeliveryIdPath } from "../../api/schemas";
+import { callbackDeps } from "../../shared/callback-wiring";
 import { parsePath, tenantRoute } from "../../shared/http";
-import { callbackDeps } from "../../shared/wiring";
 import { replayCallback, toPublicDelivery } from "../../use-cases/callbacks";
 
 export const handler = tenantRoute({

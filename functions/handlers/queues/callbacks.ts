@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
+import { deliverDeps } from "../../shared/callback-wiring";
 import { fifoBatchHandler } from "../../shared/queue";
-import { deliverDeps } from "../../shared/wiring";
 import { deliverCallback } from "../../use-cases/callbacks";
 
 const CallbackJob = z.object({ deliveryId: z.string() });

@@ -1,6 +1,6 @@
+import { bookOrderDeps } from "../../shared/order-wiring";
 import { logger } from "../../shared/powertools";
 import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
-import { bookOrderDeps } from "../../shared/wiring";
 import { bookOrder } from "../../use-cases/book-order";
 
 /** Order workflow, "Book with DRCT": answers the order's status for the workflow's Choice. */

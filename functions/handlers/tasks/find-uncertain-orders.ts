@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { config } from "../../shared/config";
+import { orderRepository } from "../../shared/order-wiring";
 import { taskHandler } from "../../shared/task";
-import { orderRepository } from "../../shared/wiring";
 import { findUncertainOrders } from "../../use-cases/find-uncertain-orders";
 
 /** The sweep's first step: the orders to settle, as `{orders: [{order_id, tenant_id}]}`. */

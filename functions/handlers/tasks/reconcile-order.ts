@@ -1,5 +1,5 @@
+import { reconcileDeps } from "../../shared/order-wiring";
 import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
-import { reconcileDeps } from "../../shared/wiring";
 import { reconcileOrder } from "../../use-cases/reconcile-order";
 
 /** "Reconcile booking with DRCT" (order workflow) and "Reconcile order with DRCT" (the sweep). */

@@ -1,0 +1,97 @@
+/**
+ * The composition root of the order functions (create, issue, cancel, reads, workflow tasks,
+ * ticketing): apart from wiring.ts so search and health functions do not bundle the PII
+ * cipher and the order adapters.
+ */
+import { checkCallbackUrl, resolveCallbackHost } from "../adapters/callbacks/url-policy";
+import { dynamoAuditTrail } from "../adapters/dynamodb/audit-trail";
+import { DynamoOrderRepository, newEventId } from "../adapters/dynamodb/order-repository";
+import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
+import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
+import { stepFunctionsBookingWorkflow } from "../adapters/sfn/booking-workflow";
+import { sqsTicketingQueue } from "../adapters/sqs/job-queues";
+import type { Order } from "../domain/order";
+import type { BookOrderDeps } from "../use-cases/book-order";
+import type { CancelOrderDeps } from "../use-cases/cancel-order";
+import type { CreateOrderDeps } from "../use-cases/create-order";
+import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
+import type { TransitionDeps } from "../use-cases/order-transitions";
+import type { ReconcileDeps } from "../use-cases/reconcile-order";
+import { config } from "./config";
+import { logger } from "./powertools";
+import { offerStore, once, platformMarkup, supplier, usageMeter } from "./wiring";
+
+export const fieldCipher = /* @__PURE__ */ once(fieldCipherFromEnv);
+export const orderRepository = /* @__PURE__ */ once(() => new DynamoOrderRepository(fieldCipher()));
+
+const warn = (message: string, error: unknown) => logger.warn(message, { error });
+
+export const transitionDeps = /* @__PURE__ */ once(
+  (): TransitionDeps => ({
+    orders: orderRepository(),
+    events: eventBridgeOrderSink(),
+    audit: dynamoAuditTrail(),
+    now: () => new Date(),
+    newEventId,
+    warn,
+  }),
+);
+
+export const ticketingQueue = /* @__PURE__ */ once(() => sqsTicketingQueue());
+
+/** The callback URL rules at order create: syntax, then where the host resolves (CONTRACT.md §4). */
+const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined> => {
+  const allowPrivate = config().callbackAllowPrivate;
+  const syntax = checkCallbackUrl(raw, { allowPrivate });
+  if (!syntax.ok) return syntax.reason;
+  const resolved = await resolveCallbackHost(syntax.url, { allowPrivate });
+  return resolved.ok ? undefined : resolved.reason;
+};
+
+/** Polls the order until the booking workflow settles it, or the wait is over. */
+const awaitBooking = async (order: Order): Promise<Order> => {
+  const until = Date.now() + config().bookingWaitMs;
+  let latest = order;
+  for (let round = 0; latest.status === "PENDING" && Date.now() < until; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** round)));
+    latest = (await orderRepository().get(order.tenantId, order.id)) ?? latest;
+  }
+  return latest;
+};
+
+export const createOrderDeps = /* @__PURE__ */ once(
+  (): CreateOrderDeps => ({
+    ...transitionDeps(),
+    offers: offerStore(),
+    supplier: supplier(),
+    usage: usageMeter(),
+    booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
+    platformMarkup: platformMarkup(),
+    checkCallbackUrl: checkCallbackUrlAtCreate,
+    awaitBooking,
+    repriceAfterMs: 10 * 60_000,
+  }),
+);
+
+export const bookOrderDeps = /* @__PURE__ */ once((): BookOrderDeps => ({ ...transitionDeps(), supplier: supplier() }));
+
+export const reconcileDeps = /* @__PURE__ */ once(
+  (): ReconcileDeps => ({
+    ...transitionDeps(),
+    supplier: supplier(),
+    ticketing: ticketingQueue(),
+    graceMs: config().reconcileGraceS * 1000,
+  }),
+);
+
+export const issueOrderDeps = /* @__PURE__ */ once(
+  (): IssueOrderDeps => ({ ...transitionDeps(), ticketing: ticketingQueue(), usage: usageMeter() }),
+);
+
+export const ticketOrderDeps = /* @__PURE__ */ once(
+  (): TicketOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
+
+export const cancelOrderDeps = /* @__PURE__ */ once(
+  (): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
