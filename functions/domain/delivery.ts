@@ -43,7 +43,9 @@ export interface Delivery {
 export const DEFAULT_RETRY_SCHEDULE_S = [0, 2, 6, 12, 20, 30, 45, 65, 90, 120, 155, 195, 235, 270, 300] as const;
 
 export const parseRetrySchedule = (text: string): number[] => {
-  const schedule = text.split(",").map((part) => Number(part.trim()));
+  const parts = text.split(",").map((part) => part.trim());
+  // Number("") is 0: an empty entry would silently add an attempt, so it is refused.
+  const schedule = parts.map((part) => (part === "" ? Number.NaN : Number(part)));
   const valid =
     schedule.length > 0 &&
     schedule.every((seconds) => Number.isFinite(seconds) && seconds >= 0) &&

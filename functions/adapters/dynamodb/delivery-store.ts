@@ -5,9 +5,14 @@ import { tableName } from "../../shared/config";
 import type { DeliveryStore } from "../../use-cases/ports";
 import { dynamo, isConditionalCheckFailure } from "./client";
 
-const deliveryKey = (delivery: Pick<Delivery, "tenantId" | "orderId" | "createdAt" | "id">) => ({
+/**
+ * Keyed by what does not change when EventBridge redelivers an event (the event's order
+ * version and the delivery id it implies), so the conditional create really makes one
+ * delivery per event; it also lists an order's deliveries in event order.
+ */
+const deliveryKey = (delivery: Pick<Delivery, "tenantId" | "orderId" | "sequence" | "id">) => ({
   pk: `TENANT#${delivery.tenantId}#ORDER#${delivery.orderId}`,
-  sk: `DELIVERY#${delivery.createdAt}#${delivery.id}`,
+  sk: `DELIVERY#${String(delivery.sequence).padStart(8, "0")}#${delivery.id}`,
 });
 
 const toItem = (delivery: Delivery) => ({
