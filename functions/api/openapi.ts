@@ -151,18 +151,39 @@ const CONTRACTS: Record<OperationId, OperationContract> = {
   },
 };
 
-const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
+/** Named schemas (zod `.meta({id})`), collected for components.schemas while the paths are built. */
+type Components = Record<string, unknown>;
 
-const queryParameters = (query: z.ZodObject | undefined) =>
+/**
+ * A schema for the document: zod emits named sub-schemas under its own `$defs`, which a
+ * `#/$defs/…` reference would look for at the document root; they move to
+ * components.schemas (request shapes suffixed `Input`, where defaults make fields optional).
+ */
+const jsonSchema = (schema: z.ZodType, io: "input" | "output", components: Components) => {
+  const { $defs, ...generated } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as {
+    $defs?: Record<string, unknown>;
+  } & Record<string, unknown>;
+  const rename = (id: string) => (io === "input" ? `${id}Input` : id);
+  const relink = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value).replace(
+        /"#\/\$defs\/([^"]+)"/g,
+        (_match, id: string) => `"#/components/schemas/${rename(id)}"`,
+      ),
+    );
+  for (const [id, definition] of Object.entries($defs ?? {})) components[rename(id)] = relink(definition);
+  return relink(generated);
+};
+
+const queryParameters = (query: z.ZodObject | undefined, components: Components) =>
   Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
     name,
     in: "query",
     required: !(schema as z.ZodType).safeParse(undefined).success,
-    schema: jsonSchema(schema as z.ZodType, "input"),
+    schema: jsonSchema(schema as z.ZodType, "input", components),
   }));
 
-const operation = (route: RouteDescription) => {
+const operation = (route: RouteDescription, components: Components) => {
   const contract = CONTRACTS[route.operationId as OperationId];
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
     name: match[1],
@@ -176,7 +197,7 @@ const operation = (route: RouteDescription) => {
     ...(route.auth === "api-key" ? { security: [{ apiKey: [] }] } : { security: [] }),
     parameters: [
       ...pathParams,
-      ...queryParameters(contract.query),
+      ...queryParameters(contract.query, components),
       ...(contract.idempotent
         ? [
             {
@@ -195,7 +216,7 @@ const operation = (route: RouteDescription) => {
       : {
           requestBody: {
             required: true,
-            content: { "application/json": { schema: jsonSchema(contract.request, "input") } },
+            content: { "application/json": { schema: jsonSchema(contract.request, "input", components) } },
           },
         }),
     responses: Object.fromEntries(
@@ -206,7 +227,7 @@ const operation = (route: RouteDescription) => {
           headers: { "x-correlation-id": { schema: { type: "string" } } },
           ...(response.schema === undefined
             ? {}
-            : { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } }),
+            : { content: { "application/json": { schema: jsonSchema(response.schema, "output", components) } } }),
         },
       ]),
     ),
@@ -214,10 +235,11 @@ const operation = (route: RouteDescription) => {
 };
 
 export const buildOpenApiDocument = () => {
+  const components: Components = {};
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, components);
   }
   return {
     openapi: "3.1.0",
@@ -227,7 +249,10 @@ export const buildOpenApiDocument = () => {
       description:
         "Search, price, book and ticket DRCT flights. Money is in integer minor units of the currency. Errors use one envelope: {error:{code,message,retryable,details?,correlation_id}}.",
     },
-    components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } } },
+    components: {
+      schemas: components,
+      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } },
+    },
     paths,
   };
 };
