@@ -223,9 +223,9 @@ describe("QueuePoller against fauxqs (Lambda SQS event source mapping semantics)
     await send(pair.url, "ok-2", "g2");
     await send(pair.url, "ok-3", "g3");
     const { batches, errors, deliver, poller } = subject(pair, 5, (event) => ({
-      batchItemFailures: event.Records.filter((record) => record.body === "fail" && record.attributes.ApproximateReceiveCount === "1").map(
-        (record) => ({ itemIdentifier: record.messageId }),
-      ),
+      batchItemFailures: event.Records.filter(
+        (record) => record.body === "fail" && record.attributes.ApproximateReceiveCount === "1",
+      ).map((record) => ({ itemIdentifier: record.messageId })),
     }));
 
     expect(await deliver(3)).toHaveLength(3);
