@@ -29,7 +29,17 @@ const toRecord = (message: Message, queueArn: string): SQSRecord => {
       MessageDeduplicationId: attributes.MessageDeduplicationId,
       SequenceNumber: attributes.SequenceNumber,
     },
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? "String",
+          stringValue: value.StringValue,
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
     md5OfBody: message.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN: queueArn,
@@ -76,6 +86,7 @@ export class QueuePoller {
         MaxNumberOfMessages: this.options.batchSize,
         WaitTimeSeconds: waitTimeSeconds,
         MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
       }),
     );
     const messages = received.Messages ?? [];
@@ -85,7 +96,11 @@ export class QueuePoller {
     try {
       const handler = await this.options.handler();
       const response = await handler({ Records: records }, lambdaContext(this.options.functionName));
-      for (const failure of response?.batchItemFailures ?? []) failed.add(failure.itemIdentifier);
+      const failures = response?.batchItemFailures ?? [];
+      const known = new Set(records.map((record) => record.messageId));
+      // As Lambda does: a failure naming no record of the batch fails the whole batch.
+      if (failures.some((failure) => !known.has(failure.itemIdentifier))) for (const id of known) failed.add(id);
+      for (const failure of failures) failed.add(failure.itemIdentifier);
     } catch (error) {
       this.options.onError(error);
       for (const record of records) failed.add(record.messageId);
