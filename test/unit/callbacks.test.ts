@@ -26,18 +26,10 @@ import type {
   OrderEvent,
   WebhookSecrets,
 } from "../../functions/use-cases/ports";
+import { deepFreeze, sampleOrder } from "./fixtures";
 
 const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** Freezes a value and everything under it, so that any mutation by the code under test throws. */
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-};
 
 // ---------------------------------------------------------------------------------------------
 // In-memory fakes of the ports
@@ -187,51 +179,17 @@ const world = (schedule: readonly number[] = [0, 2, 6]): World => {
 // Fixtures
 // ---------------------------------------------------------------------------------------------
 
-const ORDER: Order = {
-  id: "ord_01HZX5T8M2",
-  tenantId: "tenant-a",
+const ORDER: Order = sampleOrder(iso(T0 - 60_000), {
   status: "BOOKED",
-  offerId: "off_abc",
-  supplierOfferId: "drct-offer-9",
-  price: {
-    currency: "EUR",
-    base: 10_000,
-    taxes: 2_500,
-    provider_fees: 300,
-    aviaframe_markup: 128,
-    tenant_markup: 0,
-    total: 12_928,
-  },
-  passengers: [
-    {
-      type: "adult",
-      given_name: "ANNA",
-      family_name: "MULLER",
-      birth_date: "1990-05-17",
-      gender: "female",
-      document: {
-        type: "passport",
-        number: "P1234567",
-        issuing_country: "DE",
-        nationality: "DE",
-        expires_on: "2035-01-01",
-      },
-    },
-  ],
-  contact: { email: "anna.mueller@example.com", phone: "+4915112345678" },
   callbackUrl: "https://partner.example.com/hooks/aviaframe",
-  supplierBookingKey: "bk_ord_01HZX5T8M2",
   drctOrderId: "DRCT-77",
-  refundable: true,
-  createdAt: iso(T0 - 60_000),
   updatedAt: iso(T0 - 1_000),
   history: [
     { status: "PENDING", at: iso(T0 - 60_000) },
     { status: "BOOKED", at: iso(T0 - 1_000) },
   ],
-  correlationId: "corr-1",
   version: 2,
-};
+});
 
 const event = (overrides: Partial<OrderEvent> = {}, order: Order = ORDER): OrderEvent =>
   deepFreeze({

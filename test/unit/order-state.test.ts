@@ -16,17 +16,9 @@ import {
   transition,
 } from "../../functions/domain/order";
 import { toPublicOrder } from "../../functions/domain/order-view";
+import { ADULT, deepFreeze, sampleOrder } from "./fixtures";
 
 const T0 = new Date(Date.UTC(2031, 2, 10, 8, 0, 0));
-
-/** Freezes a value and everything under it, so that any mutation by the code under test throws. */
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-};
 
 /** What `fn` threw, or fails the test when it returned. */
 const thrownBy = (fn: () => unknown): unknown => {
@@ -38,47 +30,12 @@ const thrownBy = (fn: () => unknown): unknown => {
   throw new Error("expected a throw");
 };
 
-const BASE_ORDER: Order = {
-  id: "ord_01HZX5T8M2",
-  tenantId: "tenant-a",
-  status: "PENDING",
-  offerId: "off_abc",
-  supplierOfferId: "drct-offer-9",
-  price: {
-    currency: "EUR",
-    base: 10_000,
-    taxes: 2_500,
-    provider_fees: 300,
-    aviaframe_markup: 128,
-    tenant_markup: 0,
-    total: 12_928,
-  },
+const BASE_ORDER: Order = sampleOrder(T0.toISOString(), {
   passengers: [
-    {
-      type: "adult",
-      given_name: "ANNA",
-      family_name: "MULLER",
-      birth_date: "1990-05-17",
-      gender: "female",
-      document: {
-        type: "passport",
-        number: "P1234567",
-        issuing_country: "DE",
-        nationality: "DE",
-        expires_on: "2035-01-01",
-      },
-    },
+    { ...ADULT, given_name: "ANNA", family_name: "MULLER" },
     { type: "infant", given_name: "LENA", family_name: "MULLER", birth_date: "2030-09-01", gender: "female" },
   ],
-  contact: { email: "anna.mueller@example.com", phone: "+4915112345678" },
-  supplierBookingKey: "bk_ord_01HZX5T8M2",
-  refundable: true,
-  createdAt: T0.toISOString(),
-  updatedAt: T0.toISOString(),
-  history: [{ status: "PENDING", at: T0.toISOString() }],
-  correlationId: "corr-1",
-  version: 1,
-};
+});
 
 /** An order created a moment ago, frozen. */
 const newOrder = (): Order => deepFreeze(structuredClone(BASE_ORDER));

@@ -9,23 +9,9 @@ import {
   type TripDates,
   transliterateName,
 } from "../../functions/domain/passenger-rules";
+import { ADULT } from "./fixtures";
 
 const TRIP: TripDates = { today: "2031-03-10", firstDeparture: "2031-06-15", lastArrival: "2031-06-20" };
-
-const ADULT: Passenger = {
-  type: "adult",
-  given_name: "Anna",
-  family_name: "Müller",
-  birth_date: "1990-05-17",
-  gender: "female",
-  document: {
-    type: "passport",
-    number: "P1234567",
-    issuing_country: "DE",
-    nationality: "DE",
-    expires_on: "2035-01-01",
-  },
-};
 
 const TYPES: readonly PassengerType[] = ["adult", "child", "infant"];
 
