@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { tableName } from "../../shared/config";
 import type { AuditEntry, AuditTrail } from "../../use-cases/ports";
-import { dynamo, isConditionalCheckFailure } from "./client";
+import { dynamo, unlessConditionFailed } from "./client";
 
 /** One item per order move; written once per version, so a retried write cannot duplicate it. */
 export const dynamoAuditTrail = (): AuditTrail => ({
@@ -25,8 +25,6 @@ export const dynamoAuditTrail = (): AuditTrail => ({
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       )
-      .catch((error: unknown) => {
-        if (!isConditionalCheckFailure(error)) throw error;
-      });
+      .catch(unlessConditionFailed);
   },
 });

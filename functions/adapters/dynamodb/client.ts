@@ -17,4 +17,9 @@ export const dynamo = (): DynamoDBDocumentClient => {
 export const isConditionalCheckFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === "ConditionalCheckFailedException";
 
+/** For `.catch` after a conditional write whose losing the race is fine: anything else still fails. */
+export const unlessConditionFailed = (error: unknown): void => {
+  if (!isConditionalCheckFailure(error)) throw error;
+};
+
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);

@@ -6,7 +6,7 @@ import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order"
 import { tableName } from "../../shared/config";
 import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
-import { dynamo, isConditionalCheckFailure } from "./client";
+import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
 export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
 
@@ -185,9 +185,7 @@ export class DynamoOrderRepository implements OrderRepository {
             ExpressionAttributeValues: { ":zero": 0 },
           }),
         )
-        .catch((error: unknown) => {
-          if (!isConditionalCheckFailure(error)) throw error;
-        });
+        .catch(unlessConditionFailed);
     }
   }
 

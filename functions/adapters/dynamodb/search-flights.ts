@@ -4,7 +4,7 @@ import type { SupplierOffer } from "../../domain/offer";
 import { SupplierError, type SupplierFailureKind } from "../../domain/supplier";
 import { tableName } from "../../shared/config";
 import type { Coalesced, SearchCoalescer } from "../../use-cases/ports";
-import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
+import { dynamo, epochSeconds, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
 interface FlightItem {
   state: "pending" | "done" | "failed";
@@ -114,10 +114,8 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
           },
         }),
       )
-      .catch((error: unknown) => {
-        // Another caller took over after our lease ran out; its answer will be the shared one.
-        if (!isConditionalCheckFailure(error)) throw error;
-      });
+      // Another caller took over after our lease ran out; its answer will be the shared one.
+      .catch(unlessConditionFailed);
   }
 
   private async abandon(key: string, me: string): Promise<void> {
@@ -130,9 +128,7 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
           ExpressionAttributeValues: { ":me": me },
         }),
       )
-      .catch((error: unknown) => {
-        if (!isConditionalCheckFailure(error)) throw error;
-      });
+      .catch(unlessConditionFailed);
   }
 
   private async follow(key: string, deadlineAt: number): Promise<Coalesced> {
