@@ -38,7 +38,8 @@ export const decide = (policy: RateLimitPolicy, tat: number | undefined, now: nu
       granted: false,
       nextTat: start,
       remaining: 0,
-      retryAfterMs: Math.ceil(start - now - tolerance),
+      // The same slack as the grant test, so a retry at exactly this time is granted.
+      retryAfterMs: Math.max(1, Math.ceil(start - now - tolerance - EPSILON_MS)),
       resetMs: Math.ceil(start - now),
     };
   }
