@@ -7,7 +7,7 @@ import { EVENTS, PLANS, type SupplierOperation } from "../../lib/resources";
 import { DrctClient } from "../adapters/drct/client";
 import { GuardedSupplier, tenantBucket } from "../adapters/drct/guarded-supplier";
 import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
-import { recordDrctCall } from "../adapters/dynamodb/drct-request-log";
+import { type DrctCallRecord, recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
 import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
 import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
@@ -41,10 +41,26 @@ export const drctClient = /* @__PURE__ */ once(
       token: () => readSecret("drctToken"),
       timeoutMs: config().drctTimeoutMs,
       // The request log must never fail a booking: a lost log line is logged instead.
-      onCall: (record) =>
-        recordDrctCall(record).catch((error: unknown) => logger.warn("DRCT request log write failed", { error })),
+      onCall: (record) => {
+        countDrctCall(record);
+        return recordDrctCall(record).catch((error: unknown) => logger.warn("DRCT request log write failed", { error }));
+      },
     }),
 );
+
+/** The outcome classes operators alarm on (CDK: lib/cloud/alarms.ts). */
+export const drctOutcome = (status: DrctCallRecord["status"]): string =>
+  typeof status !== "number" ? status : status === 401 || status === 429 ? String(status) : `${Math.floor(status / 100)}xx`;
+
+/** One EMF line per DRCT call: a count by outcome, and the latency by operation. */
+const countDrctCall = (record: DrctCallRecord): void => {
+  const outcome = metrics.singleMetric();
+  outcome.addDimension("outcome", drctOutcome(record.status));
+  outcome.addMetric("DrctCalls", MetricUnit.Count, 1);
+  const latency = metrics.singleMetric();
+  latency.addDimension("operation", record.operation);
+  latency.addMetric("DrctLatency", MetricUnit.Milliseconds, record.latencyMs);
+};
 
 export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter());
 

@@ -48,6 +48,7 @@ import {
   WORKFLOWS,
   type WorkflowKey,
 } from "../resources";
+import { OperatorAlarms } from "./alarms";
 import { GatewayFunction } from "./gateway-function";
 import type { StatefulStack } from "./stateful-stack";
 import { orderLifecycleDefinition, reconciliationDefinition } from "./workflows";
@@ -205,6 +206,17 @@ export class StatelessStack extends Stack {
     };
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
     const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), Duration.minutes(15));
+    new OperatorAlarms(this, "Alarms", {
+      prefix: props.prefix,
+      deadLetterQueues: Object.fromEntries(
+        (Object.keys(QUEUES) as QueueKey[]).map((queue) => [
+          queue,
+          Queue.fromQueueArn(this, `Imported-dlq-${queue}`, props.state.deadLetterQueues[queue].queueArn),
+        ]),
+      ),
+      reconciliation,
+      orderLifecycle: this.orderLifecycle,
+    });
     new Schedule(this, "ReconciliationSchedule", {
       description: WORKFLOWS.reconciliation.purpose,
       schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),

@@ -154,6 +154,23 @@ describe("stateless stack", () => {
     }
   });
 
+  test("operators are alarmed on DRCT 401/429/5xx/timeouts, the breaker, every dead-letter queue and stuck workflows", () => {
+    for (const outcome of ["401", "429", "5xx", "timeout"]) {
+      stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "DrctCalls",
+        Dimensions: Match.arrayWith([{ Name: "outcome", Value: outcome }]),
+        AlarmActions: Match.anyValue(),
+      });
+    }
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "SupplierBreakerOpened" });
+    stateless.resourcePropertiesCountIs(
+      "AWS::CloudWatch::Alarm",
+      { MetricName: "ApproximateNumberOfMessagesVisible" },
+      Object.keys(QUEUES).length,
+    );
+    stateless.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+  });
+
   test("breaker events reach a log group operators can read", () => {
     stateless.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: ["aviaframe.supplier"], "detail-type": ["supplier.degraded", "supplier.recovered"] },
