@@ -43,14 +43,20 @@ export const drctClient = /* @__PURE__ */ once(
       // The request log must never fail a booking: a lost log line is logged instead.
       onCall: (record) => {
         countDrctCall(record);
-        return recordDrctCall(record).catch((error: unknown) => logger.warn("DRCT request log write failed", { error }));
+        return recordDrctCall(record).catch((error: unknown) =>
+          logger.warn("DRCT request log write failed", { error }),
+        );
       },
     }),
 );
 
 /** The outcome classes operators alarm on (CDK: lib/cloud/alarms.ts). */
 export const drctOutcome = (status: DrctCallRecord["status"]): string =>
-  typeof status !== "number" ? status : status === 401 || status === 429 ? String(status) : `${Math.floor(status / 100)}xx`;
+  typeof status !== "number"
+    ? status
+    : status === 401 || status === 429
+      ? String(status)
+      : `${Math.floor(status / 100)}xx`;
 
 /** One EMF line per DRCT call: a count by outcome, and the latency by operation. */
 const countDrctCall = (record: DrctCallRecord): void => {
