@@ -6,6 +6,8 @@ export const ERROR_CODES = {
   AVF_400_IDEMPOTENCY_KEY_REQUIRED: 400,
   AVF_400_INVALID_CALLBACK_URL: 400,
   AVF_401_UNAUTHORIZED: 401,
+  /** Only API Gateway's own refusals (firewall, anything before our code runs) in AWS. */
+  AVF_403_FORBIDDEN: 403,
   AVF_404_NOT_FOUND: 404,
   AVF_404_OFFER_NOT_FOUND: 404,
   AVF_404_ORDER_NOT_FOUND: 404,

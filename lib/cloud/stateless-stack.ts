@@ -129,6 +129,18 @@ export class StatelessStack extends Stack {
       [ResponseType.THROTTLED, "429", "AVF_429_RATE_LIMITED", "too many requests; try again shortly"],
       [ResponseType.QUOTA_EXCEEDED, "429", "AVF_429_RATE_LIMITED", "the plan's quota is used up"],
       [ResponseType.REQUEST_TOO_LARGE, "413", "AVF_413_PAYLOAD_TOO_LARGE", "the request is too large"],
+      [ResponseType.ACCESS_DENIED, "401", "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header"],
+      [ResponseType.WAF_FILTERED, "403", "AVF_403_FORBIDDEN", "the request was refused by the firewall"],
+      [ResponseType.BAD_REQUEST_BODY, "400", "AVF_400_VALIDATION", "the request is not valid"],
+      [ResponseType.BAD_REQUEST_PARAMETERS, "400", "AVF_400_VALIDATION", "the request is not valid"],
+      [
+        ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        "415",
+        "AVF_415_UNSUPPORTED_MEDIA_TYPE",
+        "send the body as application/json",
+      ],
+      // Any other refusal API Gateway makes before our code runs (a missing key among them).
+      [ResponseType.DEFAULT_4XX, "403", "AVF_403_FORBIDDEN", "the request was refused; check the x-api-key header"],
       [ResponseType.DEFAULT_5XX, "500", "AVF_500_INTERNAL", "something went wrong on our side"],
     ];
     for (const [type, statusCode, code, message] of gatewayResponses) {
