@@ -64,6 +64,9 @@ export const orderLifecycleDefinition = (scope: Construct, functions: Record<Tas
   waitBeforeReconciling.next(reconcile).next(settled);
 
   const book = task(scope, "Book with DRCT", functions.bookOrder, "$.booking");
+  // DRCT was not called (breaker open, budget, our token): try the booking again for about
+  // ten minutes before leaving the order to reconciliation, which only asks, never books.
+  book.addRetry({ errors: ["SupplierBusy"], interval: Duration.seconds(5), maxAttempts: 7, backoffRate: 2 });
   book.addCatch(waitBeforeReconciling, { errors: ["States.ALL"], resultPath: "$.last_error" });
   return book.next(
     new Choice(scope, "Booking outcome")

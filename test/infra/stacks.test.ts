@@ -184,6 +184,12 @@ describe("stateless stack", () => {
       2,
     );
     stateless.hasResourceProperties("AWS::Scheduler::Schedule", { ScheduleExpression: "rate(1 minute)" });
+    // A booking DRCT could not take yet is retried by the workflow before reconciliation.
+    stateless.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      DefinitionString: Match.objectLike({
+        "Fn::Join": Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp("SupplierBusy")])]),
+      }),
+    });
     stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       BatchSize: QUEUES.ticketing.batchSize,
