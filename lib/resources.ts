@@ -351,6 +351,7 @@ export const TASKS = {
     secrets: ["drctToken"],
     sendsTo: ["ticketing"],
     publishesEvents: true,
+    starts: ["orderLifecycle"],
     pii: true,
   },
   findUncertainOrders: {

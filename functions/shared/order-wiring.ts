@@ -80,6 +80,7 @@ export const reconcileDeps = /* @__PURE__ */ once(
     ...transitionDeps(),
     supplier: supplier(),
     ticketing: ticketingQueue(),
+    booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
     graceMs: config().reconcileGraceS * 1000,
   }),
 );

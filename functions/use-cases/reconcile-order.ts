@@ -1,11 +1,12 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
-import type { CallContext, OrderSupplier, TicketingQueue } from "./ports";
+import type { BookingWorkflow, CallContext, OrderSupplier, TicketingQueue } from "./ports";
 
 export interface ReconcileDeps extends TransitionDeps {
   readonly supplier: OrderSupplier;
   readonly ticketing: TicketingQueue;
+  readonly booking: BookingWorkflow;
   /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
   readonly graceMs: number;
 }
@@ -16,7 +17,9 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  * Settles an order whose outcome only DRCT knows, by asking DRCT for the booking made under
  * the order's own Idempotency-Key (never by booking again):
  * - PENDING / PENDING_RECONCILE: found → BOOKED (and `order.reconciled`); not found after the
- *   grace period → FAILED; else left for the next run.
+ *   grace period → FAILED; else left for the next run. A PENDING order DRCT has not seen lost
+ *   its booking workflow (a crash before the call): the workflow is started again under the
+ *   order's name, and books under the order's own DRCT key, so still at most once.
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
  *   (issuing is idempotent at DRCT); past the grace period → FAILED.
  * Also publishes any events of the order still in its outbox.
@@ -34,7 +37,10 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
       });
       return booked.status;
     }
-    if (age < deps.graceMs) return order.status;
+    if (age < deps.graceMs) {
+      if (order.status === "PENDING") await deps.booking.start(order);
+      return order.status;
+    }
     const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
       change: { failure: { code: "BOOKING_NOT_CONFIRMED", message: "DRCT has no booking for this order" } },
       extraEvents: ["order.reconciled"],

@@ -156,7 +156,15 @@ export class StatelessStack extends Stack {
       [ENV.stage]: props.stage,
       [ENV.drctBaseUrl]: props.drctBaseUrl,
     };
-    const workflowArns: Partial<Record<WorkflowKey, string>> = {};
+    // By name, not by reference: the reconcile task starts the workflow that invokes it, and a
+    // reference would make the function and the state machine depend on each other.
+    const workflowArn = (key: WorkflowKey) =>
+      this.formatArn({
+        service: "states",
+        resource: "stateMachine",
+        resourceName: `${props.prefix}-${WORKFLOWS[key].id}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
     const webhookSecretPrefix = `${props.prefix}/webhook`;
     /** A function with exactly the access its description declares. */
@@ -171,6 +179,12 @@ export class StatelessStack extends Stack {
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
       if (description.publishesEvents) fn.bindEventBus(bus);
       if (description.pii) fn.bindPiiKey(state.key);
+      for (const key of description.starts ?? []) {
+        fn.fn.addEnvironment(WORKFLOWS[key].env, workflowArn(key));
+        fn.fn.addToRolePolicy(
+          new PolicyStatement({ actions: ["states:StartExecution"], resources: [workflowArn(key)] }),
+        );
+      }
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
@@ -213,7 +227,6 @@ export class StatelessStack extends Stack {
         logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
         timeout,
       });
-      workflowArns[key] = machine.stateMachineArn;
       return machine;
     };
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
@@ -275,12 +288,6 @@ export class StatelessStack extends Stack {
 
     for (const route of ROUTES as readonly RouteDescription[]) {
       const fn = functionFor(`Route-${route.operationId}`, route);
-      for (const key of route.starts ?? []) {
-        const arn = workflowArns[key];
-        if (arn === undefined) throw new Error(`workflow ${key} must be defined before ${route.operationId}`);
-        fn.fn.addEnvironment(WORKFLOWS[key].env, arn);
-        fn.fn.addToRolePolicy(new PolicyStatement({ actions: ["states:StartExecution"], resources: [arn] }));
-      }
       this.functions[route.operationId] = fn;
       const resource = route.path
         .split("/")

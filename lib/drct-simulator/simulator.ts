@@ -338,6 +338,7 @@ export class DrctSimulator {
       this.offers.set(offerId, offer);
       return this.offerView(offer);
     });
+    this.saveState();
     return { status: 200, body: { offers } };
   }
 
@@ -555,10 +556,13 @@ export class DrctSimulator {
     try {
       const saved = JSON.parse(readFileSync(this.options.stateFile, "utf8")) as {
         orders: SimOrder[];
+        offers?: SimOffer[];
         generation: number;
       };
       for (const order of saved.orders) this.orders.set(order.order_id, order);
-      this.generation = saved.generation + 1;
+      for (const offer of saved.offers ?? []) this.offers.set(offer.offerId, offer);
+      // A real DRCT does not forget its offers when our gateway restarts; neither does this one.
+      this.generation = saved.generation;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
@@ -567,7 +571,12 @@ export class DrctSimulator {
   private saveState(): void {
     const file = this.options.stateFile;
     if (file === undefined) return;
-    writeFileSync(`${file}.tmp`, JSON.stringify({ orders: [...this.orders.values()], generation: this.generation }));
+    const now = Date.now();
+    const offers = [...this.offers.values()].filter((offer) => offer.validUntil > now);
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ orders: [...this.orders.values()], offers, generation: this.generation }),
+    );
     renameSync(`${file}.tmp`, file);
   }
 }

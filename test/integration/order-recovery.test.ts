@@ -146,4 +146,47 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       await second.stop("SIGTERM");
     }
   }, 90_000);
+
+  test("killed before DRCT heard of it: after a restart the booking resumes under the same key and ends BOOKED", async () => {
+    const [port, simPort] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${port}`;
+    const headers = { "x-api-key": API_KEYS.b, "content-type": "application/json" };
+    const first = await start(port, simPort);
+    const search = await fetch(`${url}/public/offers/search`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(searchBody({ origin: "BRU", destination: "LUX" })),
+    });
+    const offerId = ((await search.json()) as { offers: { id: string }[] }).offers[0]?.id ?? "";
+    // DRCT sits on the booking (and dies with the process before doing it).
+    await fetch(`http://127.0.0.1:${simPort}/__sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ operation: "order_create", mode: "latency", latency_ms: 10_000, count: 1 }),
+    });
+    const accepted = fetch(`${url}/public/orders`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": randomUUID() },
+      body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
+    }).catch(() => undefined);
+    await sleep(1_500);
+    await Promise.all([accepted, first.stop("SIGKILL")]);
+
+    const second = await start(port, simPort);
+    try {
+      const deadline = Date.now() + 25_000;
+      let orders: Order[] = [];
+      while (Date.now() < deadline) {
+        const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": API_KEYS.b } });
+        orders = ((await list.json()) as { orders: Order[] }).orders;
+        if (orders.length === 1 && orders[0]?.status === "BOOKED") break;
+        await sleep(300);
+      }
+      expect(orders).toHaveLength(1);
+      expect(orders[0]?.status).toBe("BOOKED");
+      expect(orders[0]?.history.map((entry) => entry.status)).toEqual(["PENDING", "BOOKED"]);
+    } finally {
+      await second.stop("SIGTERM");
+    }
+  }, 90_000);
 });
