@@ -18,6 +18,13 @@ export const findUncertainOrders = async (
     ...UNCERTAIN_STATUSES.map((status) => orders.findByStatus(status, before, SWEEP_LIMIT)),
     orders.findWithPendingEvents(before, SWEEP_LIMIT),
   ]);
-  const unique = new Map(found.flat().map((ref) => [`${ref.tenantId}/${ref.orderId}`, ref]));
-  return [...unique.values()].slice(0, SWEEP_LIMIT).map((ref) => ({ order_id: ref.orderId, tenant_id: ref.tenantId }));
+  // Taken in turns from each list, so a backlog in one status cannot crowd the others out of a sweep.
+  const unique = new Map<string, { tenantId: string; orderId: string }>();
+  for (let index = 0; unique.size < SWEEP_LIMIT && found.some((list) => index < list.length); index += 1) {
+    for (const list of found) {
+      const ref = list[index];
+      if (ref !== undefined && unique.size < SWEEP_LIMIT) unique.set(`${ref.tenantId}/${ref.orderId}`, ref);
+    }
+  }
+  return [...unique.values()].map((ref) => ({ order_id: ref.orderId, tenant_id: ref.tenantId }));
 };

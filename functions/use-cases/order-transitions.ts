@@ -12,9 +12,15 @@ export interface TransitionDeps {
   readonly warn: (message: string, error: unknown) => void;
 }
 
-export const orderEvent = (deps: Pick<TransitionDeps, "newEventId">, order: Order, detailType: string): OrderEvent => ({
+export const orderEvent = (
+  deps: Pick<TransitionDeps, "newEventId">,
+  order: Order,
+  detailType: string,
+  position = 0,
+): OrderEvent => ({
   id: deps.newEventId(),
   sequence: order.version,
+  position,
   detail_type: detailType,
   occurred_at: order.updatedAt,
   tenant_id: order.tenantId,
@@ -58,7 +64,7 @@ export const moveOrder = async (
   await deps.orders.save(
     order,
     next,
-    detailTypes.map((type) => orderEvent(deps, next, type)),
+    detailTypes.map((type, position) => orderEvent(deps, next, type, position)),
   );
   await deps.audit
     .record({

@@ -114,6 +114,8 @@ export interface OrderEvent {
   readonly id: string;
   /** The order version that caused it: events of one order are published in this order. */
   readonly sequence: number;
+  /** Its place among the events of the same move (order.booked before order.reconciled). */
+  readonly position: number;
   readonly detail_type: string;
   readonly occurred_at: string;
   readonly tenant_id: string;

@@ -195,6 +195,7 @@ const event = (overrides: Partial<OrderEvent> = {}, order: Order = ORDER): Order
   deepFreeze({
     id: "evt_booked_1",
     sequence: 2,
+    position: 0,
     detail_type: "order.booked",
     occurred_at: iso(T0 - 1_000),
     tenant_id: order.tenantId,

@@ -154,7 +154,8 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
     );
     const outbox = (result.Item?.outbox ?? {}) as Record<string, OrderEvent>;
-    return Object.values(outbox).sort((a, b) => a.sequence - b.sequence);
+    // A map keeps no order: events go out by the move that caused them, then their place in it.
+    return Object.values(outbox).sort((a, b) => a.sequence - b.sequence || (a.position ?? 0) - (b.position ?? 0));
   }
 
   /** Removes published events from the outbox; clears the pending flag once it is empty. */
