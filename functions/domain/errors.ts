@@ -86,3 +86,13 @@ export const toEnvelope = (error: AvfError, correlationId: string): ErrorEnvelop
     correlation_id: correlationId,
   },
 });
+
+export interface ValidationIssue {
+  /** Where in the request: `passengers.0.birth_date`, `cursor`, `Idempotency-Key`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The one shape of AVF_400_VALIDATION: every issue found, each with where and why. */
+export const validationError = (issues: readonly ValidationIssue[]): AvfError =>
+  new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });

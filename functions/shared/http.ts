@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { z } from "zod";
 import { resolveTenantByApiKeyId } from "../adapters/dynamodb/tenant-directory";
-import { AvfError, toEnvelope } from "../domain/errors";
+import { AvfError, toEnvelope, validationError } from "../domain/errors";
 import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
 import { config } from "./config";
@@ -50,9 +50,6 @@ export const validationIssues = (error: z.ZodError): { path: string; message: st
     path: issue.path.map(String).join(".") || "(body)",
     message: issue.message,
   }));
-
-const validationError = (issues: { path: string; message: string }[]): AvfError =>
-  new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
 
 /** Validates query or path parameters with the same envelope as bodies. */
 export const parseQuery = <S extends z.ZodType>(schema: S, query: Readonly<Record<string, string>>): z.output<S> => {

@@ -8,7 +8,7 @@ import {
 } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
-import { AvfError } from "../domain/errors";
+import { AvfError, validationError } from "../domain/errors";
 import { tableName } from "./config";
 import type { HttpResult } from "./http";
 
@@ -77,9 +77,7 @@ export const runIdempotently = async (
     throw new AvfError("AVF_400_IDEMPOTENCY_KEY_REQUIRED", "send an Idempotency-Key header (1–255 characters)");
   }
   if (!KEY_PATTERN.test(key)) {
-    throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
-      details: { issues: [{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }] },
-    });
+    throw validationError([{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
   }
   const { run, config } = wrapperFor(operation);
   // In-progress records then expire with this invocation, so a crashed request can be retried.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AvfError } from "../domain/errors";
+import { AvfError, validationError } from "../domain/errors";
 import type { Markup } from "../domain/offer";
 import type { Contact, Order, Passenger } from "../domain/order";
 import { countByType, passengerIssues } from "../domain/passenger-rules";
@@ -37,14 +37,11 @@ export interface CreateOrderDeps extends TransitionDeps {
 export const orderIdFor = (tenantId: string, idempotencyKey: string): string =>
   `ord_${createHash("sha256").update(`${tenantId}\u0000order\u0000${idempotencyKey}`).digest("base64url").slice(0, 24)}`;
 
-const validation = (issues: { path: string; message: string }[]) =>
-  new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", { details: { issues } });
-
 const checkTravellers = (input: CreateOrderInput, offer: RememberedOffer, now: Date): void => {
   const wanted = offer.passengers;
   const given = countByType(input.passengers);
   if (given.adults !== wanted.adults || given.children !== wanted.children || given.infants !== wanted.infants) {
-    throw validation([
+    throw validationError([
       {
         path: "passengers",
         message: `the offer was searched for ${wanted.adults} adult(s), ${wanted.children} child(ren), ${wanted.infants} infant(s)`,
@@ -58,7 +55,7 @@ const checkTravellers = (input: CreateOrderInput, offer: RememberedOffer, now: D
     today: now.toISOString().slice(0, 10),
   };
   const issues = input.passengers.flatMap((passenger, index) => passengerIssues(passenger, index, trip));
-  if (issues.length > 0) throw validation(issues);
+  if (issues.length > 0) throw validationError(issues);
 };
 
 /**

@@ -1,4 +1,4 @@
-import { AvfError } from "../domain/errors";
+import { validationError } from "../domain/errors";
 import { USAGE_METRICS, type UsageCounts, type UsageMeter } from "./ports";
 
 /** A billing period longer than this is asked for in pieces. */
@@ -24,11 +24,9 @@ export const getUsage = async (
   const from = period.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
   const spanDays = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (spanDays < 1 || spanDays > MAX_USAGE_DAYS) {
-    throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
-      details: {
-        issues: [{ path: "from", message: `must be on or before to, at most ${MAX_USAGE_DAYS} days earlier` }],
-      },
-    });
+    throw validationError([
+      { path: "from", message: `must be on or before to, at most ${MAX_USAGE_DAYS} days earlier` },
+    ]);
   }
   const days = await meter.read(tenantId, from, to);
   const totals = Object.fromEntries(

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { TABLES } from "../../../lib/resources";
-import { AvfError } from "../../domain/errors";
+import { validationError } from "../../domain/errors";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
 import { tableName } from "../../shared/config";
 import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
@@ -298,9 +298,7 @@ const decodeCursor = (cursor: string, tenantId: string): Record<string, unknown>
   } catch {
     // fall through
   }
-  throw new AvfError("AVF_400_VALIDATION", "the request is not valid: see details.issues", {
-    details: { issues: [{ path: "cursor", message: "is not a cursor this API gave you" }] },
-  });
+  throw validationError([{ path: "cursor", message: "is not a cursor this API gave you" }]);
 };
 
 export const newEventId = (): string => `evt_${randomUUID()}`;
