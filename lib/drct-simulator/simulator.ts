@@ -34,6 +34,11 @@ export interface SimulatorOptions {
   readonly searchIntervalMs?: number;
   /** Orders survive a restart when set (JSON file). */
   readonly stateFile?: string;
+  /**
+   * Told after a control changed DRCT's inventory (reset, expire, reprice): the local runtime
+   * drops what the gateway cached of it, since no cache could know DRCT changed under it.
+   */
+  readonly onInventoryChange?: (change: "reset" | "expire" | "reprice") => Promise<void>;
 }
 
 export interface SimStats {
@@ -99,6 +104,12 @@ interface Reply {
 }
 
 const MAX_BODY = 256 * 1024;
+
+const INVENTORY_CHANGES: Record<string, "reset" | "expire" | "reprice"> = {
+  "/__sim/reset": "reset",
+  "/__sim/expire": "expire",
+  "/__sim/reprice": "reprice",
+};
 
 const hash = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -190,7 +201,10 @@ export class DrctSimulator {
       const url = new URL(req.url ?? "/", "http://sim");
       const text = req.method === "GET" ? "" : await readBody(req);
       if (url.pathname.startsWith("/__sim/")) {
-        send(res, this.control(req.method ?? "GET", url.pathname, text));
+        const reply = this.control(req.method ?? "GET", url.pathname, text);
+        const change = INVENTORY_CHANGES[url.pathname];
+        if (change !== undefined && reply.status === 200) await this.options.onInventoryChange?.(change);
+        send(res, reply);
         return;
       }
       const route = this.route(req.method ?? "GET", url);

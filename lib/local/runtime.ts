@@ -23,6 +23,7 @@ import {
 import { type ApiHandler, startApiGateway } from "./api-gateway";
 import { startLocalDynamo } from "./dynamodb";
 import { type BusEvent, startLocalEventBus } from "./event-bus";
+import { dropCachedInventory } from "./inventory-sync";
 import { lambdaContext } from "./lambda-context";
 import { QueuePoller, type SqsHandler } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
@@ -104,12 +105,24 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true });
 
     let drctBaseUrl = options.drctBaseUrl;
+    let dynamoEndpoint: string | undefined;
     let simulator: RunningSimulator | undefined;
     if (drctBaseUrl === undefined) {
       simulator = await startDrctSimulator({
         port: options.simPort ?? 4010,
         token: LOCAL_DRCT_TOKEN,
         stateFile: inMemory ? undefined : join(dataDir, "drct-simulator.json"),
+        onInventoryChange: async (change) => {
+          if (dynamoEndpoint === undefined) return;
+          await dropCachedInventory(
+            dynamoEndpoint,
+            {
+              offers: physicalName(LOCAL_PREFIX, TABLES.offers.id),
+              supplierState: physicalName(LOCAL_PREFIX, TABLES.supplierState.id),
+            },
+            change,
+          );
+        },
       });
       stops.push(() => simulator?.close() ?? Promise.resolve());
       drctBaseUrl = simulator.url;
@@ -130,6 +143,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       prefix: LOCAL_PREFIX,
     });
     stops.push(() => dynamo.close());
+    dynamoEndpoint = dynamo.endpoint;
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());
     const bus = await startLocalEventBus({

@@ -198,3 +198,27 @@ describe("circuit breaker", () => {
     expect(events).toEqual(["supplier.degraded", "supplier.recovered"]);
   });
 });
+
+describe("the simulator's inventory controls", () => {
+  test("after /__sim/reset or /__sim/expire, the same search asks DRCT again and its offers can be priced", async () => {
+    await sleep(1_200);
+    const body = searchBody({ origin: "CPH", destination: "ARN" });
+    const key = api.runtime.apiKeys["agency-burst1"];
+    const before = await api.call("/public/offers/search", { key, body });
+    expect(before.status).toBe(200);
+    await api.sim("/__sim/expire");
+    await sleep(1_200);
+    const afterExpire = await api.call("/public/offers/search", { key, body });
+    expect(afterExpire.headers.get("x-cache")).toBe("MISS");
+    const fresh = offersOf(afterExpire.body)[0] as Offer;
+    expect((await api.call(`/public/offers/${fresh.id}/price`, { key, method: "PATCH" })).status).toBe(200);
+
+    await api.sim("/__sim/reset");
+    await sleep(1_200);
+    const afterReset = await api.call("/public/offers/search", { key, body });
+    expect(afterReset.status).toBe(200);
+    expect(afterReset.headers.get("x-cache")).toBe("MISS");
+    const again = offersOf(afterReset.body)[0] as Offer;
+    expect((await api.call(`/public/offers/${again.id}/price`, { key, method: "PATCH" })).status).toBe(200);
+  });
+});
