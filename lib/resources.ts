@@ -483,8 +483,9 @@ export const PLANS = {
     burstLimit: 100,
     quotaPerDay: 200_000,
     supplier: {
-      search: { limit: 30, windowMs: 60_000, burst: 5 },
-      price: { limit: 120, windowMs: 60_000, burst: 20 },
+      // The account's own pace (DRCT allows 1/s): a premium agency is limited by DRCT only.
+      search: { limit: 55, windowMs: 60_000, burst: 10 },
+      price: { limit: 240, windowMs: 60_000, burst: 30 },
     },
   },
 } as const satisfies Record<

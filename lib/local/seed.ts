@@ -14,7 +14,8 @@ export const SEED_TENANTS: readonly SeedTenant[] = [
     item: {
       tenant_id: "agency-a",
       name: "Agency A",
-      plan: "standard",
+      // Premium: the demo agencies may search as fast as the DRCT account allows.
+      plan: "premium",
       markup: { type: "percent", basis_points: 200 },
       default_currency: "EUR",
       status: "active",
@@ -27,7 +28,7 @@ export const SEED_TENANTS: readonly SeedTenant[] = [
     item: {
       tenant_id: "agency-b",
       name: "Agency B",
-      plan: "standard",
+      plan: "premium",
       markup: { type: "fixed", amount: "5.00" },
       default_currency: "EUR",
       status: "active",
