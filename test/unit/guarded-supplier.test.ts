@@ -9,11 +9,12 @@ import {
   type RetryPolicy,
   tenantBucket,
 } from "../../functions/adapters/drct/guarded-supplier";
+import type { DrctOrder } from "../../functions/adapters/drct/wire";
 import { AvfError } from "../../functions/domain/errors";
 import type { SearchCriteria, SupplierOffer } from "../../functions/domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../functions/domain/rate-limit";
 import { SupplierError, type SupplierFailureKind } from "../../functions/domain/supplier";
-import type { CallContext } from "../../functions/use-cases/ports";
+import type { CallContext, SupplierBooking } from "../../functions/use-cases/ports";
 import { ACCOUNT_LIMITS, PLANS } from "../../lib/resources";
 
 const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
@@ -118,7 +119,12 @@ class RecordingBreaker implements BreakerPort {
 
 /** Fails or answers search and price per its script, in order; past the script it answers. */
 class ScriptedClient {
-  readonly calls: { operation: "search" | "price"; attempt: Attempt; at: number; call: CallContext }[] = [];
+  readonly calls: {
+    operation: "search" | "price" | "order_create";
+    attempt: Attempt;
+    at: number;
+    call: CallContext;
+  }[] = [];
   private readonly script: Outcome[];
 
   constructor(
@@ -139,10 +145,20 @@ class ScriptedClient {
     return OFFER;
   }
 
-  // The guard also wraps DRCT's order calls; these tests exercise search and price only.
-  async createOrder(): Promise<never> {
-    throw new Error("createOrder is not scripted");
+  async createOrder(_booking: SupplierBooking, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    this.next("order_create", call, attempt);
+    return {
+      order_id: "DRCT1",
+      status: "BOOKED",
+      offer_id: "o",
+      price: { currency: "EUR", total: 1 },
+      passenger_count: 1,
+      tickets: [],
+      refundable: true,
+    };
   }
+
+  // The guard also wraps DRCT's other order calls; these tests do not need them.
 
   async findOrder(): Promise<never> {
     throw new Error("findOrder is not scripted");
@@ -160,7 +176,7 @@ class ScriptedClient {
     return this.calls.map((c) => c.attempt);
   }
 
-  private next(operation: "search" | "price", call: CallContext, attempt: Attempt): void {
+  private next(operation: "search" | "price" | "order_create", call: CallContext, attempt: Attempt): void {
     this.calls.push({ operation, attempt, at: this.clock.now, call });
     this.log.push(`${operation}#${attempt}`);
     const outcome = this.script.shift() ?? "ok";
@@ -545,5 +561,27 @@ describe("GuardedSupplier: budgets", () => {
     const { supplier, limiter } = setup();
     await supplier.search(CRITERIA, { ...CALL, tenantId: "ten_other" });
     expect(limiter.claims[0]?.bucket).toBe("RATE#tenant#ten_other#drct#search");
+  });
+});
+
+describe("bookings", () => {
+  const BOOKING: SupplierBooking = {
+    supplierOfferId: "o",
+    idempotencyKey: "avf-ord_1",
+    passengers: [],
+    contact: { email: "a@example.com", phone: "+4930123456" },
+  };
+
+  test("an unanswered booking is not retried blind: it is left to reconciliation", async () => {
+    const timeout = new SupplierError("timeout", "DRCT did not answer in time");
+    const { client, supplier } = setup({ client: [timeout] });
+    await expect(supplier.createOrder(BOOKING, CALL)).rejects.toBe(timeout);
+    expect(client.attempts).toEqual([0]);
+  });
+
+  test("a booking DRCT answered 5xx is retried under the same key", async () => {
+    const { client, supplier } = setup({ client: [serverError()] });
+    await expect(supplier.createOrder(BOOKING, CALL)).resolves.toMatchObject({ order_id: "DRCT1" });
+    expect(client.attempts).toEqual([0, 1]);
   });
 });

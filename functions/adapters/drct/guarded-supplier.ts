@@ -114,7 +114,7 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
       } catch (error) {
         if (!(error instanceof SupplierError)) throw error;
         if (COUNTS_AGAINST_SUPPLIER.has(error.kind)) await this.options.breaker.recordFailure();
-        const delay = this.retryDelay(error, retry);
+        const delay = this.retryDelay(operation, error, retry);
         if (delay === undefined || this.now() + delay >= call.deadlineAt) throw error;
         await this.sleep(delay);
       }
@@ -122,8 +122,11 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
   }
 
   /** Milliseconds to wait before the next try, or undefined when this failure is final. */
-  private retryDelay(error: SupplierError, retry: number): number | undefined {
+  private retryDelay(operation: SupplierOperation, error: SupplierError, retry: number): number | undefined {
     if (!RETRYABLE.has(error.kind) || retry >= this.options.retry.maxRetries) return undefined;
+    // A booking that got no answer may have been made: reconciliation asks DRCT instead of
+    // booking again blind (safe under the same key, but it would hide the uncertainty).
+    if (operation === "order_create" && error.kind === "timeout") return undefined;
     if (error.kind === "rate_limited") return (error.retryAfterSeconds ?? 1) * 1000;
     const base = this.options.retry.baseDelayMs * 2 ** retry;
     return Math.round(base * (0.8 + 0.4 * this.random()));
