@@ -16,13 +16,16 @@ export class ReconciliationSweeper {
   ) {}
 
   start(): void {
-    void this.runOnce().catch(this.onError);
+    // At start-up nothing of this gateway is still booking: every uncertain order is due now.
+    void this.runOnce({ after_s: 0 }).catch(this.onError);
     this.timer = setInterval(() => void this.runOnce().catch(this.onError), this.intervalMs);
     this.timer.unref();
   }
 
-  async runOnce(): Promise<void> {
-    await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, input: "{}" }));
+  async runOnce(input: { after_s?: number } = {}): Promise<void> {
+    await this.client.send(
+      new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, input: JSON.stringify(input) }),
+    );
   }
 
   async stop(): Promise<void> {

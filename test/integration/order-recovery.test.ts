@@ -83,9 +83,8 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       DRCT_SIM_PORT: String(simPort),
       DATA_DIR: dataDir,
       POWERTOOLS_LOG_LEVEL: "WARN",
-      RECONCILE_AFTER_S: "1",
-      RECONCILE_INTERVAL_S: "1",
-      RECONCILE_GRACE_S: "120",
+      // The defaults of RECONCILE_AFTER_S (30) and RECONCILE_INTERVAL_S (60): only the sweep at
+      // start-up can settle these orders within the test's wait.
       DRCT_TIMEOUT_MS: "3000",
     });
 
