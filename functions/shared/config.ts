@@ -23,7 +23,7 @@ const ConfigSchema = z.object({
   eventBusName: z.string().optional(),
   reconcileIntervalS: z.coerce.number().int().positive().default(60),
   /** An uncertain order is first asked about this long after its last change. */
-  reconcileAfterS: z.coerce.number().int().min(0).default(30),
+  reconcileAfterS: z.coerce.number().int().min(0).default(10),
   /** DRCT not confirming an order for this long makes it FAILED. */
   reconcileGraceS: z.coerce.number().int().positive().default(900),
   /** How long order create waits for the booking workflow before answering 202. */

@@ -83,7 +83,7 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       DRCT_SIM_PORT: String(simPort),
       DATA_DIR: dataDir,
       POWERTOOLS_LOG_LEVEL: "WARN",
-      // The defaults of RECONCILE_AFTER_S (30) and RECONCILE_INTERVAL_S (60): only the sweep at
+      // The defaults of RECONCILE_AFTER_S (10) and RECONCILE_INTERVAL_S (60): only the sweep at
       // start-up can settle these orders within the test's wait.
       DRCT_TIMEOUT_MS: "3000",
     });
