@@ -88,42 +88,54 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       DRCT_TIMEOUT_MS: "3000",
     });
 
-  test("after a restart the accepted order ends BOOKED, booked once", async () => {
+  /**
+   * Starts npm start, books with DRCT primed with `fault`, SIGKILLs the gateway 1.5 s into the
+   * booking, restarts it, and answers the tenant's orders once they have settled.
+   */
+  const killMidBooking = async (apiKey: string, route: { origin: string; destination: string }, fault: object) => {
     const [port, simPort] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${port}`;
-    const headers = { "x-api-key": API_KEYS.a, "content-type": "application/json" };
+    const headers = { "x-api-key": apiKey, "content-type": "application/json" };
     const first = await start(port, simPort);
     const search = await fetch(`${url}/public/offers/search`, {
       method: "POST",
       headers,
-      body: JSON.stringify(searchBody({ origin: "VIE", destination: "SZG" })),
+      body: JSON.stringify(searchBody(route)),
     });
     const offerId = ((await search.json()) as { offers: { id: string }[] }).offers[0]?.id ?? "";
-    // DRCT books, then never answers: the gateway is mid-booking when it dies.
     await fetch(`http://127.0.0.1:${simPort}/__sim/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ operation: "order_create", mode: "timeout_after_commit", count: 1 }),
+      body: JSON.stringify({ operation: "order_create", count: 1, ...fault }),
     });
-    const key = randomUUID();
     const accepted = fetch(`${url}/public/orders`, {
       method: "POST",
-      headers: { ...headers, "idempotency-key": key },
+      headers: { ...headers, "idempotency-key": randomUUID() },
       body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
     }).catch(() => undefined);
     await sleep(1_500);
     await Promise.all([accepted, first.stop("SIGKILL")]);
 
     const second = await start(port, simPort);
+    const deadline = Date.now() + 25_000;
+    let orders: Order[] = [];
+    while (Date.now() < deadline) {
+      const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": apiKey } });
+      orders = ((await list.json()) as { orders: Order[] }).orders;
+      if (orders.length === 1 && (orders[0]?.status === "BOOKED" || orders[0]?.status === "FAILED")) break;
+      await sleep(300);
+    }
+    return { simPort, second, orders };
+  };
+
+  test("after a restart the accepted order ends BOOKED, booked once", async () => {
+    // DRCT books, then never answers: the gateway is mid-booking when it dies.
+    const { simPort, second, orders } = await killMidBooking(
+      API_KEYS.a,
+      { origin: "VIE", destination: "SZG" },
+      { mode: "timeout_after_commit" },
+    );
     try {
-      const deadline = Date.now() + 25_000;
-      let orders: Order[] = [];
-      while (Date.now() < deadline) {
-        const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": API_KEYS.a } });
-        orders = ((await list.json()) as { orders: Order[] }).orders;
-        if (orders.length === 1 && (orders[0]?.status === "BOOKED" || orders[0]?.status === "FAILED")) break;
-        await sleep(300);
-      }
       expect(orders).toHaveLength(1);
       expect(orders[0]?.status).toBe("BOOKED");
       // DRCT itself holds exactly one booking for this order's key.
@@ -147,40 +159,13 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
   }, 90_000);
 
   test("killed before DRCT heard of it: after a restart the booking resumes under the same key and ends BOOKED", async () => {
-    const [port, simPort] = [await freePort(), await freePort()];
-    const url = `http://127.0.0.1:${port}`;
-    const headers = { "x-api-key": API_KEYS.b, "content-type": "application/json" };
-    const first = await start(port, simPort);
-    const search = await fetch(`${url}/public/offers/search`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(searchBody({ origin: "BRU", destination: "LUX" })),
-    });
-    const offerId = ((await search.json()) as { offers: { id: string }[] }).offers[0]?.id ?? "";
     // DRCT sits on the booking (and dies with the process before doing it).
-    await fetch(`http://127.0.0.1:${simPort}/__sim/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ operation: "order_create", mode: "latency", latency_ms: 10_000, count: 1 }),
-    });
-    const accepted = fetch(`${url}/public/orders`, {
-      method: "POST",
-      headers: { ...headers, "idempotency-key": randomUUID() },
-      body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
-    }).catch(() => undefined);
-    await sleep(1_500);
-    await Promise.all([accepted, first.stop("SIGKILL")]);
-
-    const second = await start(port, simPort);
+    const { second, orders } = await killMidBooking(
+      API_KEYS.b,
+      { origin: "BRU", destination: "LUX" },
+      { mode: "latency", latency_ms: 10_000 },
+    );
     try {
-      const deadline = Date.now() + 25_000;
-      let orders: Order[] = [];
-      while (Date.now() < deadline) {
-        const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": API_KEYS.b } });
-        orders = ((await list.json()) as { orders: Order[] }).orders;
-        if (orders.length === 1 && orders[0]?.status === "BOOKED") break;
-        await sleep(300);
-      }
       expect(orders).toHaveLength(1);
       expect(orders[0]?.status).toBe("BOOKED");
       expect(orders[0]?.history.map((entry) => entry.status)).toEqual(["PENDING", "BOOKED"]);
