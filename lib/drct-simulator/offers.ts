@@ -4,6 +4,8 @@ import { code as iso4217 } from "currency-codes";
 /**
  * Deterministic flight inventory: the same route, date, cabin and passengers always give the
  * same flights and base prices, so tests and benchmarks can reason about what DRCT answers.
+ * Fare rules follow the offer's position (FARE_FAMILIES), never the date, so every search
+ * answers a refundable, a non-refundable and a changeable offer on any day it runs.
  */
 export interface SimSearch {
   readonly origin: string;
@@ -34,6 +36,30 @@ export interface SimFlight {
   readonly changeable: boolean;
   readonly cancelPenalty?: number;
 }
+
+/** The fare of the offer at position i is FARE_FAMILIES[i % 3]; a search answers 3–6 offers, so all three. */
+export const FARE_FAMILIES = [
+  { name: "flex", refundable: true, changeable: true },
+  { name: "light", refundable: false, changeable: false },
+  { name: "classic", refundable: false, changeable: true },
+] as const;
+
+/**
+ * Scenario airports (docs/DRCT-API.md §10): a search to or from one of them answers a fixed
+ * situation, so an agency developer can reproduce it on any day.
+ */
+export const SCENARIO_AIRPORTS = {
+  /** No flights: the search answers no offers. */
+  noOffers: "XXN",
+  /** The price moves up once: the first price confirmation of each offer answers base + 10 major units. */
+  priceMovesOnce: "XXP",
+} as const;
+
+/** How far the "price moves once" scenario moves an offer's base: 10 major units of its currency. */
+export const scenarioPriceStep = (currency: string): number => 10 * 10 ** minorDigits(currency);
+
+export const touchesAirport = (search: SimSearch, airport: string): boolean =>
+  search.origin === airport || search.destination === airport;
 
 const CARRIERS = ["LH", "AF", "BA", "KL", "IB", "AZ", "LX", "OS"];
 const HUBS = ["FRA", "CDG", "AMS", "MUC", "ZRH", "VIE"];
@@ -94,6 +120,7 @@ const journey = (random: () => number, from: string, to: string, date: string, c
 };
 
 export const flightsFor = (search: SimSearch): SimFlight[] => {
+  if (touchesAirport(search, SCENARIO_AIRPORTS.noOffers)) return [];
   const random = prng(
     [search.origin, search.destination, search.departure_date, search.return_date ?? "", search.cabin].join("|"),
   );
@@ -110,7 +137,7 @@ export const flightsFor = (search: SimSearch): SimFlight[] => {
       segments.push(...journey(random, search.destination, search.origin, search.return_date, carrier, direct));
     }
     const perAdult = (60 + Math.floor(random() * 400)) * (CABIN_FACTOR[search.cabin] ?? 1);
-    const refundable = random() < 0.5;
+    const { refundable, changeable } = FARE_FAMILIES[index % FARE_FAMILIES.length] ?? FARE_FAMILIES[0];
     flights.push({
       key: `${index}`,
       segments,
@@ -118,7 +145,7 @@ export const flightsFor = (search: SimSearch): SimFlight[] => {
       taxes: Math.round((25 + Math.floor(random() * 60)) * (adults + children) * scale),
       fees: Math.round(5 * (adults + children + infants) * scale),
       refundable,
-      changeable: refundable || random() < 0.5,
+      changeable,
       cancelPenalty: refundable ? Math.round(50 * scale) : undefined,
     });
   }

@@ -9,7 +9,14 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { code as iso4217 } from "currency-codes";
-import { flightsFor, type SimFlight, type SimSearch } from "./offers";
+import {
+  flightsFor,
+  SCENARIO_AIRPORTS,
+  type SimFlight,
+  type SimSearch,
+  scenarioPriceStep,
+  touchesAirport,
+} from "./offers";
 
 export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
@@ -54,6 +61,8 @@ interface SimOffer {
   readonly flight: SimFlight;
   validUntil: number;
   delta: number;
+  /** The "price moves once" scenario already moved this offer. */
+  scenarioMoved?: boolean;
 }
 
 interface SimTicket {
@@ -429,7 +438,13 @@ export class DrctSimulator {
   }
 
   private price(offerId: string): Reply {
-    return { status: 200, body: this.offerView(this.liveOffer(offerId)) };
+    const offer = this.liveOffer(offerId);
+    if (touchesAirport(offer.search, SCENARIO_AIRPORTS.priceMovesOnce) && offer.scenarioMoved !== true) {
+      offer.delta += scenarioPriceStep(offer.search.currency);
+      offer.scenarioMoved = true;
+      this.saveState();
+    }
+    return { status: 200, body: this.offerView(offer) };
   }
 
   private createOrder(req: IncomingMessage, text: string): Reply {
