@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SEED_TENANTS } from "../../lib/local/seed";
-import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
+import { API_KEYS, type FareNeeds, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
 
 interface Received {
   path: string;
@@ -75,17 +75,13 @@ interface Delivery {
   attempts: { number: number; outcome: string; status_code?: number }[];
 }
 
-let route = 0;
-const DESTINATIONS = ["LIS", "OPO", "FAO", "MAD", "BCN", "AGP", "PMI", "IBZ"];
-
-const bookWithCallback = async (path: string): Promise<string> => {
+/** Books an offer of its own route (each test has one) whose callbacks go to `path` on the receiver. */
+const bookWithCallback = async (path: string, destination: string, fare: FareNeeds = {}): Promise<string> => {
   await sleep(1_150);
-  const destination = DESTINATIONS[route++ % DESTINATIONS.length];
-  const search = await api.search(API_KEYS.a, searchBody({ origin: "NCE", destination }));
-  const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
+  const offer = await api.offerWith(API_KEYS.a, fare, searchBody({ origin: "NCE", destination }));
   const created = await api.call<{ id: string; status: string }>("/public/orders", {
     body: {
-      offer_id: offerId,
+      offer_id: offer.id,
       passengers: [passenger],
       contact: { email: "p@example.com", phone: "+34911222333" },
       callback_url: `${receiverUrl}${path}`,
@@ -110,7 +106,8 @@ const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, t
 
 describe("signed callbacks, in order", () => {
   test("booked, issued and cancelled arrive in order, each verified by the stock standardwebhooks library", async () => {
-    const orderId = await bookWithCallback("/ok");
+    // Refundable: a ticketed non-refundable fare could not be cancelled.
+    const orderId = await bookWithCallback("/ok", "LIS", { refundable: true });
     await api.call(`/public/orders/${orderId}/issue`, {
       body: { payment: { type: "external", reference: "INV-9" } },
       headers: { "idempotency-key": randomUUID() },
@@ -150,7 +147,7 @@ describe("signed callbacks, in order", () => {
 describe("retries, blocks, dead letters and replay", () => {
   test("500 three times, then 200: delivered on attempt 4, every attempt in the delivery log", async () => {
     behaviours.set("/flaky", (count, res) => res.writeHead(count <= 3 ? 500 : 200).end());
-    const orderId = await bookWithCallback("/flaky");
+    const orderId = await bookWithCallback("/flaky", "OPO");
     const [delivery] = await waitFor(
       () => deliveriesOf(orderId),
       (deliveries) => deliveries[0]?.status === "delivered",
@@ -165,7 +162,7 @@ describe("retries, blocks, dead letters and replay", () => {
 
   test("400: blocked after one attempt", async () => {
     behaviours.set("/reject", (_count, res) => res.writeHead(400).end());
-    const orderId = await bookWithCallback("/reject");
+    const orderId = await bookWithCallback("/reject", "FAO");
     const [delivery] = await waitFor(
       () => deliveriesOf(orderId),
       (deliveries) => deliveries[0]?.status === "blocked",
@@ -179,7 +176,7 @@ describe("retries, blocks, dead letters and replay", () => {
     behaviours.set("/silent", (_count, res) => {
       if (answering) res.writeHead(200).end();
     });
-    const orderId = await bookWithCallback("/silent");
+    const orderId = await bookWithCallback("/silent", "MAD");
     const [dead] = await waitFor(
       () => deliveriesOf(orderId),
       (deliveries) => deliveries[0]?.status === "dead_lettered",

@@ -34,12 +34,35 @@ export const searchBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** The fare rules a test needs; a rule left out may be either way. */
+export interface FareNeeds {
+  readonly refundable?: boolean;
+  readonly changeable?: boolean;
+}
+
+export interface SearchedOffer {
+  readonly id: string;
+  readonly valid_until: string;
+  readonly fare_rules: { readonly refundable: boolean; readonly changeable: boolean; readonly cancel_penalty?: number };
+  readonly price: { readonly currency: string; readonly total: number } & Record<string, number | string>;
+  readonly segments: readonly Record<string, string>[];
+}
+
+export const fareMatches = (offer: SearchedOffer, needs: FareNeeds): boolean =>
+  (needs.refundable === undefined || offer.fare_rules.refundable === needs.refundable) &&
+  (needs.changeable === undefined || offer.fare_rules.changeable === needs.changeable);
+
 export interface Harness {
   runtime: LocalRuntime;
   call<T = Record<string, unknown>>(path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   sim<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T>;
   /** Searches, waiting out the account's one-per-second pacing (429) a few times. */
   search(key: string, body?: unknown): Promise<ApiResponse>;
+  /**
+   * Searches and answers an offer with the fare rules the test needs: tests choose offers by
+   * property, never by position, so their outcome cannot depend on the day they run.
+   */
+  offerWith(key: string, needs: FareNeeds, body?: unknown): Promise<SearchedOffer>;
 }
 
 export const useLocalRuntime = (options: LocalRuntimeOptions = {}): Harness => {
@@ -81,6 +104,14 @@ export const useLocalRuntime = (options: LocalRuntimeOptions = {}): Harness => {
       if (response.status !== 429 || attempt === 8) return response;
       await sleep(300);
     }
+  };
+  harness.offerWith = async (key: string, needs: FareNeeds, body: unknown = searchBody()) => {
+    const response = await harness.search(key, body);
+    if (response.status !== 200)
+      throw new Error(`search answered ${response.status}: ${JSON.stringify(response.body)}`);
+    const offer = (response.body.offers as SearchedOffer[]).find((candidate) => fareMatches(candidate, needs));
+    if (offer === undefined) throw new Error(`no offer with ${JSON.stringify(needs)} for ${JSON.stringify(body)}`);
+    return offer;
   };
   return harness;
 };

@@ -25,7 +25,11 @@ interface SimStats {
 
 const api = useLocalRuntime({
   env: { DRCT_TIMEOUT_MS: "800", DRCT_RETRY_BASE_MS: "20", DRCT_MAX_RETRIES: "1", BREAKER_FAILURE_THRESHOLD: "1000" },
-  extraTenants: [testTenant("faults", { plan: "premium" })],
+  extraTenants: [
+    testTenant("faults", { plan: "premium" }),
+    testTenant("usage1", { plan: "premium" }),
+    testTenant("usage2", { plan: "premium" }),
+  ],
 });
 
 const offersOf = (body: Record<string, unknown>) => body.offers as Offer[];
@@ -186,17 +190,26 @@ describe("DRCT failures: retried when worth it, then stable AVF errors", () => {
 
 describe("GET /public/usage", () => {
   test("counts the tenant's answered searches (refused and failed ones are not billed), and only the tenant's", async () => {
-    const a = await api.call<{ totals: { searches: number }; days: { date: string }[] }>("/public/usage", {
-      key: API_KEYS.a,
-    });
-    const b = await api.call<{ totals: { searches: number } }>("/public/usage", { key: API_KEYS.b });
+    // Agencies of this test's own, so the counts do not depend on what other tests searched.
+    const [one, two] = ["local-usage1-key", "local-usage2-key"];
+    for (const destination of ["ORY", "NCE"]) {
+      await sleep(1_150);
+      expect((await api.search(one, searchBody({ origin: "BRU", destination }))).status).toBe(200);
+    }
+    const refused = await api.call("/public/offers/search", { key: one, body: searchBody({ origin: "brU" }) });
+    expect(refused.status).toBe(400);
+    await sleep(1_150);
+    expect((await api.search(two, searchBody({ origin: "BRU", destination: "LYS" }))).status).toBe(200);
+
+    const a = await api.call<{ totals: { searches: number }; days: { date: string }[] }>("/public/usage", { key: one });
+    const b = await api.call<{ totals: { searches: number } }>("/public/usage", { key: two });
     expect(a.status).toBe(200);
     expect(a.body.totals.searches).toBe(2);
     expect(b.body.totals.searches).toBe(1);
     expect(
       a.body.days.reduce((sum, day) => sum + (day as unknown as { counts: { searches: number } }).counts.searches, 0),
     ).toBe(2);
-    const invalid = await api.call("/public/usage?from=2026-13-01", { key: API_KEYS.a });
+    const invalid = await api.call("/public/usage?from=2026-13-01", { key: one });
     expect(invalid.status).toBe(400);
   });
 });

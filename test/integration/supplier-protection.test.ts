@@ -34,6 +34,8 @@ const offersOf = (body: Record<string, unknown>) => body.offers as Offer[];
 
 describe("coalescing and the offer cache", () => {
   test("100 identical concurrent searches from 10 tenants make at most 2 DRCT calls, each tenant priced its own way", async () => {
+    // The account's last search slot may have just been used by the test before this one.
+    await sleep(1_200);
     await api.sim("/__sim/reset");
     const body = searchBody({ origin: "FRA", destination: "NRT" });
     const responses = await Promise.all(
@@ -139,6 +141,25 @@ describe("repricing: PATCH /public/offers/{offerId}/price", () => {
     const accepted = await price(offer.id);
     expect(accepted.status).toBe(200);
     expect((accepted.body.price as { total: number }).total).toBe(details.new_total);
+  });
+
+  test("on the simulator's price-moves-once route the first PATCH is 409 and the second confirms, on any day", async () => {
+    const offer = await searchFresh("XXP");
+    const moved = await price(offer.id);
+    expect(moved.status).toBe(409);
+    expect(moved.body).toMatchObject({ error: { code: "AVF_409_PRICE_CHANGED" } });
+    const confirmed = await price(offer.id);
+    expect(confirmed.status).toBe(200);
+    expect((confirmed.body.price as { base: number }).base).toBe(offer.price.base + 1_000);
+  });
+
+  test("a route with no flights answers an empty list, not an error", async () => {
+    await sleep(1_150);
+    const response = await api.call("/public/offers/search", {
+      body: searchBody({ origin: "MUC", destination: "XXN" }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ offers: [] });
   });
 
   test("expired, unknown and other tenants' offers are 404", async () => {
