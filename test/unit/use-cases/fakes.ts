@@ -1,0 +1,394 @@
+/**
+ * The in-memory fakes of the use cases' ports, and the data the use-case tests share.
+ * Each test makes its own world (`makeWorld()`), so no test depends on another.
+ */
+import { expect } from "vitest";
+import { AvfError, type ErrorCode } from "../../../functions/domain/errors";
+import type { Order, OrderStatus } from "../../../functions/domain/order";
+import { SupplierError, type SupplierFailureKind } from "../../../functions/domain/supplier";
+import type { Tenant } from "../../../functions/domain/tenant";
+import type {
+  AuditEntry,
+  AuditTrail,
+  BookingWorkflow,
+  CallContext,
+  EventSink,
+  OrderEvent,
+  OrderPage,
+  OrderRepository,
+  OrderSupplier,
+  SupplierBooking,
+  SupplierOrder,
+  TicketingQueue,
+  UsageCounts,
+  UsageMeter,
+  UsageMetric,
+} from "../../../functions/use-cases/ports";
+import type { ReconcileDeps } from "../../../functions/use-cases/reconcile-order";
+import { ADULT, deepFreeze, sampleOrder } from "../fixtures";
+
+export const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const GRACE_MS = 15 * 60_000;
+
+export const TENANT: Tenant = {
+  tenantId: "tenant-a",
+  name: "Agency A",
+  plan: "standard",
+  markup: { type: "percent", basis_points: 0 },
+  defaultCurrency: "EUR",
+  status: "active",
+};
+
+export const OTHER_TENANT: Tenant = { ...TENANT, tenantId: "tenant-b", name: "Agency B" };
+
+export const CALL: CallContext = deepFreeze({
+  tenantId: "tenant-a",
+  plan: "standard",
+  correlationId: "corr-1",
+  deadlineAt: T0 + 60_000,
+});
+
+/** One adult and one infant: a ticket per passenger means two tickets. */
+export const TWO_PASSENGERS = [
+  { ...ADULT, given_name: "ANNA", family_name: "MULLER" },
+  { type: "infant", given_name: "LENA", family_name: "MULLER", birth_date: "2030-09-01", gender: "female" },
+] as const satisfies Order["passengers"];
+
+/** An order of tenant-a, last changed at `at`, in `status`; frozen. */
+export const orderAt = (at: number, overrides: Partial<Order> = {}): Order =>
+  deepFreeze(sampleOrder(iso(at), { passengers: TWO_PASSENGERS, ...overrides }));
+
+export const bookedOrder = (at: number, overrides: Partial<Order> = {}): Order =>
+  orderAt(at, {
+    status: "BOOKED",
+    drctOrderId: "DRCT4678548321",
+    version: 2,
+    history: [
+      { status: "PENDING", at: iso(at) },
+      { status: "BOOKED", at: iso(at) },
+    ],
+    ...overrides,
+  });
+
+export const issuingOrder = (at: number, overrides: Partial<Order> = {}): Order =>
+  bookedOrder(at, {
+    status: "ISSUING",
+    version: 3,
+    issue: { paymentReference: "INV-1", requestedAt: iso(at) },
+    ...overrides,
+  });
+
+export const drctOrder = (status: SupplierOrder["status"], overrides: Partial<SupplierOrder> = {}): SupplierOrder => ({
+  order_id: "DRCT4678548321",
+  status,
+  tickets:
+    status === "BOOKED"
+      ? []
+      : [
+          { passenger_index: 0, ticket_number: "2207088105602" },
+          { passenger_index: 1, ticket_number: "2207088105603" },
+        ],
+  ...overrides,
+});
+
+export const drctError = (kind: SupplierFailureKind, supplierCode?: string): SupplierError =>
+  new SupplierError(kind, `DRCT ${kind}`, supplierCode === undefined ? {} : { supplierCode });
+
+/** What `promise` rejected with; fails the test when it resolved. */
+export const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+};
+
+export const avfCodeOf = async (promise: Promise<unknown>): Promise<ErrorCode> => {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(AvfError);
+  return (error as AvfError).code;
+};
+
+// ---------------------------------------------------------------------------------------------
+// In-memory fakes of the ports
+// ---------------------------------------------------------------------------------------------
+
+/** What the fakes saw, in order: lets a test check that one thing happened before another. */
+export type Log = string[];
+
+/** Thrown by the fake repository where the DynamoDB one throws OrderConflict. */
+export class ConcurrentChange extends Error {
+  override readonly name = "ConcurrentChange";
+}
+
+export const keyOf = (tenantId: string, orderId: string): string => `${tenantId}/${orderId}`;
+
+/**
+ * Orders by tenant and id, with an outbox of events per order. `save` is conditional on the
+ * stored version and status, and puts the move's events in the outbox, like the DynamoDB adapter.
+ */
+export class FakeOrderRepository implements OrderRepository {
+  readonly rows = new Map<string, Order>();
+  readonly outboxes = new Map<string, OrderEvent[]>();
+  readonly saves: { readonly from: OrderStatus; readonly to: OrderStatus; readonly events: readonly string[] }[] = [];
+  readonly byStatusCalls: { readonly status: OrderStatus; readonly before: string; readonly limit: number }[] = [];
+  readonly pendingCalls: { readonly before: string; readonly limit: number }[] = [];
+  /** Order keys whose next save loses: another writer moves the stored order just before it. */
+  readonly loseNextSave = new Set<string>();
+
+  constructor(private readonly log: Log) {}
+
+  /** Puts an order (and events still in its outbox) in directly, frozen. */
+  seed(order: Order, outbox: readonly OrderEvent[] = []): void {
+    const key = keyOf(order.tenantId, order.id);
+    this.rows.set(key, deepFreeze(structuredClone(order)));
+    if (outbox.length > 0) this.outboxes.set(key, [...outbox]);
+  }
+
+  stored(order: Pick<Order, "tenantId" | "id">): Order | undefined {
+    return this.rows.get(keyOf(order.tenantId, order.id));
+  }
+
+  outboxOf(order: Pick<Order, "tenantId" | "id">): readonly OrderEvent[] {
+    return this.outboxes.get(keyOf(order.tenantId, order.id)) ?? [];
+  }
+
+  async create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists"> {
+    const key = keyOf(order.tenantId, order.id);
+    if (this.rows.has(key)) return "exists";
+    this.seed(order, events);
+    return "created";
+  }
+
+  async get(tenantId: string, orderId: string): Promise<Order | undefined> {
+    this.log.push("orders.get");
+    return this.rows.get(keyOf(tenantId, orderId));
+  }
+
+  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void> {
+    this.log.push(`orders.save ${previous.status}→${next.status}`);
+    const key = keyOf(previous.tenantId, previous.id);
+    const racer = this.rows.get(key);
+    if (this.loseNextSave.delete(key) && racer !== undefined) {
+      this.rows.set(key, deepFreeze({ ...racer, version: racer.version + 1, updatedAt: iso(T0 + 1) }));
+    }
+    const stored = this.rows.get(key);
+    if (
+      stored === undefined ||
+      stored.version !== previous.version ||
+      stored.status !== previous.status ||
+      next.id !== previous.id ||
+      next.tenantId !== previous.tenantId
+    ) {
+      throw new ConcurrentChange(`order ${previous.id} changed concurrently`);
+    }
+    this.rows.set(key, deepFreeze(structuredClone(next)));
+    if (events.length > 0) this.outboxes.set(key, [...(this.outboxes.get(key) ?? []), ...events]);
+    this.saves.push({ from: previous.status, to: next.status, events: events.map((event) => event.detail_type) });
+  }
+
+  /** Oldest first, by sequence, as the DynamoDB adapter sorts them. */
+  async pendingEvents(tenantId: string, orderId: string): Promise<OrderEvent[]> {
+    this.log.push("orders.pendingEvents");
+    return [...(this.outboxes.get(keyOf(tenantId, orderId)) ?? [])].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  async markPublished(tenantId: string, orderId: string, eventIds: readonly string[]): Promise<void> {
+    const key = keyOf(tenantId, orderId);
+    const left = (this.outboxes.get(key) ?? []).filter((event) => !eventIds.includes(event.id));
+    if (left.length === 0) this.outboxes.delete(key);
+    else this.outboxes.set(key, left);
+  }
+
+  async list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage> {
+    const orders = [...this.rows.values()].filter(
+      (order) => order.tenantId === tenantId && (query.status === undefined || order.status === query.status),
+    );
+    return { orders: orders.slice(0, query.limit) };
+  }
+
+  async findByStatus(
+    status: OrderStatus,
+    before: string,
+    limit: number,
+  ): Promise<{ tenantId: string; orderId: string }[]> {
+    this.byStatusCalls.push({ status, before, limit });
+    return [...this.rows.values()]
+      .filter((order) => order.status === status && order.updatedAt < before)
+      .slice(0, limit)
+      .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
+  }
+
+  async findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    this.pendingCalls.push({ before, limit });
+    return [...this.rows.values()]
+      .filter((order) => this.outboxOf(order).length > 0 && order.updatedAt < before)
+      .slice(0, limit)
+      .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
+  }
+}
+
+/** Records every batch that reached the bus; fails while `down`. */
+export class FakeEventSink implements EventSink {
+  readonly published: (readonly OrderEvent[])[] = [];
+  down = false;
+
+  constructor(private readonly log: Log) {}
+
+  async publish(events: readonly OrderEvent[]): Promise<void> {
+    this.log.push("events.publish");
+    if (this.down) throw new Error("event bus unavailable");
+    this.published.push([...events]);
+  }
+
+  /** Every event that reached the bus, in the order it did. */
+  get all(): readonly OrderEvent[] {
+    return this.published.flat();
+  }
+}
+
+export class FakeAuditTrail implements AuditTrail {
+  readonly entries: AuditEntry[] = [];
+  down = false;
+
+  async record(entry: AuditEntry): Promise<void> {
+    if (this.down) throw new Error("audit table unavailable");
+    this.entries.push(entry);
+  }
+}
+
+/** A scripted answer: a value to return, or an error to throw. */
+export type Scripted<T> = T | Error;
+
+/** DRCT with scripted answers per operation; a call with nothing scripted fails the test. */
+export class FakeOrderSupplier implements OrderSupplier {
+  readonly createCalls: { readonly booking: SupplierBooking; readonly call: CallContext }[] = [];
+  readonly findCalls: { readonly idempotencyKey: string; readonly call: CallContext }[] = [];
+  readonly issueCalls: { readonly drctOrderId: string; readonly idempotencyKey: string }[] = [];
+  readonly cancelCalls: string[] = [];
+  readonly creates: Scripted<SupplierOrder>[] = [];
+  readonly finds: Scripted<SupplierOrder | undefined>[] = [];
+  readonly issues: Scripted<SupplierOrder>[] = [];
+  readonly cancels: Scripted<SupplierOrder>[] = [];
+
+  constructor(private readonly log: Log) {}
+
+  get callCount(): number {
+    return this.createCalls.length + this.findCalls.length + this.issueCalls.length + this.cancelCalls.length;
+  }
+
+  async createOrder(booking: SupplierBooking, call: CallContext): Promise<SupplierOrder> {
+    this.log.push("drct.createOrder");
+    this.createCalls.push({ booking, call });
+    return FakeOrderSupplier.answer(this.creates, "createOrder");
+  }
+
+  async findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined> {
+    this.log.push("drct.findOrder");
+    this.findCalls.push({ idempotencyKey, call });
+    return FakeOrderSupplier.answer(this.finds, "findOrder");
+  }
+
+  async issue(drctOrderId: string, idempotencyKey: string): Promise<SupplierOrder> {
+    this.log.push("drct.issue");
+    this.issueCalls.push({ drctOrderId, idempotencyKey });
+    return FakeOrderSupplier.answer(this.issues, "issue");
+  }
+
+  async cancel(drctOrderId: string): Promise<SupplierOrder> {
+    this.log.push("drct.cancel");
+    this.cancelCalls.push(drctOrderId);
+    return FakeOrderSupplier.answer(this.cancels, "cancel");
+  }
+
+  private static answer<T>(script: Scripted<T>[], operation: string): T {
+    if (script.length === 0) throw new Error(`unexpected DRCT ${operation}: nothing scripted`);
+    const next = script.shift() as Scripted<T>;
+    if (next instanceof Error) throw next;
+    return next;
+  }
+}
+
+export class FakeTicketingQueue implements TicketingQueue {
+  readonly jobs: { tenantId: string; orderId: string; correlationId: string }[] = [];
+  down = false;
+
+  constructor(private readonly log: Log) {}
+
+  async enqueue(job: { tenantId: string; orderId: string; correlationId: string }): Promise<void> {
+    this.log.push("ticketing.enqueue");
+    if (this.down) throw new Error("queue unavailable");
+    this.jobs.push(job);
+  }
+}
+
+export class FakeBookingWorkflow implements BookingWorkflow {
+  readonly starts: Pick<Order, "id" | "tenantId">[] = [];
+
+  async start(order: Pick<Order, "id" | "tenantId">): Promise<void> {
+    this.starts.push({ id: order.id, tenantId: order.tenantId });
+  }
+}
+
+export class FakeUsageMeter implements UsageMeter {
+  readonly records: { readonly tenantId: string; readonly metric: UsageMetric; readonly at: string }[] = [];
+
+  async record(tenantId: string, metric: UsageMetric, at: Date): Promise<void> {
+    this.records.push({ tenantId, metric, at: at.toISOString() });
+  }
+
+  async read(): Promise<{ day: string; counts: UsageCounts }[]> {
+    return [];
+  }
+}
+
+/** Every fake, and deps satisfying every order use case. */
+export const makeWorld = () => {
+  const log: Log = [];
+  const clock = { ms: T0 + 1_000 };
+  let eventCount = 0;
+  const orders = new FakeOrderRepository(log);
+  const events = new FakeEventSink(log);
+  const audit = new FakeAuditTrail();
+  const supplier = new FakeOrderSupplier(log);
+  const ticketing = new FakeTicketingQueue(log);
+  const booking = new FakeBookingWorkflow();
+  const usage = new FakeUsageMeter();
+  const warnings: { readonly message: string; readonly error: unknown }[] = [];
+  const deps: ReconcileDeps & { readonly usage: UsageMeter } = {
+    orders,
+    events,
+    audit,
+    supplier,
+    ticketing,
+    booking,
+    usage,
+    graceMs: GRACE_MS,
+    now: () => new Date(clock.ms),
+    newEventId: () => {
+      eventCount += 1;
+      return `evt-${eventCount}`;
+    },
+    warn: (message, error) => {
+      warnings.push({ message, error });
+    },
+  };
+  return { log, clock, orders, events, audit, supplier, ticketing, booking, usage, warnings, deps };
+};
+
+export type World = ReturnType<typeof makeWorld>;
+
+/** Asserts nothing was written, audited, published or warned about. */
+export const expectNoMove = (world: World, order: Order): void => {
+  expect(world.orders.stored(order)).toEqual(order);
+  expect(world.orders.saves).toEqual([]);
+  expect(world.audit.entries).toEqual([]);
+  expect(world.events.published).toEqual([]);
+};
+
+/** For destructuring defaults: fails the test when the value was missing. */
+export function fail(): never {
+  throw new Error("missing value");
+}
