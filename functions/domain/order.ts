@@ -108,6 +108,92 @@ export interface Order {
   readonly version: number;
 }
 
+/** A new order that would break an invariant of every order: a bug in the caller, never the client's fault. */
+export class OrderInvariantError extends Error {
+  readonly violations: readonly string[];
+
+  constructor(violations: readonly string[]) {
+    super(`a new order would break its invariants: ${violations.join("; ")}`);
+    this.name = "OrderInvariantError";
+    this.violations = violations;
+  }
+}
+
+/** What a new order is made of; the rest (status, history, version, booking key) follows from it. */
+export type NewOrderFields = Pick<
+  Order,
+  | "id"
+  | "tenantId"
+  | "offerId"
+  | "supplierOfferId"
+  | "price"
+  | "passengers"
+  | "contact"
+  | "callbackUrl"
+  | "externalRef"
+  | "refundable"
+  | "correlationId"
+> & { readonly createdAt: Date };
+
+/** The key DRCT books an order under: one per order, so every retry asks for the same booking. */
+export const supplierBookingKeyFor = (orderId: string): string => `avf-${orderId}`;
+
+const PRICE_COMPONENTS = ["base", "taxes", "provider_fees", "aviaframe_markup", "tenant_markup"] as const;
+
+/** Every invariant of a new order that `fields` break, in words; empty when it is sound. */
+export const newOrderViolations = (fields: NewOrderFields): string[] => {
+  const violations: string[] = [];
+  for (const key of ["id", "tenantId", "offerId", "supplierOfferId", "correlationId"] as const) {
+    if (fields[key].trim() === "") violations.push(`${key} is empty`);
+  }
+  if (Number.isNaN(fields.createdAt.getTime())) violations.push("createdAt is not a valid date");
+  if (fields.passengers.length === 0) violations.push("an order has at least one passenger");
+  const adults = fields.passengers.filter((passenger) => passenger.type === "adult").length;
+  const infants = fields.passengers.filter((passenger) => passenger.type === "infant").length;
+  if (fields.passengers.length > 0 && adults === 0) violations.push("an order has at least one adult");
+  if (infants > adults) violations.push("each infant travels on an adult's lap: infants ≤ adults");
+  const { price } = fields;
+  if (!/^[A-Z]{3}$/.test(price.currency)) violations.push(`price.currency ${price.currency} is not an ISO 4217 code`);
+  const amounts = [...PRICE_COMPONENTS, "total"] as const;
+  const bad = amounts.filter((component) => !Number.isSafeInteger(price[component]) || price[component] < 0);
+  for (const component of bad) violations.push(`price.${component} is not a non-negative integer minor amount`);
+  const sum = PRICE_COMPONENTS.reduce((total, component) => total + price[component], 0);
+  if (bad.length === 0 && price.total !== sum) {
+    violations.push(`price.total ${price.total} is not the sum of its components (${sum})`);
+  }
+  return violations;
+};
+
+/**
+ * A new order: PENDING since `createdAt`, its history that one step, version 1, booked at
+ * DRCT under a key derived from its id. Throws OrderInvariantError when `fields` break an
+ * invariant (no passenger, no adult, a price whose total is not its components' sum, an empty id…).
+ */
+export const newOrder = (fields: NewOrderFields): Order => {
+  const violations = newOrderViolations(fields);
+  if (violations.length > 0) throw new OrderInvariantError(violations);
+  const createdAt = fields.createdAt.toISOString();
+  return {
+    id: fields.id,
+    tenantId: fields.tenantId,
+    status: "PENDING",
+    offerId: fields.offerId,
+    supplierOfferId: fields.supplierOfferId,
+    price: fields.price,
+    passengers: fields.passengers,
+    contact: fields.contact,
+    ...(fields.callbackUrl === undefined ? {} : { callbackUrl: fields.callbackUrl }),
+    ...(fields.externalRef === undefined ? {} : { externalRef: fields.externalRef }),
+    supplierBookingKey: supplierBookingKeyFor(fields.id),
+    refundable: fields.refundable,
+    createdAt,
+    updatedAt: createdAt,
+    history: [{ status: "PENDING", at: createdAt }],
+    correlationId: fields.correlationId,
+    version: 1,
+  };
+};
+
 export const invalidState = (order: Pick<Order, "id" | "status">, action: string): AvfError =>
   new AvfError("AVF_409_INVALID_STATE", `the order is ${order.status}: it cannot ${action}`, {
     details: { order_id: order.id, status: order.status },

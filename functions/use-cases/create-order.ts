@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { AvfError, validationError } from "../domain/errors";
 import type { Markup } from "../domain/offer";
-import type { Contact, Order, Passenger } from "../domain/order";
+import { type Contact, newOrder, type Order, type Passenger } from "../domain/order";
 import { countByType, passengerIssues } from "../domain/passenger-rules";
 import type { Tenant } from "../domain/tenant";
 import type { TransitionDeps } from "./order-transitions";
@@ -95,11 +95,9 @@ export const createOrder = async (
       ? await priceOffer({ ...deps, now: () => deps.now().getTime() }, tenant, input.offer_id, call)
       : { ...remembered.offer, priced_at: remembered.pricedAt ?? now.toISOString() };
 
-  const createdAt = now.toISOString();
-  const order: Order = {
+  const order = newOrder({
     id: orderId,
     tenantId: tenant.tenantId,
-    status: "PENDING",
     offerId: offer.id,
     supplierOfferId: remembered.supplierOfferId,
     price: offer.price,
@@ -107,14 +105,10 @@ export const createOrder = async (
     contact: input.contact,
     callbackUrl: input.callback_url,
     externalRef: input.external_ref,
-    supplierBookingKey: `avf-${orderId}`,
     refundable: offer.fare_rules.refundable,
-    createdAt,
-    updatedAt: createdAt,
-    history: [{ status: "PENDING", at: createdAt }],
     correlationId: call.correlationId,
-    version: 1,
-  };
+    createdAt: now,
+  });
   if ((await deps.orders.create(order, [])) === "exists") {
     const raced = await deps.orders.get(tenant.tenantId, orderId);
     if (raced !== undefined) return raced;
@@ -129,7 +123,7 @@ export const createOrder = async (
         version: order.version,
         actor: `tenant:${tenant.tenantId}`,
         correlationId: order.correlationId,
-        at: createdAt,
+        at: order.createdAt,
       })
       .catch((error: unknown) => deps.warn("audit entry not written", error)),
     deps.usage.record(tenant.tenantId, "orders", now),

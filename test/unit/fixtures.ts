@@ -1,4 +1,5 @@
 /** Shared test data and helpers of the unit tests. */
+import type { PriceBreakdown } from "../../functions/domain/offer";
 import type { Order, Passenger } from "../../functions/domain/order";
 
 /** Freezes a value and everything under it, so that any mutation by the code under test throws. */
@@ -26,6 +27,17 @@ export const ADULT: Passenger = {
   },
 };
 
+/** DRCT's 128.00 EUR plus Aviaframe's 1%, no tenant markup: what the sample order costs. */
+export const SAMPLE_PRICE: PriceBreakdown = deepFreeze({
+  currency: "EUR",
+  base: 10_000,
+  taxes: 2_500,
+  provider_fees: 300,
+  aviaframe_markup: 128,
+  tenant_markup: 0,
+  total: 12_928,
+});
+
 /** A PENDING order for one adult, created at `at`; override what a test needs. */
 export const sampleOrder = (at: string, overrides: Partial<Order> = {}): Order => ({
   id: "ord_01HZX5T8M2",
@@ -33,15 +45,7 @@ export const sampleOrder = (at: string, overrides: Partial<Order> = {}): Order =
   status: "PENDING",
   offerId: "off_abc",
   supplierOfferId: "drct-offer-9",
-  price: {
-    currency: "EUR",
-    base: 10_000,
-    taxes: 2_500,
-    provider_fees: 300,
-    aviaframe_markup: 128,
-    tenant_markup: 0,
-    total: 12_928,
-  },
+  price: { ...SAMPLE_PRICE },
   passengers: [{ ...ADULT, given_name: "ANNA", family_name: "MULLER" }],
   contact: { email: "anna.mueller@example.com", phone: "+4915112345678" },
   supplierBookingKey: "bk_ord_01HZX5T8M2",
