@@ -4,21 +4,15 @@
  * (missing headers, bad token, a second search within a second) so the gateway's manners are
  * tested, and its stats let a test prove the gateway never went past the contract.
  */
-import { createHash, randomInt } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { code as iso4217 } from "currency-codes";
-import {
-  flightsFor,
-  SCENARIO_AIRPORTS,
-  type SimFlight,
-  type SimSearch,
-  scenarioPriceStep,
-  touchesAirport,
-} from "./offers";
+import { HttpError, parseJsonBody, type Reply, readBody, send } from "./http";
+import { OfferResource } from "./offer-resource";
+import { OrderResource, orderView } from "./order-resource";
+import { emptyStats, type SimOperation, SimState, type SimStats } from "./state";
 
-export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
+export type { SimOperation, SimStats } from "./state";
+
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
 
 const OPERATIONS: readonly SimOperation[] = ["search", "price", "order_create", "issue", "cancel", "order_get"];
@@ -48,71 +42,11 @@ export interface SimulatorOptions {
   readonly onInventoryChange?: (change: "reset" | "expire" | "reprice") => Promise<void>;
 }
 
-export interface SimStats {
-  calls: Record<SimOperation, number>;
-  max_search_rps: number;
-  rate_limit_violations: number;
-  orders_created: number;
-}
-
-interface SimOffer {
-  readonly offerId: string;
-  readonly search: SimSearch;
-  readonly flight: SimFlight;
-  validUntil: number;
-  delta: number;
-  /** The "price moves once" scenario already moved this offer. */
-  scenarioMoved?: boolean;
-}
-
-interface SimTicket {
-  passenger_index: number;
-  ticket_number: string;
-}
-
-interface SimOrder {
-  order_id: string;
-  status: "BOOKED" | "ISSUED" | "CANCELLED";
-  offer_id: string;
-  external_ref?: string;
-  idempotency_key: string;
-  request_hash: string;
-  price: { currency: string; base: number; taxes: number; fees: number; total: number };
-  passenger_count: number;
-  tickets: SimTicket[];
-  issue_key?: string;
-  refundable: boolean;
-  cancel_penalty?: number;
-  refund_reference?: string;
-  penalty?: number;
-  created_at: string;
-  updated_at: string;
-}
-
 interface Fault {
   mode: FaultMode;
   remaining: number;
   latencyMs: number;
 }
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-const MAX_BODY = 256 * 1024;
 
 const INVENTORY_CHANGES: Record<string, "reset" | "expire" | "reprice"> = {
   "/__sim/reset": "reset",
@@ -120,89 +54,40 @@ const INVENTORY_CHANGES: Record<string, "reset" | "expire" | "reprice"> = {
   "/__sim/reprice": "reprice",
 };
 
-const hash = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, "PAYLOAD_TOO_LARGE", "body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-};
-
-const parseJsonBody = (text: string): Record<string, unknown> => {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new HttpError(400, "INVALID_JSON", "body must be a JSON object");
-};
-
-/** JSON with sorted keys: two requests that mean the same thing hash the same. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === "object" && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
-
-/** What DRCT shows of an order: its own bookkeeping (request hash, idempotency keys) stays inside. */
-const orderView = ({ request_hash: _hash, idempotency_key: _key, issue_key: _issue, ...order }: SimOrder) => order;
-
-const send = (res: ServerResponse, reply: Reply): void => {
-  const body = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-  res.end(body);
-};
-
 export class DrctSimulator {
   private readonly token: string;
-  private readonly offerTtlMs: number;
   private readonly searchIntervalMs: number;
-  private offers = new Map<string, SimOffer>();
-  private orders = new Map<string, SimOrder>();
-  private generation = 0;
+  private readonly state: SimState;
+  private readonly offerResource: OfferResource;
+  private readonly orderResource: OrderResource;
   private faults = new Map<SimOperation, Fault>();
-  private stats: SimStats = DrctSimulator.emptyStats();
   private searchArrivals: number[] = [];
   private lastAdmittedSearch = Number.NEGATIVE_INFINITY;
   private readonly heldResponses = new Set<ServerResponse>();
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.token = options.token ?? "drct-local-token";
-    this.offerTtlMs = options.offerTtlMs ?? 15 * 60_000;
     this.searchIntervalMs = options.searchIntervalMs ?? 1_000;
-    this.loadState();
-  }
-
-  private static emptyStats(): SimStats {
-    return {
-      calls: { search: 0, price: 0, order_create: 0, issue: 0, cancel: 0, order_get: 0 },
-      max_search_rps: 0,
-      rate_limit_violations: 0,
-      orders_created: 0,
-    };
+    this.state = new SimState(options.offerTtlMs ?? 15 * 60_000, options.stateFile);
+    this.state.load();
+    this.offerResource = new OfferResource(this.state);
+    this.orderResource = new OrderResource(this.state, this.offerResource);
   }
 
   snapshot(): SimStats {
-    return structuredClone(this.stats);
+    return structuredClone(this.state.stats);
   }
 
   reset(): void {
     this.releaseHeld();
-    this.offers.clear();
-    this.orders.clear();
+    this.state.offers.clear();
+    this.state.orders.clear();
     this.faults.clear();
-    this.generation += 1;
-    this.stats = DrctSimulator.emptyStats();
+    this.state.generation += 1;
+    this.state.stats = emptyStats();
     this.searchArrivals = [];
     this.lastAdmittedSearch = Number.NEGATIVE_INFINITY;
-    this.saveState();
+    this.state.save();
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -218,7 +103,7 @@ export class DrctSimulator {
       }
       const route = this.route(req.method ?? "GET", url);
       this.checkHeaders(req, route.operation);
-      this.stats.calls[route.operation] += 1;
+      this.state.stats.calls[route.operation] += 1;
       if (route.operation === "search") this.admitSearch();
       const fault = this.takeFault(route.operation);
       if (fault !== undefined) {
@@ -300,10 +185,10 @@ export class DrctSimulator {
     const now = performance.now();
     this.searchArrivals.push(now);
     while ((this.searchArrivals[0] ?? now) <= now - 1_000) this.searchArrivals.shift();
-    this.stats.max_search_rps = Math.max(this.stats.max_search_rps, this.searchArrivals.length);
+    this.state.stats.max_search_rps = Math.max(this.state.stats.max_search_rps, this.searchArrivals.length);
     const waitMs = this.lastAdmittedSearch + this.searchIntervalMs - now;
     if (waitMs > 0) {
-      this.stats.rate_limit_violations += 1;
+      this.state.stats.rate_limit_violations += 1;
       throw new HttpError(429, "RATE_LIMITED", "offers_search is limited to 1 request per second", {
         "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))),
       });
@@ -318,225 +203,29 @@ export class DrctSimulator {
     const parts = url.pathname.split("/").filter(Boolean);
     const [version, resource, id, action] = parts;
     if (version === "v1" && resource === "offers" && method === "POST") {
-      if (id === "search" && parts.length === 3) return { operation: "search", run: (_r, b) => this.search(b) };
+      if (id === "search" && parts.length === 3)
+        return { operation: "search", run: (_r, b) => this.offerResource.search(b) };
       if (id !== undefined && action === "price" && parts.length === 4) {
-        return { operation: "price", run: () => this.price(id) };
+        return { operation: "price", run: () => this.offerResource.price(id) };
       }
     }
     if (version === "v1" && resource === "orders") {
       if (method === "POST" && parts.length === 2) {
-        return { operation: "order_create", run: (req, body) => this.createOrder(req, body) };
+        return { operation: "order_create", run: (req, body) => this.orderResource.createOrder(req, body) };
       }
-      if (method === "GET" && parts.length === 2) return { operation: "order_get", run: () => this.findOrders(url) };
+      if (method === "GET" && parts.length === 2)
+        return { operation: "order_get", run: () => this.orderResource.findOrders(url) };
       if (method === "GET" && id !== undefined && parts.length === 3) {
-        return { operation: "order_get", run: () => ({ status: 200, body: orderView(this.order(id)) }) };
+        return { operation: "order_get", run: () => ({ status: 200, body: orderView(this.orderResource.order(id)) }) };
       }
       if (method === "POST" && id !== undefined && action === "issue" && parts.length === 4) {
-        return { operation: "issue", run: (req) => this.issue(req, id) };
+        return { operation: "issue", run: (req) => this.orderResource.issue(req, id) };
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
-        return { operation: "cancel", run: () => this.cancel(id) };
+        return { operation: "cancel", run: () => this.orderResource.cancel(id) };
       }
     }
     throw new HttpError(404, "NOT_FOUND", `no route ${method} ${url.pathname}`);
-  }
-
-  private search(text: string): Reply {
-    const body = this.validSearch(parseJsonBody(text));
-    const now = Date.now();
-    const criteriaKey = JSON.stringify([
-      body.origin,
-      body.destination,
-      body.departure_date,
-      body.return_date ?? null,
-      body.passengers,
-      body.cabin,
-      body.currency,
-    ]);
-    const offers = flightsFor(body).map((flight) => {
-      const offerId = `drct_${hash(`${criteriaKey}|${flight.key}|${this.generation}`).slice(0, 20)}`;
-      const existing = this.offers.get(offerId);
-      const offer: SimOffer = existing ?? { offerId, search: body, flight, validUntil: 0, delta: 0 };
-      offer.validUntil = now + this.offerTtlMs;
-      this.offers.set(offerId, offer);
-      return this.offerView(offer);
-    });
-    this.saveState();
-    return { status: 200, body: { offers } };
-  }
-
-  private validSearch(raw: Record<string, unknown>): SimSearch {
-    const invalid = (message: string) => new HttpError(400, "INVALID_REQUEST", message);
-    const iata = (value: unknown) => typeof value === "string" && /^[A-Z]{3}$/.test(value);
-    const date = (value: unknown) =>
-      typeof value === "string" &&
-      /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-      !Number.isNaN(Date.parse(value)) &&
-      new Date(value).toISOString().startsWith(value);
-    const count = (value: unknown, min: number) =>
-      value === undefined ? min === 0 : Number.isInteger(value) && (value as number) >= min && (value as number) <= 9;
-    if (!iata(raw.origin) || !iata(raw.destination)) throw invalid("origin and destination must be IATA codes");
-    if (!date(raw.departure_date)) throw invalid("departure_date must be YYYY-MM-DD");
-    if (raw.return_date !== undefined && !date(raw.return_date)) throw invalid("return_date must be YYYY-MM-DD");
-    if (raw.return_date !== undefined && (raw.return_date as string) < (raw.departure_date as string)) {
-      throw invalid("return_date must not be before departure_date");
-    }
-    if (typeof raw.currency !== "string" || !/^[A-Z]{3}$/.test(raw.currency) || iso4217(raw.currency) === undefined) {
-      throw invalid("currency must be an ISO 4217 code");
-    }
-    if (typeof raw.cabin !== "string" || !["economy", "premium_economy", "business", "first"].includes(raw.cabin)) {
-      throw invalid("cabin must be economy, premium_economy, business or first");
-    }
-    const passengers = (raw.passengers ?? {}) as Record<string, unknown>;
-    if (!count(passengers.adults, 1) || !count(passengers.children, 0) || !count(passengers.infants, 0)) {
-      throw invalid("passengers: adults 1-9, children and infants 0-9");
-    }
-    return {
-      origin: raw.origin as string,
-      destination: raw.destination as string,
-      departure_date: raw.departure_date as string,
-      return_date: raw.return_date as string | undefined,
-      passengers: {
-        adults: passengers.adults as number,
-        children: (passengers.children as number | undefined) ?? 0,
-        infants: (passengers.infants as number | undefined) ?? 0,
-      },
-      cabin: raw.cabin,
-      currency: raw.currency,
-    };
-  }
-
-  private priceOf(offer: SimOffer) {
-    const base = Math.max(0, offer.flight.base + offer.delta);
-    return {
-      currency: offer.search.currency,
-      base,
-      taxes: offer.flight.taxes,
-      fees: offer.flight.fees,
-    };
-  }
-
-  private offerView(offer: SimOffer) {
-    return {
-      offer_id: offer.offerId,
-      valid_until: new Date(offer.validUntil).toISOString(),
-      segments: offer.flight.segments,
-      price: this.priceOf(offer),
-      fare_rules: {
-        refundable: offer.flight.refundable,
-        changeable: offer.flight.changeable,
-        ...(offer.flight.cancelPenalty === undefined ? {} : { cancel_penalty: offer.flight.cancelPenalty }),
-      },
-    };
-  }
-
-  private liveOffer(offerId: string): SimOffer {
-    const offer = this.offers.get(offerId);
-    if (offer === undefined) throw new HttpError(404, "OFFER_NOT_FOUND", "unknown offer");
-    if (offer.validUntil <= Date.now()) throw new HttpError(410, "OFFER_EXPIRED", "the offer has expired");
-    return offer;
-  }
-
-  private price(offerId: string): Reply {
-    const offer = this.liveOffer(offerId);
-    if (touchesAirport(offer.search, SCENARIO_AIRPORTS.priceMovesOnce) && offer.scenarioMoved !== true) {
-      offer.delta += scenarioPriceStep(offer.search.currency);
-      offer.scenarioMoved = true;
-      this.saveState();
-    }
-    return { status: 200, body: this.offerView(offer) };
-  }
-
-  private createOrder(req: IncomingMessage, text: string): Reply {
-    const key = String(req.headers["idempotency-key"]);
-    const body = parseJsonBody(text);
-    const requestHash = hash(canonicalJson(body));
-    const existing = [...this.orders.values()].find((order) => order.idempotency_key === key);
-    if (existing !== undefined) {
-      if (existing.request_hash !== requestHash) {
-        throw new HttpError(409, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used with another request");
-      }
-      return { status: 201, body: orderView(existing), headers: { "idempotent-replayed": "true" } };
-    }
-    if (typeof body.offer_id !== "string" || body.offer_id === "")
-      throw new HttpError(400, "INVALID_REQUEST", "offer_id is required");
-    const offer = this.liveOffer(body.offer_id);
-    const passengers = Array.isArray(body.passengers) ? body.passengers : [];
-    const expected =
-      offer.search.passengers.adults + offer.search.passengers.children + offer.search.passengers.infants;
-    if (passengers.length !== expected) {
-      throw new HttpError(422, "PASSENGER_MISMATCH", `the offer was searched for ${expected} passengers`);
-    }
-    const price = this.priceOf(offer);
-    const now = new Date().toISOString();
-    const order: SimOrder = {
-      order_id: `DRCT${randomInt(10 ** 9, 10 ** 10 - 1)}`,
-      status: "BOOKED",
-      offer_id: offer.offerId,
-      external_ref: typeof body.external_ref === "string" ? body.external_ref : undefined,
-      idempotency_key: key,
-      request_hash: requestHash,
-      price: { ...price, total: price.base + price.taxes + price.fees },
-      passenger_count: passengers.length,
-      tickets: [],
-      refundable: offer.flight.refundable,
-      cancel_penalty: offer.flight.cancelPenalty,
-      created_at: now,
-      updated_at: now,
-    };
-    this.orders.set(order.order_id, order);
-    this.stats.orders_created += 1;
-    this.saveState();
-    return { status: 201, body: orderView(order) };
-  }
-
-  private order(orderId: string): SimOrder {
-    const order = this.orders.get(orderId);
-    if (order === undefined) throw new HttpError(404, "ORDER_NOT_FOUND", "unknown order");
-    return order;
-  }
-
-  private findOrders(url: URL): Reply {
-    const key = url.searchParams.get("idempotency_key");
-    const ref = url.searchParams.get("external_ref");
-    if (key === null && ref === null)
-      throw new HttpError(400, "INVALID_REQUEST", "idempotency_key or external_ref is required");
-    const orders = [...this.orders.values()].filter(
-      (order) => (key === null || order.idempotency_key === key) && (ref === null || order.external_ref === ref),
-    );
-    return { status: 200, body: { orders: orders.map(orderView) } };
-  }
-
-  private issue(req: IncomingMessage, orderId: string): Reply {
-    const key = String(req.headers["idempotency-key"]);
-    const order = this.order(orderId);
-    if (order.issue_key === key)
-      return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
-    if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
-    order.status = "ISSUED";
-    order.issue_key = key;
-    order.tickets = Array.from({ length: order.passenger_count }, (_, index) => ({
-      passenger_index: index,
-      ticket_number: `220${randomInt(10 ** 9, 10 ** 10 - 1)}`,
-    }));
-    order.updated_at = new Date().toISOString();
-    this.saveState();
-    return { status: 200, body: orderView(order) };
-  }
-
-  private cancel(orderId: string): Reply {
-    const order = this.order(orderId);
-    if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
-    if (order.status === "ISSUED" && !order.refundable) {
-      throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
-    }
-    order.status = "CANCELLED";
-    // Voiding an unticketed booking costs nothing and refunds nothing; a ticketed refundable fare refunds less the penalty.
-    order.penalty = order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0;
-    if (order.tickets.length > 0) order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
-    order.updated_at = new Date().toISOString();
-    this.saveState();
-    return { status: 200, body: orderView(order) };
   }
 
   private control(method: string, path: string, text: string): Reply {
@@ -566,47 +255,18 @@ export class DrctSimulator {
       if (typeof body.delta_minor !== "number" || !Number.isInteger(body.delta_minor)) {
         throw new HttpError(400, "INVALID_REQUEST", "delta_minor must be an integer");
       }
-      for (const offer of this.offers.values()) offer.delta += body.delta_minor;
-      return { status: 200, body: { repriced: this.offers.size } };
+      for (const offer of this.state.offers.values()) offer.delta += body.delta_minor;
+      return { status: 200, body: { repriced: this.state.offers.size } };
     }
     if (path === "/__sim/expire") {
       const now = Date.now();
-      for (const offer of this.offers.values()) offer.validUntil = Math.min(offer.validUntil, now);
+      for (const offer of this.state.offers.values()) offer.validUntil = Math.min(offer.validUntil, now);
       // New searches must produce new offers, as DRCT would after expiry.
-      this.generation += 1;
-      this.saveState();
-      return { status: 200, body: { expired: this.offers.size } };
+      this.state.generation += 1;
+      this.state.save();
+      return { status: 200, body: { expired: this.state.offers.size } };
     }
     throw new HttpError(404, "NOT_FOUND", `no control ${path}`);
-  }
-
-  private loadState(): void {
-    if (this.options.stateFile === undefined) return;
-    try {
-      const saved = JSON.parse(readFileSync(this.options.stateFile, "utf8")) as {
-        orders: SimOrder[];
-        offers?: SimOffer[];
-        generation: number;
-      };
-      for (const order of saved.orders) this.orders.set(order.order_id, order);
-      for (const offer of saved.offers ?? []) this.offers.set(offer.offerId, offer);
-      // A real DRCT does not forget its offers when our gateway restarts; neither does this one.
-      this.generation = saved.generation;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-  }
-
-  private saveState(): void {
-    const file = this.options.stateFile;
-    if (file === undefined) return;
-    const now = Date.now();
-    const offers = [...this.offers.values()].filter((offer) => offer.validUntil > now);
-    writeFileSync(
-      `${file}.tmp`,
-      JSON.stringify({ orders: [...this.orders.values()], offers, generation: this.generation }),
-    );
-    renameSync(`${file}.tmp`, file);
   }
 }
 

@@ -1,0 +1,94 @@
+/** What the simulator knows: its offers and orders (persisted when a state file is given) and its stats. */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { SimFlight, SimSearch } from "./offers";
+
+export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
+
+export interface SimStats {
+  calls: Record<SimOperation, number>;
+  max_search_rps: number;
+  rate_limit_violations: number;
+  orders_created: number;
+}
+
+export interface SimOffer {
+  readonly offerId: string;
+  readonly search: SimSearch;
+  readonly flight: SimFlight;
+  validUntil: number;
+  delta: number;
+  /** The "price moves once" scenario already moved this offer. */
+  scenarioMoved?: boolean;
+}
+
+export interface SimTicket {
+  passenger_index: number;
+  ticket_number: string;
+}
+
+export interface SimOrder {
+  order_id: string;
+  status: "BOOKED" | "ISSUED" | "CANCELLED";
+  offer_id: string;
+  external_ref?: string;
+  idempotency_key: string;
+  request_hash: string;
+  price: { currency: string; base: number; taxes: number; fees: number; total: number };
+  passenger_count: number;
+  tickets: SimTicket[];
+  issue_key?: string;
+  refundable: boolean;
+  cancel_penalty?: number;
+  refund_reference?: string;
+  penalty?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export const emptyStats = (): SimStats => ({
+  calls: { search: 0, price: 0, order_create: 0, issue: 0, cancel: 0, order_get: 0 },
+  max_search_rps: 0,
+  rate_limit_violations: 0,
+  orders_created: 0,
+});
+
+export class SimState {
+  readonly offers = new Map<string, SimOffer>();
+  readonly orders = new Map<string, SimOrder>();
+  generation = 0;
+  stats: SimStats = emptyStats();
+
+  constructor(
+    readonly offerTtlMs: number,
+    private readonly stateFile: string | undefined,
+  ) {}
+
+  load(): void {
+    if (this.stateFile === undefined) return;
+    try {
+      const saved = JSON.parse(readFileSync(this.stateFile, "utf8")) as {
+        orders: SimOrder[];
+        offers?: SimOffer[];
+        generation: number;
+      };
+      for (const order of saved.orders) this.orders.set(order.order_id, order);
+      for (const offer of saved.offers ?? []) this.offers.set(offer.offerId, offer);
+      // A real DRCT does not forget its offers when our gateway restarts; neither does this one.
+      this.generation = saved.generation;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+
+  save(): void {
+    const file = this.stateFile;
+    if (file === undefined) return;
+    const now = Date.now();
+    const offers = [...this.offers.values()].filter((offer) => offer.validUntil > now);
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ orders: [...this.orders.values()], offers, generation: this.generation }),
+    );
+    renameSync(`${file}.tmp`, file);
+  }
+}
