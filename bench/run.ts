@@ -24,6 +24,8 @@ const tenants = [
   ...Array.from({ length: 8 }, (_, index) => testTenant(`bench${index}`, { plan: "premium" })),
   testTenant("heavy", { plan: "standard" }),
   testTenant("light", { plan: "premium" }),
+  testTenant("twin1", { plan: "premium" }),
+  testTenant("twin2", { plan: "premium" }),
 ];
 const runtime = await startLocalRuntime({
   port: 0,
@@ -60,6 +62,110 @@ const rows: [string, string][] = [];
 const report = (name: string, value: string) => {
   rows.push([name, value]);
   console.log(`${name.padEnd(64)} ${value}`);
+};
+
+interface Flooder {
+  readonly tenantId: string;
+  readonly perSecond: number;
+}
+interface FloodScenario {
+  readonly name: string;
+  readonly flooders: readonly Flooder[];
+  /** A tenant searching at a steady pace meanwhile; the scenario lasts until it is done. */
+  readonly steady?: { readonly tenantId: string; readonly everyMs: number; readonly count: number };
+  readonly durationMs?: number;
+}
+interface TenantFigures {
+  answered: number;
+  refused: number;
+  /** Any other status, by status. */
+  other: Record<number, number>;
+  latencies: number[];
+}
+
+/** DRCT searches made for each tenant since `since` (ISO), from the DRCT request log. */
+const slotsByTenant = async (since: string): Promise<Map<string, number>> => {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const log = await documents.send(new DocScanCommand({ TableName: process.env.TABLE_DRCT_REQUEST_LOG }));
+  const slots = new Map<string, number>();
+  for (const item of log.Items ?? []) {
+    if (item.operation !== "search" || String(item.at ?? "") < since) continue;
+    slots.set(String(item.tenant_id), (slots.get(String(item.tenant_id)) ?? 0) + 1);
+  }
+  return slots;
+};
+
+/** Tenants flood cache-missing searches (each its own routes) while one searches steadily; per-tenant figures. */
+const floodScenario = async (scenario: FloodScenario) => {
+  await sleep(2_500);
+  const since = new Date().toISOString();
+  const before = await simStats();
+  const figures = new Map<string, TenantFigures>();
+  const record = (tenantId: string, result: { status: number; ms: number }) => {
+    const entry = figures.get(tenantId) ?? { answered: 0, refused: 0, other: {}, latencies: [] };
+    if (result.status === 200) {
+      entry.answered += 1;
+      entry.latencies.push(result.ms);
+    } else if (result.status === 429) entry.refused += 1;
+    else entry.other[result.status] = (entry.other[result.status] ?? 0) + 1;
+    figures.set(tenantId, entry);
+  };
+  let flooding = true;
+  const floods = scenario.flooders.map(async (flooder, flooderIndex) => {
+    const inFlight: Promise<void>[] = [];
+    for (let index = 0; flooding; index += 1) {
+      // Q-routes: no scenario airport, and a new route for every search so none is cached.
+      const destination = `Q${String.fromCharCode(65 + flooderIndex)}${String.fromCharCode(65 + (index % 26))}`;
+      const origin = `Q${String.fromCharCode(65 + (Math.floor(index / 26) % 26))}A`;
+      inFlight.push(
+        search(keyOf(scenario.flooders[flooderIndex]?.tenantId ?? ""), destination, origin).then((result) => {
+          record(flooder.tenantId, result);
+        }),
+      );
+      await sleep(1000 / flooder.perSecond);
+    }
+    await Promise.all(inFlight);
+  });
+  if (scenario.steady !== undefined) {
+    const { tenantId, everyMs, count } = scenario.steady;
+    for (let index = 0; index < count; index += 1) {
+      await sleep(everyMs);
+      record(tenantId, await search(keyOf(tenantId), `R${String.fromCharCode(65 + (index % 26))}Z`, "QQQ"));
+    }
+  } else await sleep(scenario.durationMs ?? 10_000);
+  flooding = false;
+  await Promise.all(floods);
+  const after = await simStats();
+  const slots = await slotsByTenant(since);
+  const tenantIds = [
+    ...scenario.flooders.map((flooder) => flooder.tenantId),
+    ...(scenario.steady ? [scenario.steady.tenantId] : []),
+  ];
+  const contended = tenantIds.reduce((sum, tenantId) => sum + (slots.get(tenantId) ?? 0), 0);
+  for (const tenantId of tenantIds) {
+    const entry = figures.get(tenantId) ?? { answered: 0, refused: 0, other: {}, latencies: [] };
+    const others = Object.values(entry.other).reduce((sum, count) => sum + count, 0);
+    const total = entry.answered + entry.refused + others;
+    report(
+      `${scenario.name}: ${tenantId}`,
+      `answered ${entry.answered}/${total} (${((100 * entry.answered) / Math.max(1, total)).toFixed(0)} %), ` +
+        `429 ${entry.refused}, other ${JSON.stringify(entry.other)}, p50/p95 ${ms(percentile(entry.latencies, 50))} / ${ms(percentile(entry.latencies, 95))}, ` +
+        `DRCT slots ${slots.get(tenantId) ?? 0} (${((100 * (slots.get(tenantId) ?? 0)) / Math.max(1, contended)).toFixed(0)} %)`,
+    );
+  }
+  report(
+    `${scenario.name}: DRCT searches / max in any 1 s / violations`,
+    `${after.calls.search - before.calls.search} / ${after.max_search_rps} / ${after.rate_limit_violations - before.rate_limit_violations}`,
+  );
+  const steadyFigures = scenario.steady ? figures.get(scenario.steady.tenantId) : undefined;
+  return {
+    steadyShare: steadyFigures
+      ? `${steadyFigures.answered} / ${scenario.steady?.count} (p95 ${ms(percentile(steadyFigures.latencies, 95))})`
+      : "",
+    slotShares: tenantIds
+      .map((tenantId) => `${tenantId} ${((100 * (slots.get(tenantId) ?? 0)) / Math.max(1, contended)).toFixed(0)} %`)
+      .join(", "),
+  };
 };
 
 try {
@@ -123,55 +229,23 @@ try {
     ).toFixed(2),
   );
 
-  // 3. A light tenant's wait while a heavy tenant floods with cache-missing searches.
-  const lightAlone: number[] = [];
-  for (let index = 0; index < 3; index += 1) {
-    await sleep(2_200);
-    lightAlone.push((await search(keyOf("agency-light"), ["CPT", "JNB", "NBO", "ADD", "LOS"][index] ?? "CPT")).ms);
-  }
-  const floodStatuses = new Map<number, number>();
-  let flooding = true;
-  const flood = (async () => {
-    const inFlight: Promise<void>[] = [];
-    for (let index = 0; flooding; index += 1) {
-      inFlight.push(
-        search(
-          keyOf("agency-heavy"),
-          `X${String.fromCharCode(65 + (index % 26))}${String.fromCharCode(65 + (Math.floor(index / 26) % 26))}`,
-        ).then((result) => {
-          floodStatuses.set(result.status, (floodStatuses.get(result.status) ?? 0) + 1);
-        }),
-      );
-      await sleep(1000 / 30);
-    }
-    await Promise.all(inFlight);
-  })();
-  const lightUnderFlood: { ms: number; status: number }[] = [];
-  for (let index = 0; index < 8; index += 1) {
-    await sleep(2_200);
-    lightUnderFlood.push(
-      await search(keyOf("agency-light"), ["GRU", "EZE", "SCL", "LIM", "BOG", "MEX", "CUN", "PTY"][index] ?? "GRU"),
-    );
-  }
-  flooding = false;
-  await flood;
-  const lightOk = lightUnderFlood.filter((result) => result.status === 200);
-  report("flood: heavy tenant statuses (30 req/s)", JSON.stringify(Object.fromEntries(floodStatuses)));
-  report("flood: light tenant (0.45 searches/s) answered 200", `${lightOk.length} / ${lightUnderFlood.length}`);
-  report(
-    "flood: light p95 under flood ÷ light p95 alone",
-    `${ms(
-      percentile(
-        lightOk.map((r) => r.ms),
-        95,
-      ),
-    )} ÷ ${ms(percentile(lightAlone, 95))} = ${(
-      percentile(
-        lightOk.map((r) => r.ms),
-        95,
-      ) / percentile(lightAlone, 95)
-    ).toFixed(2)}`,
-  );
+  // 3. Fair shares of DRCT's one search per second: a light tenant while a heavy one floods,
+  // then two equal heavy tenants competing for the same slots.
+  const light = await floodScenario({
+    name: "flood 1",
+    flooders: [{ tenantId: "agency-heavy", perSecond: 30 }],
+    steady: { tenantId: "agency-light", everyMs: 2_000, count: 20 },
+  });
+  report("flood 1 (heavy standard tenant 30/s, light premium every 2 s): light answered", light.steadyShare);
+  const equal = await floodScenario({
+    name: "flood 2",
+    flooders: [
+      { tenantId: "agency-twin1", perSecond: 10 },
+      { tenantId: "agency-twin2", perSecond: 10 },
+    ],
+    durationMs: 20_000,
+  });
+  report("flood 2 (two equal premium tenants, 10/s each): slot shares", equal.slotShares);
 
   // 4. Order create: the gateway's overhead over DRCT's own order_create latency (request log).
   const orderTimes: { ms: number; correlationId: string }[] = [];

@@ -416,6 +416,7 @@ export const ENV = {
   drctBaseUrl: "DRCT_BASE_URL",
   drctTimeoutMs: "DRCT_TIMEOUT_MS",
   drctSearchIntervalMs: "DRCT_SEARCH_INTERVAL_MS",
+  drctSlotWaitMs: "DRCT_SLOT_WAIT_MS",
   drctRetryBaseMs: "DRCT_RETRY_BASE_MS",
   drctMaxRetries: "DRCT_MAX_RETRIES",
   coalesceWindowMs: "COALESCE_WINDOW_MS",
@@ -470,6 +471,8 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
  */
 export const PLANS = {
   standard: {
+    /** Its share of contended DRCT search slots, relative to other plans' (fair queueing). */
+    fairShareWeight: 1,
     rateLimit: 10,
     burstLimit: 20,
     quotaPerDay: 20_000,
@@ -479,6 +482,7 @@ export const PLANS = {
     },
   },
   premium: {
+    fairShareWeight: 2,
     rateLimit: 50,
     burstLimit: 100,
     quotaPerDay: 200_000,
@@ -491,6 +495,7 @@ export const PLANS = {
 } as const satisfies Record<
   string,
   {
+    fairShareWeight: number;
     rateLimit: number;
     burstLimit: number;
     quotaPerDay: number;

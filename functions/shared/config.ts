@@ -12,6 +12,8 @@ const ConfigSchema = z.object({
   drctTimeoutMs: z.coerce.number().int().positive().default(8_000),
   /** Gap between two DRCT searches for the whole account; DRCT allows 1/s, the rest is margin for clock and network jitter. */
   drctSearchIntervalMs: z.coerce.number().int().positive().default(1_100),
+  /** How long an interactive search may wait for a later DRCT search slot before it is refused with 429. */
+  drctSlotWaitMs: z.coerce.number().int().min(0).default(1_500),
   drctRetryBaseMs: z.coerce.number().int().positive().default(1_000),
   drctMaxRetries: z.coerce.number().int().min(0).max(5).default(3),
   /** Identical searches landing this soon after one finished share its answer. */

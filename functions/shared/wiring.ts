@@ -12,6 +12,7 @@ import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
 import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
 import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
 import { DynamoSearchCoalescer } from "../adapters/dynamodb/search-flights";
+import { DynamoSlotQueue } from "../adapters/dynamodb/slot-queue";
 import { dynamoUsageMeter } from "../adapters/dynamodb/usage-meter";
 import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
@@ -105,6 +106,7 @@ export const supplier = /* @__PURE__ */ once(
       breaker: circuitBreaker(),
       retry: { maxRetries: config().drctMaxRetries, baseDelayMs: config().drctRetryBaseMs },
       accountLimits: { search: { limit: 1, windowMs: config().drctSearchIntervalMs, burst: 1 } },
+      slots: { queue: new DynamoSlotQueue(), slotWaitMs: config().drctSlotWaitMs },
     }),
 );
 

@@ -7,6 +7,7 @@ import type { Delivery } from "../domain/delivery";
 import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
 import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
 import type { PublicOrder } from "../domain/order-view";
+import type { Priority } from "../domain/slot-queue";
 import type { Plan } from "../domain/tenant";
 
 /** Who is calling, under which correlation id, and until when: passed to every supplier call. */
@@ -16,6 +17,8 @@ export interface CallContext {
   readonly correlationId: string;
   /** Epoch ms after which no retry starts: the caller will have given up. */
   readonly deadlineAt: number;
+  /** Who goes first when calls wait for DRCT's paced operations; by default the operation's class. */
+  readonly priority?: Priority;
 }
 
 /**

@@ -61,17 +61,25 @@ describe("POST /public/offers/search", () => {
     expect(offersB.map((offer) => offer.id)).not.toEqual(offersA.map((offer) => offer.id));
   });
 
-  test("a second search inside the account's second is refused with 429, never sent to DRCT", async () => {
+  test("a search that finds the account's second taken waits for the next slot; beyond the wait it is 429, never sent to DRCT", async () => {
     await sleep(1_200);
     await api.sim("/__sim/reset");
-    const first = await api.call("/public/offers/search", { body: searchBody({ destination: "CDG" }) });
-    const second = await api.call("/public/offers/search", { body: searchBody({ destination: "AMS" }) });
-    expect(first.status).toBe(200);
-    expect(second.status).toBe(429);
-    expect(Number(second.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(second.body).toMatchObject({ error: { code: "AVF_429_RATE_LIMITED", retryable: true } });
+    const started = Date.now();
+    const [first, second, third] = await Promise.all(
+      ["CDG", "AMS", "BRU"].map((destination, index) =>
+        sleep(index * 30).then(() => api.call("/public/offers/search", { body: searchBody({ destination }) })),
+      ),
+    );
+    // One search per 1.1 s for the account: the second waits ~1.1 s for its slot, the third's
+    // slot (2.2 s away) is beyond the 1.5 s an interactive search may wait.
+    expect(first?.status).toBe(200);
+    expect(second?.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_050);
+    expect(third?.status).toBe(429);
+    expect(Number(third?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(third?.body).toMatchObject({ error: { code: "AVF_429_RATE_LIMITED", retryable: true } });
     const stats = await api.sim<SimStats>("/__sim/stats");
-    expect(stats.calls.search).toBe(1);
+    expect(stats.calls.search).toBe(2);
     expect(stats.rate_limit_violations).toBe(0);
     expect(stats.max_search_rps).toBe(1);
   });

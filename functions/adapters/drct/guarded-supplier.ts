@@ -2,6 +2,7 @@ import { ACCOUNT_LIMITS, PLANS, type SupplierOperation } from "../../../lib/reso
 import { AvfError } from "../../domain/errors";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
+import type { Priority, SlotPolicy } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
 import type { CallContext, OfferSupplier, OrderSupplier, SupplierBooking, SupplierOrder } from "../../use-cases/ports";
 import type { Attempt, DrctClient } from "./client";
@@ -17,6 +18,20 @@ export interface RateLimiterPort {
   claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision>;
 }
 
+/** The fair slot queue of a paced operation (DynamoSlotQueue in AWS). */
+export interface SlotQueuePort {
+  acquire(
+    bucket: string,
+    request: {
+      readonly tenantId: string;
+      readonly priority: Priority;
+      readonly weight: number;
+      readonly waitUntil: number;
+      readonly policy: SlotPolicy;
+    },
+  ): Promise<{ readonly granted: boolean; readonly retryAfterMs: number }>;
+}
+
 /** The shared breaker (DynamoCircuitBreaker in AWS). */
 export interface BreakerPort {
   admit(): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
@@ -30,6 +45,11 @@ export interface GuardOptions {
   readonly breaker: BreakerPort;
   readonly retry: RetryPolicy;
   readonly accountLimits?: Partial<Record<SupplierOperation, RateLimitPolicy>>;
+  /**
+   * DRCT's searches (one per second for the whole account) go through this fair queue instead
+   * of the plain account bucket: an interactive search waits up to `slotWaitMs` for a slot.
+   */
+  readonly slots?: { readonly queue: SlotQueuePort; readonly slotWaitMs: number };
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -39,10 +59,28 @@ export interface GuardOptions {
 const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
 const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
 const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price"]);
+/** Operations whose account budget is DRCT's contract, shared through the fair slot queue. */
+const QUEUED: ReadonlySet<SupplierOperation> = new Set(["search"]);
+
+/** Who goes first when calls wait for the same paced operation. */
+export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
+  search: "interactive",
+  price: "interactive",
+  order_create: "interactive",
+  issue: "ticketing",
+  cancel: "ticketing",
+  order_get: "background",
+};
+
+/** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
+const HEAD_GRACE_MS = 250;
+/** While background calls wait for a paced operation, at least one slot in this many is theirs. */
+const BACKGROUND_EVERY = 4;
 
 export const tenantBucket = (tenantId: string, operation: SupplierOperation) =>
   `RATE#tenant#${tenantId}#drct#${operation}`;
 export const accountBucket = (operation: SupplierOperation) => `RATE#account#drct#${operation}`;
+export const slotQueueKey = (operation: SupplierOperation) => `SLOTS#account#drct#${operation}`;
 
 /**
  * DRCT behind its protections, in the order a call meets them: the tenant's plan budget
@@ -145,6 +183,8 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
   }
 
   private async claimAccountBudget(operation: SupplierOperation, call: CallContext, retry: number): Promise<void> {
+    const slots = this.options.slots;
+    if (slots !== undefined && QUEUED.has(operation)) return this.claimSlot(operation, call, retry, slots);
     for (;;) {
       const decision = await this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
       if (decision.granted) return;
@@ -156,6 +196,37 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
         });
       }
       await this.sleep(decision.retryAfterMs);
+    }
+  }
+
+  /**
+   * A slot of the fair queue: an interactive first try waits a short while (slotWaitMs) for
+   * one, anything else until the caller's deadline; refused beyond that with when to retry.
+   */
+  private async claimSlot(
+    operation: SupplierOperation,
+    call: CallContext,
+    retry: number,
+    slots: NonNullable<GuardOptions["slots"]>,
+  ): Promise<void> {
+    const policy = this.accountPolicy(operation);
+    const interactive = retry === 0 && INTERACTIVE.has(operation);
+    const waitUntil = interactive ? Math.min(this.now() + slots.slotWaitMs, call.deadlineAt) : call.deadlineAt;
+    const decision = await slots.queue.acquire(slotQueueKey(operation), {
+      tenantId: call.tenantId,
+      priority: call.priority ?? PRIORITY_OF[operation],
+      weight: PLANS[call.plan].fairShareWeight,
+      waitUntil,
+      policy: {
+        intervalMs: policy.windowMs / policy.limit,
+        backgroundEvery: BACKGROUND_EVERY,
+        headGraceMs: HEAD_GRACE_MS,
+      },
+    });
+    if (!decision.granted) {
+      throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
+        retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
+      });
     }
   }
 }

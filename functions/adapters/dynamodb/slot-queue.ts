@@ -1,0 +1,148 @@
+import { randomUUID } from "node:crypto";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  arrive,
+  EMPTY_QUEUE,
+  leave,
+  type Priority,
+  type SlotPolicy,
+  type SlotQueue,
+  turn,
+} from "../../domain/slot-queue";
+import { tableName } from "../../shared/config";
+import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
+
+export interface SlotRequest {
+  readonly tenantId: string;
+  readonly priority: Priority;
+  readonly weight: number;
+  /** The caller waits for a slot until then at the most (epoch ms). */
+  readonly waitUntil: number;
+  readonly policy: SlotPolicy;
+}
+
+export interface SlotDecision {
+  readonly granted: boolean;
+  /** When refused: milliseconds until a slot could be expected. */
+  readonly retryAfterMs: number;
+}
+
+/** Optimistic concurrency: a lost race re-reads and decides again; this many times at most per look. */
+const MAX_RACES = 16;
+/** After a lost race, wait up to this long (at random) so that racers spread out instead of colliding again. */
+const RACE_JITTER_MS = 15;
+/** Never look again sooner than this: a waiter polls the queue item, and each look is a read. */
+const MIN_LOOK_MS = 10;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Stored {
+  readonly queue: SlotQueue;
+  readonly version: number;
+}
+
+/**
+ * The fair slot queue of one paced operation (domain/slot-queue.ts) in one SupplierState item,
+ * shared by every Lambda: each move is a conditional write on the item's version. A waiter
+ * polls the item until its slot opens; its entry carries a lease (its wait), so a Lambda that
+ * dies while waiting holds nothing once the lease is over.
+ */
+export class DynamoSlotQueue {
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly pause: (ms: number) => Promise<void> = sleep,
+  ) {}
+
+  async acquire(bucket: string, request: SlotRequest): Promise<SlotDecision> {
+    const id = randomUUID();
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const stored = await this.read(bucket);
+      const now = this.now();
+      const caller = { id, tenantId: request.tenantId, priority: request.priority, weight: request.weight };
+      const arrival = arrive(stored.queue, { ...caller, enqueuedAt: now }, now, request.waitUntil, request.policy);
+      if (arrival.kind === "refused") return { granted: false, retryAfterMs: arrival.retryAfterMs };
+      if (!(await this.write(bucket, arrival.queue, stored.version))) {
+        await this.pause(Math.random() * RACE_JITTER_MS);
+        continue;
+      }
+      if (arrival.kind === "granted") return { granted: true, retryAfterMs: 0 };
+      return this.waitForTurn(bucket, id, request, arrival.slotAt);
+    }
+    return this.busy(request.policy);
+  }
+
+  private async waitForTurn(
+    bucket: string,
+    id: string,
+    request: SlotRequest,
+    firstLook: number,
+  ): Promise<SlotDecision> {
+    let lookAt = firstLook;
+    for (let races = 0; races < MAX_RACES; ) {
+      await this.pause(Math.max(MIN_LOOK_MS, lookAt - this.now()));
+      const stored = await this.read(bucket);
+      const now = this.now();
+      const next = turn(stored.queue, id, now, request.policy);
+      if (next.kind === "gone") return this.busy(request.policy);
+      if (next.kind === "take") {
+        if (await this.write(bucket, next.queue, stored.version)) return { granted: true, retryAfterMs: 0 };
+        races += 1;
+        lookAt = now;
+        continue;
+      }
+      if (next.until > request.waitUntil) {
+        await this.leave(bucket, id);
+        return { granted: false, retryAfterMs: Math.max(1, Math.ceil(next.until - now)) };
+      }
+      lookAt = next.until;
+    }
+    await this.leave(bucket, id);
+    return this.busy(request.policy);
+  }
+
+  /** Gives up a place in the queue; a lost race only means someone else already pruned or moved it. */
+  private async leave(bucket: string, id: string): Promise<void> {
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const stored = await this.read(bucket);
+      if (!stored.queue.waiters.some((waiter) => waiter.id === id)) return;
+      if (await this.write(bucket, leave(stored.queue, id, this.now()), stored.version)) return;
+      await this.pause(Math.random() * RACE_JITTER_MS);
+    }
+  }
+
+  /** Under that much contention the queue is clearly busy: refuse rather than spin. */
+  private busy(policy: SlotPolicy): SlotDecision {
+    return { granted: false, retryAfterMs: Math.ceil(policy.intervalMs) };
+  }
+
+  private async read(bucket: string): Promise<Stored> {
+    const result = await dynamo().send(
+      new GetCommand({ TableName: tableName("supplierState"), Key: { pk: bucket }, ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (item === undefined) return { queue: EMPTY_QUEUE, version: 0 };
+    return { queue: item.queue as SlotQueue, version: item.version as number };
+  }
+
+  private async write(bucket: string, queue: SlotQueue, seen: number): Promise<boolean> {
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName("supplierState"),
+          Item: {
+            pk: bucket,
+            queue,
+            version: seen + 1,
+            expires_at: epochSeconds(Math.max(queue.nextSlotAt ?? 0, this.now())) + 3_600,
+          },
+          ConditionExpression: seen === 0 ? "attribute_not_exists(pk)" : "version = :seen",
+          ...(seen === 0 ? {} : { ExpressionAttributeValues: { ":seen": seen } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+}

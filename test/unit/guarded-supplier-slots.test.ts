@@ -1,0 +1,144 @@
+/** GuardedSupplier with DRCT's searches paced by the fair slot queue (the account budget of search). */
+import { describe, expect, test } from "vitest";
+import {
+  type BreakerPort,
+  GuardedSupplier,
+  type RateLimiterPort,
+  type SlotQueuePort,
+  slotQueueKey,
+} from "../../functions/adapters/drct/guarded-supplier";
+import { AvfError } from "../../functions/domain/errors";
+import type { SearchCriteria, SupplierOffer } from "../../functions/domain/offer";
+import { SupplierError } from "../../functions/domain/supplier";
+import type { CallContext } from "../../functions/use-cases/ports";
+
+const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
+const CALL: CallContext = { tenantId: "ten_1", plan: "premium", correlationId: "corr-1", deadlineAt: T0 + 20_000 };
+const CRITERIA: SearchCriteria = {
+  origin: "LHR",
+  destination: "JFK",
+  departure_date: "2031-04-01",
+  passengers: { adults: 1, children: 0, infants: 0 },
+  cabin: "economy",
+  currency: "GBP",
+};
+const OFFER: SupplierOffer = {
+  supplierOfferId: "drct-offer-1",
+  validUntil: "2031-03-10T08:30:00.000Z",
+  segments: [],
+  price: { currency: "GBP", base: 10_000, taxes: 2_000, fees: 500 },
+  fareRules: { refundable: false, changeable: true },
+};
+
+type Acquire = Parameters<SlotQueuePort["acquire"]>;
+
+/** Grants or refuses per its script (past it, grants); records every request. */
+class ScriptedSlots implements SlotQueuePort {
+  readonly requests: { bucket: Acquire[0]; request: Acquire[1] }[] = [];
+  constructor(private readonly script: (true | number)[] = []) {}
+  async acquire(bucket: Acquire[0], request: Acquire[1]) {
+    this.requests.push({ bucket, request });
+    const verdict = this.script.shift() ?? true;
+    return verdict === true ? { granted: true, retryAfterMs: 0 } : { granted: false, retryAfterMs: verdict };
+  }
+}
+
+const grantAll: RateLimiterPort = {
+  claim: async () => ({ granted: true, nextTat: T0, remaining: 1, retryAfterMs: 0, resetMs: 0 }),
+};
+const closedBreaker: BreakerPort = {
+  admit: async () => ({ allowed: true }),
+  recordFailure: async () => undefined,
+  recordSuccess: async () => undefined,
+};
+
+const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) => {
+  const limiterClaims: string[] = [];
+  const supplier = new GuardedSupplier({
+    client: {
+      search: async () => {
+        const next = searches.shift() ?? "ok";
+        if (next !== "ok") throw next;
+        return [OFFER];
+      },
+      price: async () => OFFER,
+      createOrder: async () => {
+        throw new Error("not scripted");
+      },
+      findOrder: async () => undefined,
+      issue: async () => {
+        throw new Error("not scripted");
+      },
+      cancel: async () => {
+        throw new Error("not scripted");
+      },
+    },
+    limiter: {
+      claim: async (bucket, policy) => {
+        limiterClaims.push(bucket);
+        return grantAll.claim(bucket, policy);
+      },
+    },
+    breaker: closedBreaker,
+    retry: { maxRetries: 3, baseDelayMs: 100 },
+    accountLimits: { search: { limit: 1, windowMs: 1_100, burst: 1 } },
+    slots: { queue: slots, slotWaitMs: 1_500 },
+    now: () => T0,
+    sleep: async () => undefined,
+    random: () => 0.5,
+  });
+  return { supplier, limiterClaims };
+};
+
+describe("searches go through the fair slot queue", () => {
+  test("an interactive first try waits at most slotWaitMs, as an interactive call of the tenant's plan weight", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier, limiterClaims } = guard(slots);
+    expect(await supplier.search(CRITERIA, CALL)).toEqual([OFFER]);
+    expect(slots.requests).toEqual([
+      {
+        bucket: slotQueueKey("search"),
+        request: {
+          tenantId: "ten_1",
+          priority: "interactive",
+          weight: 2,
+          waitUntil: T0 + 1_500,
+          policy: { intervalMs: 1_100, backgroundEvery: 4, headGraceMs: 250 },
+        },
+      },
+    ]);
+    // The tenant's plan budget is still claimed; the account's search bucket is the queue now.
+    expect(limiterClaims).toEqual(["RATE#tenant#ten_1#drct#search"]);
+  });
+
+  test("the wait never goes past the caller's deadline, and a background caller says so", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier } = guard(slots);
+    await supplier.search(CRITERIA, { ...CALL, deadlineAt: T0 + 400, priority: "background", plan: "standard" });
+    expect(slots.requests[0]?.request).toMatchObject({ waitUntil: T0 + 400, priority: "background", weight: 1 });
+  });
+
+  test("refused beyond the wait: 429 from DRCT's budget with when to retry, and DRCT is not called", async () => {
+    const slots = new ScriptedSlots([2_300]);
+    const { supplier } = guard(slots);
+    const error = await supplier.search(CRITERIA, CALL).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SupplierError);
+    expect(error).toMatchObject({ kind: "rate_limited", retryAfterSeconds: 3 });
+    expect(error).not.toBeInstanceOf(AvfError);
+  });
+
+  test("a retry after a DRCT failure waits for its slot until the deadline", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier } = guard(slots, [new SupplierError("server_error", "DRCT answered 503", { status: 503 })]);
+    expect(await supplier.search(CRITERIA, CALL)).toEqual([OFFER]);
+    expect(slots.requests.map((entry) => entry.request.waitUntil)).toEqual([T0 + 1_500, CALL.deadlineAt]);
+  });
+
+  test("other operations keep their GCRA account bucket", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier, limiterClaims } = guard(slots);
+    await supplier.price("drct-offer-1", CALL);
+    expect(slots.requests).toEqual([]);
+    expect(limiterClaims).toEqual(["RATE#tenant#ten_1#drct#price", "RATE#account#drct#price"]);
+  });
+});
