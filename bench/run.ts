@@ -114,9 +114,9 @@ const floodScenario = async (scenario: FloodScenario) => {
   const floods = scenario.flooders.map(async (flooder, flooderIndex) => {
     const inFlight: Promise<void>[] = [];
     for (let index = 0; flooding; index += 1) {
-      // Q-routes: no scenario airport, and a new route for every search so none is cached.
+      // P→Q routes: no scenario airport, and a new route for every search so none is cached.
       const destination = `Q${String.fromCharCode(65 + flooderIndex)}${String.fromCharCode(65 + (index % 26))}`;
-      const origin = `Q${String.fromCharCode(65 + (Math.floor(index / 26) % 26))}A`;
+      const origin = `P${String.fromCharCode(65 + (Math.floor(index / 26) % 26))}A`;
       inFlight.push(
         search(keyOf(scenario.flooders[flooderIndex]?.tenantId ?? ""), destination, origin).then((result) => {
           record(flooder.tenantId, result);
