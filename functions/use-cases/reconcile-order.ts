@@ -1,10 +1,12 @@
 import type { Order, OrderStatus } from "../domain/order";
+import { SupplierError } from "../domain/supplier";
+import { bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
 import { ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
-import type { BookingWorkflow, CallContext, OrderSupplier, TicketingQueue } from "./ports";
+import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, TicketingQueue } from "./ports";
 
 export interface ReconcileDeps extends TransitionDeps {
-  readonly supplier: OrderSupplier;
+  readonly supplier: OrderSupplier & Pick<OfferSupplier, "price">;
   readonly ticketing: TicketingQueue;
   readonly booking: BookingWorkflow;
   /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
@@ -17,9 +19,11 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  * Settles an order whose outcome only DRCT knows, by asking DRCT for the booking made under
  * the order's own Idempotency-Key (never by booking again):
  * - PENDING / PENDING_RECONCILE: found → BOOKED (and `order.reconciled`); not found after the
- *   grace period → FAILED; else left for the next run. A PENDING order DRCT has not seen lost
- *   its booking workflow (a crash before the call): the workflow is started again under the
- *   order's name, and books under the order's own DRCT key, so still at most once.
+ *   grace period → FAILED. A PENDING order DRCT has not seen lost its booking workflow (a crash
+ *   before the call): the workflow is started again. A PENDING_RECONCILE order DRCT has not
+ *   seen never reached it (or its answer was lost before it committed): the booking is
+ *   resumed — sent again under the order's own DRCT key, so still at most once — while its
+ *   offer is on sale at no more than the price the agency accepted.
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
  *   (issuing is idempotent at DRCT); past the grace period → FAILED.
  * Also publishes any events of the order still in its outbox.
@@ -39,6 +43,7 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
     }
     if (age < deps.graceMs) {
       if (order.status === "PENDING") await deps.booking.start(order);
+      else return resumeBooking(deps, order, call);
       return order.status;
     }
     const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
@@ -69,4 +74,46 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
     }
   }
   return order.status;
+};
+
+/** The part of an order's price that is DRCT's (before our markups), in minor units. */
+const supplierTotal = (price: { readonly base: number; readonly taxes: number }, fees: number): number =>
+  price.base + price.taxes + fees;
+
+/**
+ * Books again, under the same key, an order DRCT never confirmed: first its offer's current
+ * price (gone → FAILED OFFER_EXPIRED; higher than the agency accepted → FAILED PRICE_CHANGED),
+ * then the same booking. Booked → BOOKED; no answer again, or DRCT busy → left for the next
+ * run (the grace period still bounds it); refused → FAILED with DRCT's reason.
+ */
+const resumeBooking = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
+  const fail = async (failure: { code: string; message: string }) =>
+    (
+      await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
+        change: { failure },
+        extraEvents: ["order.reconciled"],
+      })
+    ).status;
+  try {
+    const offer = await deps.supplier.price(order.supplierOfferId, call);
+    const accepted = supplierTotal(order.price, order.price.provider_fees);
+    const current = supplierTotal(offer.price, offer.price.fees);
+    if (offer.price.currency !== order.price.currency || current > accepted) {
+      return await fail({
+        code: "PRICE_CHANGED",
+        message: `DRCT's price moved from ${accepted} to ${current} ${offer.price.currency} before the booking could be completed`,
+      });
+    }
+    const booked = await deps.supplier.createOrder(bookingOf(order), call);
+    const moved = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
+      change: { drctOrderId: booked.order_id },
+      reason: "booking resumed under the same key",
+      extraEvents: ["order.reconciled"],
+    });
+    return moved.status;
+  } catch (error) {
+    if (!(error instanceof SupplierError)) throw error;
+    if (error.outcomeUncertain || isSupplierBusy(error)) return order.status;
+    return fail(bookingFailure(error));
+  }
 };

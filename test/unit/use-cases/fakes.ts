@@ -17,6 +17,7 @@ export * from "./offer-fakes";
 
 import { expect } from "vitest";
 import { AvfError, type ErrorCode } from "../../../functions/domain/errors";
+import type { SupplierOffer } from "../../../functions/domain/offer";
 import type { Order, OrderStatus } from "../../../functions/domain/order";
 import { SupplierError, type SupplierFailureKind } from "../../../functions/domain/supplier";
 import type { Tenant } from "../../../functions/domain/tenant";
@@ -284,11 +285,26 @@ export class FakeOrderSupplier implements OrderSupplier {
   readonly finds: Scripted<SupplierOrder | undefined>[] = [];
   readonly issues: Scripted<SupplierOrder>[] = [];
   readonly cancels: Scripted<SupplierOrder>[] = [];
+  /** Offer prices, for a booking that reconciliation resumes. */
+  readonly priceCalls: string[] = [];
+  readonly prices: Scripted<SupplierOffer>[] = [];
 
   constructor(private readonly log: Log) {}
 
   get callCount(): number {
-    return this.createCalls.length + this.findCalls.length + this.issueCalls.length + this.cancelCalls.length;
+    return (
+      this.createCalls.length +
+      this.findCalls.length +
+      this.issueCalls.length +
+      this.cancelCalls.length +
+      this.priceCalls.length
+    );
+  }
+
+  async price(supplierOfferId: string): Promise<SupplierOffer> {
+    this.log.push("drct.price");
+    this.priceCalls.push(supplierOfferId);
+    return answer(this.prices, "price");
   }
 
   async createOrder(booking: SupplierBooking, call: CallContext): Promise<SupplierOrder> {

@@ -1,10 +1,13 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { toPublicOrder } from "../../../functions/domain/order-view";
+import { SupplierError } from "../../../functions/domain/supplier";
+import { bookingOf } from "../../../functions/use-cases/book-order";
 import type { OrderEvent } from "../../../functions/use-cases/ports";
 import { ACTOR_RECONCILIATION, reconcileOrder } from "../../../functions/use-cases/reconcile-order";
 import {
   bookedOrder,
   CALL,
+  drctOffer,
   drctOrder,
   expectNoMove,
   GRACE_MS,
@@ -58,17 +61,82 @@ describe("reconcileOrder", () => {
     expectNoMove(world, order);
   });
 
-  test("a PENDING_RECONCILE order DRCT has not seen, within the grace period, is left for the next run", async () => {
-    const order = orderAt(T0, { status: "PENDING_RECONCILE", version: 2 });
-    world.orders.seed(order);
-    world.clock.ms = T0 + GRACE_MS - 1;
-    world.supplier.finds.push(undefined);
+  describe("a PENDING_RECONCILE order DRCT has not seen, within the grace period: the booking is resumed", () => {
+    const uncertain = () => {
+      const order = orderAt(T0, { status: "PENDING_RECONCILE", version: 2 });
+      world.orders.seed(order);
+      world.clock.ms = T0 + GRACE_MS - 1;
+      world.supplier.finds.push(undefined);
+      return order;
+    };
 
-    expect(await reconcileOrder(world.deps, order, CALL)).toBe("PENDING_RECONCILE");
+    test("at no more than the accepted price: booked again under the same key, with the same body → BOOKED", async () => {
+      const order = uncertain();
+      world.supplier.prices.push(drctOffer({ price: { currency: "EUR", base: 9_900, taxes: 2_500, fees: 300 } }));
+      world.supplier.creates.push(drctOrder("BOOKED", { order_id: "DRCT2222222222" }));
 
-    expect(world.booking.starts).toEqual([]);
-    expect(world.supplier.createCalls).toEqual([]);
-    expectNoMove(world, order);
+      expect(await reconcileOrder(world.deps, order, CALL)).toBe("BOOKED");
+
+      expect(world.supplier.priceCalls).toEqual([order.supplierOfferId]);
+      expect(world.supplier.createCalls.map((entry) => entry.booking)).toEqual([bookingOf(order)]);
+      expect(world.supplier.createCalls[0]?.booking.idempotencyKey).toBe(order.supplierBookingKey);
+      expect(world.orders.stored(order)).toMatchObject({ status: "BOOKED", drctOrderId: "DRCT2222222222" });
+      expect(world.events.all.map((event) => event.detail_type)).toEqual(["order.booked", "order.reconciled"]);
+      expect(world.audit.entries).toEqual([
+        expect.objectContaining({ from: "PENDING_RECONCILE", to: "BOOKED", actor: ACTOR_RECONCILIATION }),
+      ]);
+    });
+
+    test("a price above what the agency accepted fails the order PRICE_CHANGED, and nothing is booked", async () => {
+      const order = uncertain();
+      world.supplier.prices.push(drctOffer({ price: { currency: "EUR", base: 10_001, taxes: 2_500, fees: 300 } }));
+
+      expect(await reconcileOrder(world.deps, order, CALL)).toBe("FAILED");
+
+      expect(world.supplier.createCalls).toEqual([]);
+      expect(world.orders.stored(order)?.failure?.code).toBe("PRICE_CHANGED");
+      expect(world.events.all.map((event) => event.detail_type)).toEqual(["order.failed", "order.reconciled"]);
+    });
+
+    test("an offer DRCT no longer sells fails the order OFFER_EXPIRED, and nothing is booked", async () => {
+      const order = uncertain();
+      world.supplier.prices.push(new SupplierError("not_found", "DRCT answered 410", { status: 410 }));
+
+      expect(await reconcileOrder(world.deps, order, CALL)).toBe("FAILED");
+
+      expect(world.supplier.createCalls).toEqual([]);
+      expect(world.orders.stored(order)?.failure?.code).toBe("OFFER_EXPIRED");
+    });
+
+    test.each([
+      ["no answer again", new SupplierError("timeout", "DRCT did not answer")],
+      ["DRCT busy", new SupplierError("rate_limited", "slow down", { status: 429, retryAfterSeconds: 1 })],
+      ["breaker open", new SupplierError("circuit_open", "paused", { retryAfterSeconds: 5 })],
+    ])("%s: left for the next run, unchanged", async (_name, error) => {
+      const order = uncertain();
+      world.supplier.prices.push(drctOffer());
+      world.supplier.creates.push(error);
+
+      expect(await reconcileOrder(world.deps, order, CALL)).toBe("PENDING_RECONCILE");
+
+      expect(world.supplier.createCalls).toHaveLength(1);
+      expectNoMove(world, order);
+    });
+
+    test("DRCT refusing the booking fails the order with its reason", async () => {
+      const order = uncertain();
+      world.supplier.prices.push(drctOffer());
+      world.supplier.creates.push(
+        new SupplierError("rejected", "DRCT answered 422", { status: 422, supplierCode: "PASSENGER_MISMATCH" }),
+      );
+
+      expect(await reconcileOrder(world.deps, order, CALL)).toBe("FAILED");
+
+      expect(world.orders.stored(order)?.failure).toEqual({
+        code: "BOOKING_REJECTED",
+        message: "DRCT refused the booking (PASSENGER_MISMATCH)",
+      });
+    });
   });
 
   test.each(["PENDING", "PENDING_RECONCILE"] as const)(
