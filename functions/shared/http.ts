@@ -117,6 +117,11 @@ const toResponse = (result: HttpResult, correlationId: string): APIGatewayProxyR
 
 interface RouteOptions<S extends z.ZodType | undefined, E> {
   readonly body?: S;
+  /**
+   * The route answers within this long (less than API Gateway's 29 s): work past it is left to
+   * workflows and reconciliation, and an idempotent request's in-progress record lapses with it.
+   */
+  readonly answerWithinMs?: number;
   readonly handle: (request: HttpRequest<BodyOf<S>> & E) => Promise<HttpResult>;
 }
 
@@ -153,7 +158,9 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
           pathParameters: definedEntries(event.pathParameters),
           query: definedEntries(event.queryStringParameters),
           correlationId,
-          deadlineAt: Date.now() + Math.min(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, MAX_REQUEST_MS),
+          deadlineAt:
+            Date.now() +
+            Math.min(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, options.answerWithinMs ?? MAX_REQUEST_MS),
           lambdaContext: context,
         });
         return await finish(result);
@@ -164,6 +171,13 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
 
 /** API Gateway gives up after 29 s; answering before that, even with an error, is better than its 504. */
 const MAX_REQUEST_MS = 25_000;
+
+/**
+ * Order writes (create, issue, cancel) answer within this: the booking and the ticketing go on
+ * in workflows and queues, so a 202 loses nothing, and a client retrying after a crash gets
+ * its answer seconds later, not after the Lambda's timeout.
+ */
+export const ORDER_WRITE_ANSWER_MS = 10_000;
 const DEADLINE_MARGIN_MS = 1_500;
 
 /** Decoration must not turn an answer into a failure: without it, the answer still goes out. */

@@ -60,6 +60,16 @@ const wrapperFor = (operation: IdempotentOperation) => {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** Past its deadline a request still writes its answer: its record stays in progress this much longer. */
+const IN_PROGRESS_MARGIN_MS = 2_000;
+
+/** The Lambda context as Powertools should see it: remaining time bounded by the request's deadline. */
+const inProgressUntil = (context: Context, deadlineAt: number): Context => ({
+  ...context,
+  getRemainingTimeInMillis: () =>
+    Math.max(1_000, Math.min(context.getRemainingTimeInMillis(), deadlineAt + IN_PROGRESS_MARGIN_MS - Date.now())),
+});
+
 /**
  * Runs a side-effecting request at most once per (tenant, operation, Idempotency-Key) for 7
  * days (Powertools idempotency on DynamoDB): a repeat with the same body gets the first
@@ -69,7 +79,14 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  */
 export const runIdempotently = async (
   operation: IdempotentOperation,
-  request: { tenantId: string; headers: Readonly<Record<string, string>>; body: unknown; lambdaContext: Context },
+  request: {
+    tenantId: string;
+    headers: Readonly<Record<string, string>>;
+    body: unknown;
+    lambdaContext: Context;
+    /** When the request gives up: its in-progress record lapses shortly after, not with the Lambda's timeout. */
+    deadlineAt: number;
+  },
   handle: () => Promise<HttpResult>,
 ): Promise<HttpResult> => {
   const key = request.headers["idempotency-key"];
@@ -80,8 +97,9 @@ export const runIdempotently = async (
     throw validationError([{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
   }
   const { run, config } = wrapperFor(operation);
-  // In-progress records then expire with this invocation, so a crashed request can be retried.
-  config.registerLambdaContext(request.lambdaContext);
+  // The in-progress record expires shortly after this request's own deadline (the time its
+  // work is bounded by), so after a crash its retry waits seconds, not the Lambda's timeout.
+  config.registerLambdaContext(inProgressUntil(request.lambdaContext, request.deadlineAt));
   const execution = randomUUID();
   try {
     const result = await run({ idempotency_key: `${request.tenantId}#${key}`, body: request.body ?? {} }, async () => ({

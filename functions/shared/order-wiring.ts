@@ -48,9 +48,9 @@ const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined
   return resolved.ok ? undefined : resolved.reason;
 };
 
-/** Polls the order until the booking workflow settles it, or the wait is over. */
-const awaitBooking = async (order: Order): Promise<Order> => {
-  const until = Date.now() + config().bookingWaitMs;
+/** Polls the order until the booking workflow settles it, or the wait (or the request) is over. */
+const awaitBooking = async (order: Order, deadlineAt: number): Promise<Order> => {
+  const until = Math.min(Date.now() + config().bookingWaitMs, deadlineAt);
   let latest = order;
   for (let round = 0; latest.status === "PENDING" && Date.now() < until; round += 1) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** round)));

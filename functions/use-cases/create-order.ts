@@ -25,7 +25,8 @@ export interface CreateOrderDeps extends TransitionDeps {
   /** The callback URL rules (CONTRACT.md §4): a reason when refused. */
   readonly checkCallbackUrl: (url: string) => Promise<string | undefined>;
   /** Waits up to the booking wait for the workflow to settle the order; answers the latest state. */
-  readonly awaitBooking: (order: Order) => Promise<Order>;
+  /** Waits for the booking to settle, until `deadlineAt` at the most. */
+  readonly awaitBooking: (order: Order, deadlineAt: number) => Promise<Order>;
   /** A price DRCT confirmed longer ago than this is confirmed again before booking. */
   readonly repriceAfterMs: number;
 }
@@ -73,7 +74,7 @@ export const createOrder = async (
 ): Promise<Order> => {
   const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
   const existing = await deps.orders.get(tenant.tenantId, orderId);
-  if (existing !== undefined) return existing.status === "PENDING" ? resumeBooking(deps, existing) : existing;
+  if (existing !== undefined) return existing.status === "PENDING" ? resumeBooking(deps, existing, call.deadlineAt) : existing;
 
   const now = deps.now();
   const remembered = await deps.offers.find(tenant.tenantId, input.offer_id);
@@ -128,10 +129,10 @@ export const createOrder = async (
       .catch((error: unknown) => deps.warn("audit entry not written", error)),
     deps.usage.record(tenant.tenantId, "orders", now),
   ]);
-  return resumeBooking(deps, order);
+  return resumeBooking(deps, order, call.deadlineAt);
 };
 
-const resumeBooking = async (deps: CreateOrderDeps, order: Order): Promise<Order> => {
+const resumeBooking = async (deps: CreateOrderDeps, order: Order, deadlineAt: number): Promise<Order> => {
   try {
     await deps.booking.start(order);
   } catch (error) {
@@ -139,5 +140,5 @@ const resumeBooking = async (deps: CreateOrderDeps, order: Order): Promise<Order
     deps.warn("booking workflow not started; reconciliation will settle the order", error);
     return order;
   }
-  return deps.awaitBooking(order);
+  return deps.awaitBooking(order, deadlineAt);
 };

@@ -167,7 +167,8 @@ export class DrctClient {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        // Never past the caller's deadline: work it gave up on must not go on behind its back.
+        signal: AbortSignal.timeout(Math.max(1, Math.min(this.options.timeoutMs, call.deadlineAt - Date.now()))),
       });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");

@@ -1,11 +1,12 @@
 import { CancelOrderRequest, OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
-import { parsePath, tenantRoute } from "../../shared/http";
+import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
 import { cancelOrderDeps } from "../../shared/order-wiring";
 import { cancelOrder } from "../../use-cases/cancel-order";
 
 export const handler = tenantRoute({
+  answerWithinMs: ORDER_WRITE_ANSWER_MS,
   body: CancelOrderRequest,
   handle: async (request) => {
     const { orderId } = parsePath(OrderIdPath, request.pathParameters);

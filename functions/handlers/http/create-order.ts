@@ -1,12 +1,13 @@
 import { CreateOrderRequest } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
-import { tenantRoute } from "../../shared/http";
+import { ORDER_WRITE_ANSWER_MS, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
 import { createOrderDeps } from "../../shared/order-wiring";
 import { createOrder } from "../../use-cases/create-order";
 
 /** 201 once the booking has settled (BOOKED or FAILED), 202 while DRCT's answer is still awaited. */
 export const handler = tenantRoute({
+  answerWithinMs: ORDER_WRITE_ANSWER_MS,
   body: CreateOrderRequest,
   handle: (request) =>
     runIdempotently("createOrder", { ...request, tenantId: request.tenant.tenantId }, async () => {

@@ -1,12 +1,13 @@
 import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
-import { parsePath, tenantRoute } from "../../shared/http";
+import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
 import { issueOrderDeps } from "../../shared/order-wiring";
 import { issueOrder } from "../../use-cases/issue-order";
 
 /** 202: the order is ISSUING; ISSUED (with tickets) follows on GET and as a callback. */
 export const handler = tenantRoute({
+  answerWithinMs: ORDER_WRITE_ANSWER_MS,
   body: IssueOrderRequest,
   handle: async (request) => {
     const { orderId } = parsePath(OrderIdPath, request.pathParameters);
