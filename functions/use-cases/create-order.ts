@@ -74,7 +74,8 @@ export const createOrder = async (
 ): Promise<Order> => {
   const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
   const existing = await deps.orders.get(tenant.tenantId, orderId);
-  if (existing !== undefined) return existing.status === "PENDING" ? resumeBooking(deps, existing, call.deadlineAt) : existing;
+  if (existing !== undefined)
+    return existing.status === "PENDING" ? resumeBooking(deps, existing, call.deadlineAt) : existing;
 
   const now = deps.now();
   const remembered = await deps.offers.find(tenant.tenantId, input.offer_id);

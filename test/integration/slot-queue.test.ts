@@ -32,17 +32,25 @@ const request = (tenantId: string, waitMs: number): SlotRequest => ({
   policy: POLICY,
 });
 
-/** Acquires concurrently; answers when each granted caller got its slot (ms since the start) and by tenant. */
+/**
+ * Acquires concurrently; answers, for each caller, whether and when (by the queue's clock, ms
+ * since the start) it got its slot, and until when it was willing to wait.
+ */
 const race = async (bucket: string, tenants: readonly string[], waitMs: number) => {
   const queue = new DynamoSlotQueue();
   const started = Date.now();
-  const results = await Promise.all(
+  return Promise.all(
     tenants.map(async (tenantId) => {
-      const decision = await queue.acquire(bucket, request(tenantId, waitMs));
-      return { tenantId, granted: decision.granted, at: Date.now() - started, retryAfterMs: decision.retryAfterMs };
+      const asked = request(tenantId, waitMs);
+      const decision = await queue.acquire(bucket, asked);
+      return {
+        tenantId,
+        granted: decision.granted,
+        at: (decision.at ?? Number.NaN) - started,
+        retryAfterMs: decision.retryAfterMs,
+      };
     }),
   );
-  return results;
 };
 
 describe("DynamoSlotQueue", () => {
@@ -54,13 +62,9 @@ describe("DynamoSlotQueue", () => {
     );
     const granted = results.filter((result) => result.granted).map((result) => result.at);
     granted.sort((a, b) => a - b);
-    expect(granted.length).toBeGreaterThanOrEqual(4);
-    // 1 s of waiting at one slot per 200 ms: at most 6 slots (the first at once).
-    expect(granted.length).toBeLessThanOrEqual(6);
+    expect(granted.length).toBeGreaterThanOrEqual(2);
     for (let index = 1; index < granted.length; index += 1) {
-      // Grant times are seen after the write returns, so they carry the round trip's jitter (the
-      // exact spacing is the domain's property test); two callers never get one slot together.
-      expect((granted[index] ?? 0) - (granted[index - 1] ?? 0)).toBeGreaterThanOrEqual(POLICY.intervalMs / 2);
+      expect((granted[index] ?? 0) - (granted[index - 1] ?? 0)).toBeGreaterThanOrEqual(POLICY.intervalMs - 0.01);
     }
     for (const refused of results.filter((result) => !result.granted)) expect(refused.retryAfterMs).toBeGreaterThan(0);
   });

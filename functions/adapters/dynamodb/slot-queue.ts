@@ -23,6 +23,8 @@ export interface SlotRequest {
 
 export interface SlotDecision {
   readonly granted: boolean;
+  /** When granted: the time the slot was taken at, by the queue's clock (slots are an interval apart in it). */
+  readonly at?: number;
   /** When refused: milliseconds until a slot could be expected. */
   readonly retryAfterMs: number;
 }
@@ -65,7 +67,7 @@ export class DynamoSlotQueue {
         await this.pause(Math.random() * RACE_JITTER_MS);
         continue;
       }
-      if (arrival.kind === "granted") return { granted: true, retryAfterMs: 0 };
+      if (arrival.kind === "granted") return { granted: true, retryAfterMs: 0, at: now };
       return this.waitForTurn(bucket, id, request, arrival.slotAt);
     }
     return this.busy(request.policy);
@@ -85,7 +87,7 @@ export class DynamoSlotQueue {
       const next = turn(stored.queue, id, now, request.policy);
       if (next.kind === "gone") return this.busy(request.policy);
       if (next.kind === "take") {
-        if (await this.write(bucket, next.queue, stored.version)) return { granted: true, retryAfterMs: 0 };
+        if (await this.write(bucket, next.queue, stored.version)) return { granted: true, retryAfterMs: 0, at: now };
         races += 1;
         lookAt = now;
         continue;
