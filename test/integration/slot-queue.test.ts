@@ -34,15 +34,14 @@ const request = (tenantId: string, waitMs: number): SlotRequest => ({
 
 /**
  * Acquires concurrently; answers, for each caller, whether and when (by the queue's clock, ms
- * since the start) it got its slot, and until when it was willing to wait.
+ * since the start) it got its slot.
  */
 const race = async (bucket: string, tenants: readonly string[], waitMs: number) => {
   const queue = new DynamoSlotQueue();
   const started = Date.now();
   return Promise.all(
     tenants.map(async (tenantId) => {
-      const asked = request(tenantId, waitMs);
-      const decision = await queue.acquire(bucket, asked);
+      const decision = await queue.acquire(bucket, request(tenantId, waitMs));
       return {
         tenantId,
         granted: decision.granted,
