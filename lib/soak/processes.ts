@@ -1,0 +1,71 @@
+/**
+ * The gateway (`npm start`) and the DRCT simulator as processes of their own, for the tests
+ * and the soak that stop, kill and restart them.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../local/runtime";
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts a TypeScript entry point on the project's Node with tsx as a loader (not the tsx CLI,
+ * which runs the app in a child process a SIGKILL of the CLI would leave running) and waits
+ * until its output says `ready`.
+ */
+export const startProcess = async (
+  script: string,
+  env: Record<string, string | undefined>,
+  ready: string,
+  timeoutMs = 25_000,
+): Promise<RunningProcess> => {
+  const child = spawn(join(PROJECT_ROOT, "node_modules/.bin/node"), ["--import", "tsx", script], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes(ready)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${script} did not come up:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    output: () => output,
+    stop: (signal) => {
+      if (child.exitCode !== null) return exited;
+      child.kill(signal);
+      return exited;
+    },
+  };
+};
+
+/** `npm start` (bin/local.ts) with exactly this environment. */
+export const startGateway = (env: Record<string, string | undefined>) => startProcess("bin/local.ts", env, "is up");
+
+/** The DRCT simulator alone (bin/drct-simulator.ts). */
+export const startSimulator = (env: Record<string, string | undefined>) =>
+  startProcess("bin/drct-simulator.ts", env, "is up");

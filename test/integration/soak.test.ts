@@ -1,0 +1,24 @@
+/**
+ * A short soak (`npm run soak` runs the long one): DRCT faults, duplicate keys and two
+ * gateway kills, and still every accepted order settles, booked exactly once at DRCT.
+ */
+import { expect, test } from "vitest";
+import { runSoak } from "../../lib/soak/soak";
+
+test("20 s of bookings with DRCT faults and two kill -9: nothing lost, nothing doubled, DRCT and gateway agree", async () => {
+  const report = await runSoak({
+    durationMs: 20_000,
+    kills: 2,
+    createsPerSecond: 1,
+    settleMs: 45_000,
+    faultEveryMs: 2_000,
+    routes: 2,
+  });
+  expect(report.kills).toBe(2);
+  expect(report.accepted).toBeGreaterThanOrEqual(5);
+  expect(report.lost).toEqual([]);
+  expect(report.doubled).toEqual([]);
+  expect(report.mismatched).toEqual([]);
+  expect(report.unsettled).toEqual([]);
+  expect(report.drctBookings).toBe(report.gatewayBookings);
+}, 150_000);
