@@ -95,4 +95,19 @@ describe("DynamoSlotQueue", () => {
     // The dead waiter's slot (at ~200 ms) is skipped once its lease (300 ms) ran out.
     expect(Date.now() - started).toBeLessThan(POLICY.intervalMs * 3);
   });
+
+  test("a slot used late (its call went out after a slow take) moves the next slot to one interval after that use", async () => {
+    const bucket = "SLOTS#test#prompt";
+    // A clock that makes everything after the first reading 300 ms later: the take looks slow.
+    let readings = 0;
+    const slow = new DynamoSlotQueue(() => Date.now() + (readings++ === 0 ? 0 : 300));
+    const started = Date.now();
+    const taken = await slow.acquire(bucket, request("slow", 0));
+    expect(taken.granted).toBe(true);
+    await slow.markUsed(bucket, { at: taken.at ?? 0, nextSlotAt: taken.nextSlotAt }, POLICY);
+    const next = await new DynamoSlotQueue().acquire(bucket, request("next", 2_000));
+    expect(next.granted).toBe(true);
+    // The slow caller's call went out 300 ms after it took the slot: the next slot is an interval after that.
+    expect((next.at ?? 0) - started).toBeGreaterThanOrEqual(300 + POLICY.intervalMs);
+  });
 });

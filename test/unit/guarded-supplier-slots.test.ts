@@ -35,11 +35,17 @@ type Acquire = Parameters<SlotQueuePort["acquire"]>;
 /** Grants or refuses per its script (past it, grants); records every request. */
 class ScriptedSlots implements SlotQueuePort {
   readonly requests: { bucket: Acquire[0]; request: Acquire[1] }[] = [];
+  readonly used: Parameters<SlotQueuePort["markUsed"]>[] = [];
   constructor(private readonly script: (true | number)[] = []) {}
   async acquire(bucket: Acquire[0], request: Acquire[1]) {
     this.requests.push({ bucket, request });
     const verdict = this.script.shift() ?? true;
-    return verdict === true ? { granted: true, retryAfterMs: 0 } : { granted: false, retryAfterMs: verdict };
+    return verdict === true
+      ? { granted: true, retryAfterMs: 0, at: T0 - 5, nextSlotAt: T0 + 1_095 }
+      : { granted: false, retryAfterMs: verdict };
+  }
+  async markUsed(...args: Parameters<SlotQueuePort["markUsed"]>) {
+    this.used.push(args);
   }
 }
 
@@ -109,6 +115,10 @@ describe("searches go through the fair slot queue", () => {
     ]);
     // The tenant's plan budget is still claimed; the account's search bucket is the queue now.
     expect(limiterClaims).toEqual(["RATE#tenant#ten_1#drct#search"]);
+    // Once the call is on its way, the queue hears when its slot was taken, to keep the next one away.
+    expect(slots.used).toEqual([
+      [slotQueueKey("search"), { at: T0 - 5, nextSlotAt: T0 + 1_095 }, slots.requests[0]?.request.policy],
+    ]);
   });
 
   test("the wait never goes past the caller's deadline, and a background caller says so", async () => {

@@ -29,7 +29,18 @@ export interface SlotQueuePort {
       readonly waitUntil: number;
       readonly policy: SlotPolicy;
     },
-  ): Promise<{ readonly granted: boolean; readonly retryAfterMs: number }>;
+  ): Promise<{
+    readonly granted: boolean;
+    readonly retryAfterMs: number;
+    readonly at?: number;
+    readonly nextSlotAt?: number;
+  }>;
+  /** The call a granted slot was for is on its way (the queue keeps the next call an interval after it). */
+  markUsed(
+    bucket: string,
+    taken: { readonly at: number; readonly nextSlotAt: number | undefined },
+    policy: SlotPolicy,
+  ): Promise<void>;
 }
 
 /** The shared breaker (DynamoCircuitBreaker in AWS). */
@@ -144,9 +155,12 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
           retryAfterSeconds: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
         });
       }
-      await this.claimAccountBudget(operation, call, retry);
+      const used = await this.claimAccountBudget(operation, call, retry);
       try {
-        const result = await attempt(retry);
+        const pending = attempt(retry);
+        // Once the call is on its way (its first await), tell the queue when the slot was really used.
+        void used?.().catch(() => undefined);
+        const result = await pending;
         await this.options.breaker.recordSuccess();
         return result;
       } catch (error) {
@@ -182,12 +196,17 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
     }
   }
 
-  private async claimAccountBudget(operation: SupplierOperation, call: CallContext, retry: number): Promise<void> {
+  /** Claims the account's budget for one try; answers what to tell the slot queue once the call is sent. */
+  private async claimAccountBudget(
+    operation: SupplierOperation,
+    call: CallContext,
+    retry: number,
+  ): Promise<(() => Promise<void>) | undefined> {
     const slots = this.options.slots;
     if (slots !== undefined && QUEUED.has(operation)) return this.claimSlot(operation, call, retry, slots);
     for (;;) {
       const decision = await this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
-      if (decision.granted) return;
+      if (decision.granted) return undefined;
       // An interactive first try fails fast (the agency decides); bookings, ticketing and
       // retries wait their turn, within the caller's deadline.
       if ((retry === 0 && INTERACTIVE.has(operation)) || this.now() + decision.retryAfterMs >= call.deadlineAt) {
@@ -208,25 +227,29 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
     call: CallContext,
     retry: number,
     slots: NonNullable<GuardOptions["slots"]>,
-  ): Promise<void> {
-    const policy = this.accountPolicy(operation);
+  ): Promise<() => Promise<void>> {
+    const limit = this.accountPolicy(operation);
     const interactive = retry === 0 && INTERACTIVE.has(operation);
     const waitUntil = interactive ? Math.min(this.now() + slots.slotWaitMs, call.deadlineAt) : call.deadlineAt;
-    const decision = await slots.queue.acquire(slotQueueKey(operation), {
+    const policy = {
+      intervalMs: limit.windowMs / limit.limit,
+      backgroundEvery: BACKGROUND_EVERY,
+      headGraceMs: HEAD_GRACE_MS,
+    };
+    const bucket = slotQueueKey(operation);
+    const decision = await slots.queue.acquire(bucket, {
       tenantId: call.tenantId,
       priority: call.priority ?? PRIORITY_OF[operation],
       weight: PLANS[call.plan].fairShareWeight,
       waitUntil,
-      policy: {
-        intervalMs: policy.windowMs / policy.limit,
-        backgroundEvery: BACKGROUND_EVERY,
-        headGraceMs: HEAD_GRACE_MS,
-      },
+      policy,
     });
     if (!decision.granted) {
       throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
         retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
       });
     }
+    const taken = { at: decision.at ?? this.now(), nextSlotAt: decision.nextSlotAt };
+    return () => slots.queue.markUsed(bucket, taken, policy);
   }
 }

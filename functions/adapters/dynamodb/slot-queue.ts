@@ -25,6 +25,8 @@ export interface SlotDecision {
   readonly granted: boolean;
   /** When granted: the time the slot was taken at, by the queue's clock (slots are an interval apart in it). */
   readonly at?: number;
+  /** When granted: the next slot's time as this take wrote it (for markUsed). */
+  readonly nextSlotAt?: number;
   /** When refused: milliseconds until a slot could be expected. */
   readonly retryAfterMs: number;
 }
@@ -35,6 +37,14 @@ const MAX_RACES = 16;
 const RACE_JITTER_MS = 15;
 /** Never look again sooner than this: a waiter polls the queue item, and each look is a read. */
 const MIN_LOOK_MS = 10;
+/** A call made within this of taking its slot is on time; a later one moves the next slot (markUsed). */
+const PROMPT_MS = 50;
+
+/** A slot taken, with the next slot time the take wrote. */
+export interface Taken {
+  readonly at: number;
+  readonly nextSlotAt: number | undefined;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,6 +66,27 @@ export class DynamoSlotQueue {
   ) {}
 
   async acquire(bucket: string, request: SlotRequest): Promise<SlotDecision> {
+    const decision = await this.acquireOnce(bucket, request);
+    return "taken" in decision ? { granted: true, retryAfterMs: 0, ...decision.taken } : decision;
+  }
+
+  /**
+   * Told once the call a slot was taken for is on its way: if that was not at once (the take's
+   * write was slow, the machine busy), the next slot moves to one interval after now, so the
+   * next call still keeps its distance from this one. Nothing to do when the next slot was
+   * already given out (this call was more than an interval late) or the call was prompt.
+   */
+  async markUsed(bucket: string, taken: Taken, policy: SlotPolicy): Promise<void> {
+    if (this.now() - taken.at <= PROMPT_MS) return;
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const stored = await this.read(bucket);
+      if (stored.queue.nextSlotAt !== taken.nextSlotAt) return;
+      const moved = { ...stored.queue, nextSlotAt: this.now() + policy.intervalMs };
+      if (await this.write(bucket, moved, stored.version)) return;
+    }
+  }
+
+  private async acquireOnce(bucket: string, request: SlotRequest): Promise<SlotDecision | { taken: Taken }> {
     const id = randomUUID();
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
@@ -67,7 +98,7 @@ export class DynamoSlotQueue {
         await this.pause(Math.random() * RACE_JITTER_MS);
         continue;
       }
-      if (arrival.kind === "granted") return { granted: true, retryAfterMs: 0, at: now };
+      if (arrival.kind === "granted") return { taken: { at: now, nextSlotAt: arrival.queue.nextSlotAt } };
       return this.waitForTurn(bucket, id, request, arrival.slotAt);
     }
     return this.busy(request.policy);
@@ -78,7 +109,7 @@ export class DynamoSlotQueue {
     id: string,
     request: SlotRequest,
     firstLook: number,
-  ): Promise<SlotDecision> {
+  ): Promise<SlotDecision | { taken: Taken }> {
     let lookAt = firstLook;
     for (let races = 0; races < MAX_RACES; ) {
       await this.pause(Math.max(MIN_LOOK_MS, lookAt - this.now()));
@@ -87,7 +118,9 @@ export class DynamoSlotQueue {
       const next = turn(stored.queue, id, now, request.policy);
       if (next.kind === "gone") return this.busy(request.policy);
       if (next.kind === "take") {
-        if (await this.write(bucket, next.queue, stored.version)) return { granted: true, retryAfterMs: 0, at: now };
+        if (await this.write(bucket, next.queue, stored.version)) {
+          return { taken: { at: now, nextSlotAt: next.queue.nextSlotAt } };
+        }
         races += 1;
         lookAt = now;
         continue;
