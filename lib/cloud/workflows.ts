@@ -65,8 +65,14 @@ export const orderLifecycleDefinition = (scope: Construct, functions: Record<Tas
 
   const book = task(scope, "Book with DRCT", functions.bookOrder, "$.booking");
   // DRCT was not called (breaker open, budget, our token): try the booking again for about
-  // ten minutes before leaving the order to reconciliation, which only asks, never books.
-  book.addRetry({ errors: ["SupplierBusy"], interval: Duration.seconds(5), maxAttempts: 7, backoffRate: 2 });
+  // ten minutes, never more than 15 s apart, so a booking goes through soon after DRCT is back.
+  book.addRetry({
+    errors: ["SupplierBusy"],
+    interval: Duration.seconds(3),
+    backoffRate: 1.5,
+    maxDelay: Duration.seconds(15),
+    maxAttempts: 40,
+  });
   book.addCatch(waitBeforeReconciling, { errors: ["States.ALL"], resultPath: "$.last_error" });
   return book.next(
     new Choice(scope, "Booking outcome")

@@ -89,7 +89,15 @@ class GatewayClient {
   }
 }
 
-/** A write the client repeats under the same key until it has an answer (or the soak gives up). */
+const inProgress = (answer: Answer): boolean =>
+  answer.status === 409 && (answer.body.error as { code?: string } | undefined)?.code === "AVF_409_REQUEST_IN_PROGRESS";
+
+/**
+ * A write the client repeats under the same key until it has a final answer (or the soak gives
+ * up): after a connection lost to a kill, and while the key is in progress or the gateway
+ * answers 5xx. `onKillRetry` hears, for a request that lost its connection, how long after the
+ * gateway was healthy again it was answered (anything but in progress).
+ */
 const untilAnswered = async (
   client: GatewayClient,
   send: () => Promise<Answer | undefined>,
@@ -100,16 +108,12 @@ const untilAnswered = async (
   while (Date.now() < giveUpAt) {
     const startedAt = Date.now();
     const answer = await send();
-    const retryable = answer === undefined || answer.status >= 500 || answer.status === 409;
-    if (answer?.status === 409 && (answer.body.error as { code?: string })?.code !== "AVF_409_REQUEST_IN_PROGRESS") {
-      return answer;
-    }
-    if (!retryable) {
-      if (lostAt !== undefined) onKillRetry(Date.now() - Math.max(client.healthyAt, lostAt));
-      return answer;
-    }
-    // The request died with the gateway (or is still in progress after it came back).
     if (answer === undefined) lostAt ??= startedAt;
+    else if (lostAt !== undefined && !inProgress(answer)) {
+      onKillRetry(Date.now() - Math.max(client.healthyAt, lostAt));
+      lostAt = undefined;
+    }
+    if (answer !== undefined && answer.status < 500 && !inProgress(answer)) return answer;
     await sleep(500);
   }
   return undefined;
@@ -341,7 +345,11 @@ const check = async (observed: Observed): Promise<SoakReport> => {
     if (drct.length > 1) doubled.push(`order ${id}: ${drct.length} DRCT bookings`);
     const booked = typeof order.drct_order_id === "string";
     if (booked) gatewayBookings += 1;
-    if (booked !== (drct.length === 1) || (booked && drct[0]?.order_id !== order.drct_order_id)) {
+    // An unsettled order may still learn of its booking; it is listed as unsettled instead.
+    if (
+      SETTLED.has(status) &&
+      (booked !== (drct.length === 1) || (booked && drct[0]?.order_id !== order.drct_order_id))
+    ) {
       mismatched.push(`${id} (${status}, DRCT ${drct.map((entry) => entry.order_id).join(",") || "none"})`);
     }
   }
