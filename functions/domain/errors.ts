@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   AVF_400_VALIDATION: 400,
   AVF_400_IDEMPOTENCY_KEY_REQUIRED: 400,
   AVF_400_INVALID_CALLBACK_URL: 400,
+  AVF_400_UNSUPPORTED_VERSION: 400,
   AVF_401_UNAUTHORIZED: 401,
   /** Only API Gateway's own refusals (firewall, anything before our code runs) in AWS. */
   AVF_403_FORBIDDEN: 403,
