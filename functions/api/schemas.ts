@@ -161,8 +161,8 @@ export const ErrorEnvelopeSchema = z
 
 export const UsageQuery = z
   .strictObject({
-    from: IsoDate.optional(),
-    to: IsoDate.optional(),
+    from: IsoDate.optional().meta({ description: "first UTC day counted (default: 29 days before to)" }),
+    to: IsoDate.optional().meta({ description: "last UTC day counted (default: today)" }),
   })
   .meta({ id: "UsageQuery" });
 
@@ -244,9 +244,13 @@ export const ORDER_STATUS_VALUES = ORDER_STATUSES;
 
 export const ListOrdersQuery = z
   .strictObject({
-    status: z.enum(ORDER_STATUS_VALUES).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(2048).optional(),
+    status: z.enum(ORDER_STATUS_VALUES).optional().meta({ description: "only orders in this status" }),
+    limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "orders per page, 1–100" }),
+    cursor: z
+      .string()
+      .max(2048)
+      .optional()
+      .meta({ description: "the next_cursor of the previous page; absent for the first page" }),
   })
   .meta({ id: "ListOrdersQuery" });
 

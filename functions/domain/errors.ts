@@ -38,6 +38,8 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "AVF_504_SUPPLIER_TIMEOUT",
 ]);
 
+export const isRetryableCode = (code: ErrorCode): boolean => RETRYABLE.has(code);
+
 export interface AvfErrorOptions {
   readonly details?: Record<string, unknown>;
   /** Seconds a client should wait before trying again (becomes `Retry-After`). */
@@ -64,7 +66,7 @@ export class AvfError extends Error {
   }
 
   get retryable(): boolean {
-    return RETRYABLE.has(this.code);
+    return isRetryableCode(this.code);
   }
 }
 
