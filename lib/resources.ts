@@ -161,6 +161,8 @@ export interface FunctionDescription {
   /** Whether it reads tenants' webhook signing secrets. */
   readonly webhookSecrets?: boolean;
   readonly timeoutSeconds?: number;
+  /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
+  readonly bundledFiles?: readonly string[];
 }
 
 export interface RouteDescription extends FunctionDescription {
@@ -194,6 +196,17 @@ export const ROUTES = [
     tables: [],
     secrets: [],
     summary: "This API as an OpenAPI 3.1 document",
+  },
+  {
+    operationId: "docs",
+    method: "GET",
+    path: "/docs",
+    handler: "http/docs",
+    auth: "none",
+    tables: [],
+    secrets: [],
+    bundledFiles: ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui.css"],
+    summary: "This API's reference, as a web page",
   },
   {
     operationId: "searchOffers",

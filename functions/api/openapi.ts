@@ -92,7 +92,11 @@ const successResponse = (response: SuccessResponse, common: readonly HeaderName[
         content: {
           [response.contentType ?? "application/json"]: {
             schema:
-              response.schema === undefined ? { type: "object" } : jsonSchema(response.schema, "output", components),
+              response.schema !== undefined
+                ? jsonSchema(response.schema, "output", components)
+                : response.contentType === "text/html"
+                  ? { type: "string" }
+                  : { type: "object" },
             ...(response.examples === undefined ? {} : { examples: response.examples }),
           },
         },

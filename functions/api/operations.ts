@@ -115,6 +115,13 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
     responses: { "200": { description: "The OpenAPI document.", contentType: "application/json" } },
     errors: [],
   },
+  docs: {
+    tag: "Platform",
+    description:
+      "This reference as a web page (Swagger UI), rendered from the OpenAPI document. Self-contained: it loads nothing from elsewhere, so it works offline and behind any stage prefix.",
+    responses: { "200": { description: "The reference page.", contentType: "text/html" } },
+    errors: [],
+  },
   searchOffers: {
     tag: "Offers",
     description:

@@ -26,6 +26,8 @@ export interface HttpRequest<TBody> {
 export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is (a web page), with its content-type in headers; else `body` goes as JSON. */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -114,7 +116,7 @@ const toResponse = (result: HttpResult, correlationId: string, version: ApiVersi
     "x-correlation-id": correlationId,
     [VERSION_HEADER]: version,
   },
-  body: result.body === undefined ? "" : JSON.stringify(result.body),
+  body: result.text ?? (result.body === undefined ? "" : JSON.stringify(result.body)),
 });
 
 interface RouteOptions<S extends z.ZodType | undefined, E> {

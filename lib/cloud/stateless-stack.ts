@@ -173,6 +173,7 @@ export class StatelessStack extends Stack {
       const fn = new GatewayFunction(this, id, {
         handler: description.handler,
         environment: commonEnv,
+        bundledFiles: description.bundledFiles,
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
       for (const table of description.tables) fn.bindTable(table, state.tables[table]);
