@@ -228,6 +228,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/callbacks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed ping event to a URL now
+         * @description Sends a signed `ping` event to `url` now, once, through the same URL rules (https, port 443, public addresses; relaxed locally with CALLBACK_ALLOW_PRIVATE), the same signature (your tenant's whsec_ secret) and the same sender as order callbacks, and answers how your endpoint took it. Use it to check a receiver before booking: `npm run listen` is one.
+         */
+        post: operations["testCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's recent order events, newest first, with cursor pagination and a type filter
+         * @description Your recent order events (the last 30 days), newest first: what callbacks carry, as ids, types, times and the order's status, never personal data (read the order for that). Filter by `type`; page with `next_cursor` as `cursor` (`null` on the last page). A cursor this API did not give you is refused with 400.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/usage": {
         parameters: {
             query?: never;
@@ -582,6 +622,58 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        TestCallbackRequestInput: {
+            /** @description where to send the ping: the same rules as an order's callback_url */
+            url: string;
+        };
+        TestCallbackResult: {
+            delivery: components["schemas"]["TestDelivery"];
+        };
+        TestDelivery: {
+            id: string;
+            /** @constant */
+            event_type: "ping";
+            /** @description the webhook-id header it was sent with */
+            webhook_id: string;
+            url: string;
+            /**
+             * @description delivered: your endpoint answered 2xx
+             * @enum {string}
+             */
+            status: "delivered" | "failed";
+            attempts: {
+                number: number;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                outcome: "delivered" | "retry" | "blocked";
+                /** @description what your endpoint answered */
+                status_code?: number;
+                /** @description why no answer came (timeout, refused address, …) */
+                error?: string;
+                latency_ms: number;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+        };
+        EventList: {
+            events: components["schemas"]["Event"][];
+            next_cursor: string | null;
+        };
+        Event: {
+            /** @description the event's id (`evt_…`) */
+            id: string;
+            /** @enum {string} */
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+            /** Format: date-time */
+            occurred_at: string;
+            order_id: string;
+            /**
+             * @description the order's status right after the event
+             * @enum {string}
+             */
+            order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
         };
         Usage: {
             tenant_id: string;
@@ -2193,6 +2285,203 @@ export interface operations {
                     "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "ratelimit-reset": components["headers"]["RateLimitReset"];
                     "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testCallback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestCallbackRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Sent: the attempt and what your endpoint answered (status `failed` when it did not take it). */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCallbackResult"];
+                };
+            };
+            /** @description `AVF_400_INVALID_CALLBACK_URL`: callback_url must be https on port 443 to a public host; `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description only events of this type */
+                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+                /** @description events per page, 1–100 */
+                limit?: number;
+                /** @description the next_cursor of the previous page; absent for the first page */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events, newest first. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -204,3 +204,33 @@ export const errorExample = (code: string, message: string, details?: Record<str
 
 export const EXAMPLE_ORDER_ID = ORDER_ID;
 export const EXAMPLE_OFFER_ID = OFFER_ID;
+
+export const EXAMPLE_TEST_DELIVERY = {
+  id: "dlv_test_5b0f3c9a2e7d4f18a6c1b2d3",
+  event_type: "ping",
+  webhook_id: "msg_test_5b0f3c9a2e7d4f18a6c1b2d3",
+  url: "https://agency.example.com/aviaframe/callbacks",
+  status: "delivered",
+  attempts: [{ number: 1, at: "2027-03-01T09:28:00.011Z", outcome: "delivered", status_code: 204, latency_ms: 71 }],
+  created_at: "2027-03-01T09:28:00.011Z",
+};
+
+export const EXAMPLE_EVENTS = {
+  events: [
+    {
+      id: "evt_0b8e6f5c-2a1d-4c3b-9e7f-5a6b7c8d9e0f",
+      type: "order.issued",
+      occurred_at: ISSUED_AT,
+      order_id: ORDER_ID,
+      order_status: "ISSUED",
+    },
+    {
+      id: "evt_7d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
+      type: "order.booked",
+      occurred_at: BOOKED_AT,
+      order_id: ORDER_ID,
+      order_status: "BOOKED",
+    },
+  ],
+  next_cursor: "eyJwayI6IlRFTkFOVCNhZ2VuY3ktYSIsInNrIjoiMjAyNy0wMy0wMVQwOTozMDoxMy45MDJaIn0",
+};

@@ -206,6 +206,11 @@ export const TAGS = [
     description:
       "Standard Webhooks deliveries of order events to your callback_url, signed with your tenant's whsec_ secret: every attempt, replays and a test ping. The events themselves are described under webhooks.",
   },
+  {
+    name: "Events",
+    description:
+      "Your recent order events, the same events callbacks carry, as a list you can page through: catch up on what your endpoint missed.",
+  },
   { name: "Usage", description: "What your tenant is billed for: searches, prices, orders and issues per UTC day." },
   { name: "Platform", description: "Readiness and this API's own description. No API key needed." },
 ] as const;

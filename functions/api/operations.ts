@@ -12,6 +12,7 @@ import {
   EXAMPLE_CANCELLED_ORDER,
   EXAMPLE_CREATE_ORDER_REQUEST,
   EXAMPLE_DELIVERY,
+  EXAMPLE_EVENTS,
   EXAMPLE_FAILED_ORDER,
   EXAMPLE_HEALTH,
   EXAMPLE_ISSUE_REQUEST,
@@ -22,8 +23,10 @@ import {
   EXAMPLE_PRICED_OFFER,
   EXAMPLE_SEARCH_REQUEST,
   EXAMPLE_SEARCH_REQUEST_FULL,
+  EXAMPLE_TEST_DELIVERY,
   EXAMPLE_USAGE,
 } from "./examples";
+import { EventListQuery, EventListResponse, TestCallbackRequest, TestCallbackResponse } from "./feed-schemas";
 import type { HeaderName, TagName } from "./openapi-components";
 import {
   CancelOrderRequest,
@@ -294,6 +297,37 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
       },
     },
     errors: ["AVF_404_NOT_FOUND", "AVF_409_INVALID_STATE"],
+  },
+  testCallback: {
+    tag: "Callbacks",
+    description:
+      "Sends a signed `ping` event to `url` now, once, through the same URL rules (https, port 443, public addresses; relaxed locally with CALLBACK_ALLOW_PRIVATE), the same signature (your tenant's whsec_ secret) and the same sender as order callbacks, and answers how your endpoint took it. Use it to check a receiver before booking: `npm run listen` is one.",
+    request: {
+      schema: TestCallbackRequest,
+      examples: { url: example("Your receiver", { url: "https://agency.example.com/aviaframe/callbacks" }) },
+    },
+    responses: {
+      "200": {
+        description: "Sent: the attempt and what your endpoint answered (status `failed` when it did not take it).",
+        schema: TestCallbackResponse,
+        examples: { delivered: example("Your endpoint answered 204", { delivery: EXAMPLE_TEST_DELIVERY }) },
+      },
+    },
+    errors: ["AVF_400_INVALID_CALLBACK_URL"],
+  },
+  listEvents: {
+    tag: "Events",
+    description:
+      "Your recent order events (the last 30 days), newest first: what callbacks carry, as ids, types, times and the order's status, never personal data (read the order for that). Filter by `type`; page with `next_cursor` as `cursor` (`null` on the last page). A cursor this API did not give you is refused with 400.",
+    query: EventListQuery,
+    responses: {
+      "200": {
+        description: "A page of events, newest first.",
+        schema: EventListResponse,
+        examples: { page: example("An order booked, then issued", EXAMPLE_EVENTS) },
+      },
+    },
+    errors: [],
   },
   getUsage: {
     tag: "Usage",
