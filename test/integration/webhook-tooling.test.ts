@@ -111,7 +111,7 @@ describe("GET /public/events", () => {
       },
     });
     expect(created.body.status).toBe("BOOKED");
-    const cancelled = await api.call("/public/orders/" + created.body.id + "/cancel", {
+    const cancelled = await api.call(`/public/orders/${created.body.id}/cancel`, {
       key: FEED_KEY,
       headers: { "idempotency-key": randomUUID() },
       body: {},
