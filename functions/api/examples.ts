@@ -79,19 +79,12 @@ export const EXAMPLE_CREATE_ORDER_REQUEST = {
   external_ref: "BOOKING-2027-0042",
 };
 
+const [REQUESTED_PASSENGER] = EXAMPLE_CREATE_ORDER_REQUEST.passengers;
+
+/** As orders show it: the document number masked. */
 const PUBLIC_PASSENGER = {
-  type: "adult",
-  given_name: "Ada",
-  family_name: "Lovelace",
-  birth_date: "1985-12-10",
-  gender: "female",
-  document: {
-    type: "passport",
-    number: "*****567",
-    issuing_country: "GB",
-    nationality: "GB",
-    expires_on: "2032-01-01",
-  },
+  ...REQUESTED_PASSENGER,
+  document: { ...REQUESTED_PASSENGER?.document, number: "*****567" },
 };
 
 export const EXAMPLE_BOOKED_ORDER = {

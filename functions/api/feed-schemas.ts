@@ -1,7 +1,7 @@
 /** Schemas of the webhook tooling routes: POST /public/callbacks/test and GET /public/events. */
 import { z } from "zod";
 import { EVENTS } from "../../lib/resources";
-import { ORDER_STATUS_VALUES } from "./schemas";
+import { ORDER_STATUS_VALUES, pageQueryFields } from "./schemas";
 
 export const TestCallbackRequest = z
   .strictObject({
@@ -39,12 +39,7 @@ export const TestCallbackResponse = z.object({ delivery: TestDeliverySchema }).m
 export const EventListQuery = z
   .strictObject({
     type: z.enum(EVENTS.orders.detailTypes).optional().meta({ description: "only events of this type" }),
-    limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "events per page, 1–100" }),
-    cursor: z
-      .string()
-      .max(2048)
-      .optional()
-      .meta({ description: "the next_cursor of the previous page; absent for the first page" }),
+    ...pageQueryFields("events"),
   })
   .meta({ id: "EventListQuery" });
 

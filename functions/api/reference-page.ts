@@ -51,8 +51,11 @@ export const renderReferencePage = (document: { info: { title: string } }): stri
 <div id="reference"></div>
 <script>${inline(script)}</script>
 <script>
+const spec = ${spec};
+// "Try it out" first goes to the gateway that served this page, whatever its host or stage.
+spec.servers = [{ url: new URL(".", location.href).href.slice(0, -1), description: "This gateway" }, ...spec.servers];
 window.ui = SwaggerUIBundle({
-  spec: ${spec},
+  spec,
   dom_id: "#reference",
   deepLinking: true,
   docExpansion: "list",

@@ -242,15 +242,26 @@ export const OrderIdPath = z.object({
 
 export const ORDER_STATUS_VALUES = ORDER_STATUSES;
 
+/** `limit` and `cursor` of every listing: pages of 1–100, the previous page's next_cursor. */
+export const pageQueryFields = (items: string) => ({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: `${items} per page, 1–100` }),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({ description: "the next_cursor of the previous page; absent for the first page" }),
+});
+
 export const ListOrdersQuery = z
   .strictObject({
     status: z.enum(ORDER_STATUS_VALUES).optional().meta({ description: "only orders in this status" }),
-    limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: "orders per page, 1–100" }),
-    cursor: z
-      .string()
-      .max(2048)
-      .optional()
-      .meta({ description: "the next_cursor of the previous page; absent for the first page" }),
+    ...pageQueryFields("orders"),
   })
   .meta({ id: "ListOrdersQuery" });
 

@@ -70,6 +70,11 @@ export const referencePageTests = (api: Harness): void => {
       expect(new Set(rendered)).toEqual(new Set([...ROUTES.map((route) => route.operationId), ...webhookIds]));
       const title = await page.$eval(".info .title", (element) => element.textContent ?? "");
       expect(title).toContain(document.info.title);
+      // "Try it out" goes first to the gateway that served the page.
+      const servers = await page.$$eval(".servers select option", (options) =>
+        options.map((option) => option.getAttribute("value")),
+      );
+      expect(servers[0]).toBe(api.runtime.apiUrl);
       expect(refused).toEqual([]);
       expect(failures).toEqual([]);
       await page.close();
