@@ -394,97 +394,159 @@ export interface webhooks {
 export interface components {
     schemas: {
         Health: {
-            /** @enum {string} */
+            /**
+             * @description ok; degraded: DRCT's breaker is not closed; unavailable: the state store is unreachable
+             * @enum {string}
+             */
             status: "ok" | "degraded" | "unavailable";
+            /** @description the deployment stage (`local` on npm start) */
             stage: string;
             supplier: {
                 name: string;
-                /** @enum {string} */
+                /**
+                 * @description open: DRCT is failing and is not called; half_open: one probe goes through
+                 * @enum {string}
+                 */
                 breaker: "closed" | "open" | "half_open" | "unknown";
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description the gateway's clock
+             */
             time: string;
         };
         SearchRequestInput: {
-            /** @example LHR */
+            /**
+             * @description IATA code of the airport or city of departure
+             * @example LHR
+             */
             origin: string;
-            /** @example LHR */
+            /**
+             * @description IATA code of the airport or city of arrival
+             * @example LHR
+             */
             destination: string;
             /**
              * Format: date
+             * @description local date of the outbound flight; not in the past, ≤ 361 days ahead
              * @example 2027-03-14
              */
             departure_date: string;
             /**
              * Format: date
+             * @description local date of the return flight; absent for one way
              * @example 2027-03-14
              */
             return_date?: string;
+            /** @description who flies: 1–9 seated (adults + children), infants ≤ adults */
             passengers: {
+                /** @description 12 years or older */
                 adults: number;
-                /** @default 0 */
+                /**
+                 * @description 2–11 years, with a seat
+                 * @default 0
+                 */
                 children?: number;
-                /** @default 0 */
+                /**
+                 * @description under 2, on an adult's lap
+                 * @default 0
+                 */
                 infants?: number;
             };
             /**
+             * @description cabin class
              * @default economy
              * @enum {string}
              */
             cabin?: "economy" | "premium_economy" | "business" | "first";
-            /** @example EUR */
+            /**
+             * @description ISO 4217 currency of the prices; default: the tenant's
+             * @example EUR
+             */
             currency?: string;
         };
         SearchResponse: {
             offers: components["schemas"]["Offer"][];
         };
         Offer: {
+            /** @description the offer's id (`off_…`), yours only; book it before valid_until */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description after this the offer cannot be priced or booked: search again
+             */
             valid_until: string;
+            /** @description the flights, in travel order (outbound, then return) */
             segments: {
-                /** @example LHR */
+                /**
+                 * @description IATA code of the departure airport
+                 * @example LHR
+                 */
                 origin: string;
-                /** @example LHR */
+                /**
+                 * @description IATA code of the arrival airport
+                 * @example LHR
+                 */
                 destination: string;
                 /** @description local time at origin, ISO 8601 with offset */
                 departs_at: string;
+                /** @description local time at destination, ISO 8601 with offset */
                 arrives_at: string;
-                /** @example LH */
+                /**
+                 * @description IATA code of the marketing airline
+                 * @example LH
+                 */
                 carrier: string;
-                /** @example LH1234 */
+                /**
+                 * @description carrier code and number
+                 * @example LH1234
+                 */
                 flight_number: string;
             }[];
             price: components["schemas"]["Price"];
+            /** @description what the fare allows after booking */
             fare_rules: {
+                /** @description whether a cancel refunds the fare (less cancel_penalty) */
                 refundable: boolean;
+                /** @description whether dates or flights may be changed */
                 changeable: boolean;
-                /** @description integer amount in minor units of the currency */
+                /** @description kept on a cancel, in minor units */
                 cancel_penalty?: number;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description when DRCT last confirmed this price (PATCH …/price)
+             */
             priced_at?: string;
         };
         Price: {
-            /** @example EUR */
+            /**
+             * @description ISO 4217 currency of every amount here
+             * @example EUR
+             */
             currency: string;
-            /** @description integer amount in minor units of the currency */
+            /** @description the airline's fare, in minor units */
             base: number;
-            /** @description integer amount in minor units of the currency */
+            /** @description taxes and airport charges, in minor units */
             taxes: number;
-            /** @description integer amount in minor units of the currency */
+            /** @description DRCT's fees, in minor units */
             provider_fees: number;
-            /** @description integer amount in minor units of the currency */
+            /** @description Aviaframe's platform markup, in minor units */
             aviaframe_markup: number;
-            /** @description integer amount in minor units of the currency */
+            /** @description your markup (your plan's percent or fixed amount), in minor units */
             tenant_markup: number;
             /** @description base + taxes + provider_fees + aviaframe_markup + tenant_markup */
             total: number;
         };
         CreateOrderRequestInput: {
+            /** @description an offer from your search, still valid; price it first (PATCH …/price) */
             offer_id: string;
+            /** @description as many of each type as the search asked for */
             passengers: {
-                /** @enum {string} */
+                /**
+                 * @description adult 12+, child 2–11, infant under 2
+                 * @enum {string}
+                 */
                 type: "adult" | "child" | "infant";
                 /** @description as in the travel document; transliterated to A–Z for the airline */
                 given_name: string;
@@ -492,40 +554,59 @@ export interface components {
                 family_name: string;
                 /**
                  * Format: date
+                 * @description must fit the passenger type on the date of travel
                  * @example 2027-03-14
                  */
                 birth_date: string;
-                /** @enum {string} */
+                /**
+                 * @description as in the travel document
+                 * @enum {string}
+                 */
                 gender: "female" | "male" | "unspecified";
+                /** @description travel document; airlines need it for international travel (kept encrypted) */
                 document?: {
                     /** @enum {string} */
                     type: "passport" | "national_id";
                     number: string;
+                    /** @description ISO 3166-1 alpha-2 code of the issuing state */
                     issuing_country: string;
+                    /** @description ISO 3166-1 alpha-2 code */
                     nationality: string;
                     /**
                      * Format: date
+                     * @description the document's expiry date
                      * @example 2027-03-14
                      */
                     expires_on: string;
                 };
             }[];
+            /** @description who the airline contacts about the trip (kept encrypted, never in callbacks) */
             contact: {
                 /** Format: email */
                 email: string;
                 phone: string;
             };
+            /** @description where order events go: https, port 443, a host with public addresses only */
             callback_url?: string;
+            /** @description your own reference, returned on the order and its callbacks */
             external_ref?: string;
         };
         Order: {
+            /** @description the order's id (`ord_…`), derived from your Idempotency-Key */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED
+             * @enum {string}
+             */
             status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+            /** @description the offer it was booked from */
             offer_id: string;
             price: components["schemas"]["Price"];
             passengers: {
-                /** @enum {string} */
+                /**
+                 * @description adult 12+, child 2–11, infant under 2
+                 * @enum {string}
+                 */
                 type: "adult" | "child" | "infant";
                 /** @description as in the travel document; transliterated to A–Z for the airline */
                 given_name: string;
@@ -533,32 +614,44 @@ export interface components {
                 family_name: string;
                 /**
                  * Format: date
+                 * @description must fit the passenger type on the date of travel
                  * @example 2027-03-14
                  */
                 birth_date: string;
-                /** @enum {string} */
+                /**
+                 * @description as in the travel document
+                 * @enum {string}
+                 */
                 gender: "female" | "male" | "unspecified";
                 document?: {
                     /** @enum {string} */
                     type: "passport" | "national_id";
                     /** @description masked */
                     number: string;
+                    /** @description ISO 3166-1 alpha-2 code of the issuing state */
                     issuing_country: string;
+                    /** @description ISO 3166-1 alpha-2 code */
                     nationality: string;
                     /**
                      * Format: date
+                     * @description the document's expiry date
                      * @example 2027-03-14
                      */
                     expires_on: string;
                 };
             }[];
+            /** @description once ISSUED: a ticket number per passenger (index into passengers) */
             tickets?: {
                 passenger_index: number;
                 number: string;
             }[];
+            /** @description DRCT's booking reference, once BOOKED */
             drct_order_id?: string;
+            /** @description your reference, as sent */
             external_ref?: string;
+            /** @description where this order's events go */
             callback_url?: string;
+            /** @description when FAILED: why */
             failure?: {
                 code: string;
                 message: string;
@@ -573,6 +666,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description every status the order went through, oldest first */
             history: {
                 /** @enum {string} */
                 status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
@@ -583,6 +677,7 @@ export interface components {
         };
         OrderList: {
             orders: components["schemas"]["Order"][];
+            /** @description pass as cursor for the next page; null on the last */
             next_cursor: string | null;
         };
         IssueOrderRequestInput: {
@@ -599,24 +694,36 @@ export interface components {
             deliveries: components["schemas"]["Delivery"][];
         };
         Delivery: {
+            /** @description the delivery's id (`dlv_…`): one per event */
             id: string;
             order_id: string;
             /** @enum {string} */
             event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled";
+            /** @description the webhook-id header, the same on every attempt and replay */
             webhook_id: string;
             url: string;
-            /** @enum {string} */
+            /**
+             * @description pending: being sent or retried; dead_lettered: the schedule ran out (replayable)
+             * @enum {string}
+             */
             status: "pending" | "delivered" | "blocked" | "dead_lettered";
             attempts: {
+                /** @description 1 for the first attempt, counting across replays */
                 number: number;
                 /** Format: date-time */
                 at: string;
-                /** @enum {string} */
+                /**
+                 * @description delivered: 2xx; retry: 5xx, 408, 429, no answer; blocked: another 4xx, a redirect
+                 * @enum {string}
+                 */
                 outcome: "delivered" | "retry" | "blocked";
+                /** @description what your endpoint answered */
                 status_code?: number;
+                /** @description why no answer came (timeout, refused address, …) */
                 error?: string;
                 latency_ms: number;
             }[];
+            /** @description how often it was replayed */
             replays: number;
             /** Format: date-time */
             created_at: string;
@@ -643,10 +750,14 @@ export interface components {
              */
             status: "delivered" | "failed";
             attempts: {
+                /** @description 1 for the first attempt, counting across replays */
                 number: number;
                 /** Format: date-time */
                 at: string;
-                /** @enum {string} */
+                /**
+                 * @description delivered: 2xx; retry: 5xx, 408, 429, no answer; blocked: another 4xx, a redirect
+                 * @enum {string}
+                 */
                 outcome: "delivered" | "retry" | "blocked";
                 /** @description what your endpoint answered */
                 status_code?: number;
@@ -679,20 +790,28 @@ export interface components {
             tenant_id: string;
             /**
              * Format: date
+             * @description first UTC day counted
              * @example 2027-03-14
              */
             from: string;
             /**
              * Format: date
+             * @description last UTC day counted
              * @example 2027-03-14
              */
             to: string;
+            /** @description the sums over the period */
             totals: {
+                /** @description searches answered (cached or not) */
                 searches: number;
+                /** @description price confirmations with DRCT */
                 prices: number;
+                /** @description orders created */
                 orders: number;
+                /** @description orders issued */
                 issues: number;
             };
+            /** @description one entry per UTC day with any use */
             days: {
                 /**
                  * Format: date
@@ -700,22 +819,33 @@ export interface components {
                  */
                 date: string;
                 counts: {
+                    /** @description searches answered (cached or not) */
                     searches: number;
+                    /** @description price confirmations with DRCT */
                     prices: number;
+                    /** @description orders created */
                     orders: number;
+                    /** @description orders issued */
                     issues: number;
                 };
             }[];
         };
         Error: {
             error: {
-                /** @enum {string} */
+                /**
+                 * @description stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed
+                 * @enum {string}
+                 */
                 code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
+                /** @description for people: what went wrong and what to do; may change */
                 message: string;
+                /** @description whether the same request may succeed later (after Retry-After, when sent) */
                 retryable: boolean;
+                /** @description machine-readable specifics, e.g. issues[] of AVF_400_VALIDATION */
                 details?: {
                     [key: string]: unknown;
                 };
+                /** @description quote it to support; every log line of the request has it */
                 correlation_id: string;
             };
         };

@@ -1,7 +1,7 @@
 /** Schemas of the webhook tooling routes: POST /public/callbacks/test and GET /public/events. */
 import { z } from "zod";
 import { EVENTS } from "../../lib/resources";
-import { ORDER_STATUS_VALUES, pageQueryFields } from "./schemas";
+import { DeliveryAttemptSchema, ORDER_STATUS_VALUES, pageQueryFields } from "./schemas";
 
 export const TestCallbackRequest = z
   .strictObject({
@@ -13,15 +13,6 @@ export const TestCallbackRequest = z
   })
   .meta({ id: "TestCallbackRequest" });
 
-const AttemptSchema = z.object({
-  number: z.int(),
-  at: z.iso.datetime(),
-  outcome: z.enum(["delivered", "retry", "blocked"]),
-  status_code: z.int().optional().meta({ description: "what your endpoint answered" }),
-  error: z.string().optional().meta({ description: "why no answer came (timeout, refused address, …)" }),
-  latency_ms: z.int(),
-});
-
 export const TestDeliverySchema = z
   .object({
     id: z.string(),
@@ -29,7 +20,7 @@ export const TestDeliverySchema = z
     webhook_id: z.string().meta({ description: "the webhook-id header it was sent with" }),
     url: z.string(),
     status: z.enum(["delivered", "failed"]).meta({ description: "delivered: your endpoint answered 2xx" }),
-    attempts: z.array(AttemptSchema),
+    attempts: z.array(DeliveryAttemptSchema),
     created_at: z.iso.datetime(),
   })
   .meta({ id: "TestDelivery" });
