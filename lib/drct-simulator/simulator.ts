@@ -91,6 +91,8 @@ export class DrctSimulator {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DRCT's rate contract counts a request when it arrives, not when its body has been read.
+    const arrivedAt = performance.now();
     try {
       const url = new URL(req.url ?? "/", "http://sim");
       const text = req.method === "GET" ? "" : await readBody(req);
@@ -104,7 +106,7 @@ export class DrctSimulator {
       const route = this.route(req.method ?? "GET", url);
       this.checkHeaders(req, route.operation);
       this.state.stats.calls[route.operation] += 1;
-      if (route.operation === "search") this.admitSearch();
+      if (route.operation === "search") this.admitSearch(arrivedAt);
       const fault = this.takeFault(route.operation);
       if (fault !== undefined) {
         if (fault.mode === "latency") await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
@@ -181,8 +183,7 @@ export class DrctSimulator {
   }
 
   /** The account's contract: one search per interval. Every arrival counts toward the observed rate. */
-  private admitSearch(): void {
-    const now = performance.now();
+  private admitSearch(now: number): void {
     this.searchArrivals.push(now);
     while ((this.searchArrivals[0] ?? now) <= now - 1_000) this.searchArrivals.shift();
     this.state.stats.max_search_rps = Math.max(this.state.stats.max_search_rps, this.searchArrivals.length);
