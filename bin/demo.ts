@@ -2,12 +2,13 @@
  * `npm run demo`: from nothing to a booked, ticketed order with verified partner callbacks,
  * on this machine. Starts the local gateway (in memory) and a partner's webhook receiver
  * that checks every signature with the stock `standardwebhooks` library, then drives the
- * public API as an agency would and prints the timeline.
+ * public API as an agency would, through the typed client (client/), and prints the timeline.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { createAviaframeClient, type Order } from "../client";
 import { startLocalRuntime } from "../lib/local/runtime";
 import { SEED_TENANTS } from "../lib/local/seed";
 
@@ -50,53 +51,27 @@ const runtime = await startLocalRuntime({
 });
 say("gateway up", runtime.apiUrl);
 
-const call = async <T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  idempotent = false,
-): Promise<{ status: number; body: T }> => {
-  const response = await fetch(`${runtime.apiUrl}${path}`, {
-    method,
-    headers: {
-      "x-api-key": tenant.apiKey,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(idempotent ? { "idempotency-key": randomUUID() } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-};
-
-interface Order {
-  id: string;
-  status: string;
-  drct_order_id?: string;
-  price: { total: number; currency: string };
-  tickets?: { number: string }[];
-}
+const avf = createAviaframeClient({ baseUrl: runtime.apiUrl, apiKey: tenant.apiKey });
+const idempotencyKey = () => ({ "Idempotency-Key": randomUUID() });
 
 try {
   const departure = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  const search = await call<{ offers: { id: string; price: { total: number; currency: string } }[] }>(
-    "POST",
-    "/public/offers/search",
-    { origin: "LHR", destination: "JFK", departure_date: departure, passengers: { adults: 1 } },
-  );
-  const offer = search.body.offers[0];
-  if (offer === undefined) throw new Error(`search answered ${search.status}`);
+  const search = await avf.POST("/public/offers/search", {
+    body: { origin: "LHR", destination: "JFK", departure_date: departure, passengers: { adults: 1 } },
+  });
+  const offer = search.data?.offers[0];
+  if (offer === undefined) throw new Error(`search answered ${search.response.status}`);
   say(
-    `search: ${search.body.offers.length} offers`,
+    `search: ${search.data?.offers.length} offers`,
     `first ${offer.id} at ${offer.price.total} ${offer.price.currency} (minor units)`,
   );
 
-  const priced = await call<{ priced_at: string }>("PATCH", `/public/offers/${offer.id}/price`);
-  say(`price confirmed (${priced.status})`, priced.body.priced_at);
+  const priced = await avf.PATCH("/public/offers/{offerId}/price", { params: { path: { offerId: offer.id } } });
+  say(`price confirmed (${priced.response.status})`, priced.data?.priced_at ?? JSON.stringify(priced.error));
 
-  const created = await call<Order>(
-    "POST",
-    "/public/orders",
-    {
+  const created = await avf.POST("/public/orders", {
+    params: { header: idempotencyKey() },
+    body: {
       offer_id: offer.id,
       passengers: [
         {
@@ -118,38 +93,34 @@ try {
       callback_url: callbackUrl,
       external_ref: "demo-1",
     },
-    true,
-  );
+  });
+  if (created.data === undefined) throw new Error(`order create answered ${JSON.stringify(created.error)}`);
+  const orderId = created.data.id;
   say(
-    `order ${created.status} ${created.body.status}`,
-    `${created.body.id} (DRCT ${created.body.drct_order_id ?? "pending"})`,
+    `order ${created.response.status} ${created.data.status}`,
+    `${orderId} (DRCT ${created.data.drct_order_id ?? "pending"})`,
   );
 
-  const issued = await call<Order>(
-    "POST",
-    `/public/orders/${created.body.id}/issue`,
-    { payment: { type: "external", reference: "DEMO-INV-1" } },
-    true,
-  );
-  say(`issue ${issued.status} ${issued.body.status}`);
+  const issued = await avf.POST("/public/orders/{orderId}/issue", {
+    params: { path: { orderId }, header: idempotencyKey() },
+    body: { payment: { type: "external", reference: "DEMO-INV-1" } },
+  });
+  say(`issue ${issued.response.status} ${issued.data?.status ?? JSON.stringify(issued.error)}`);
 
-  let order = issued.body;
-  for (let round = 0; order.status !== "ISSUED" && order.status !== "FAILED" && round < 100; round += 1) {
+  let order: Order | undefined = issued.data;
+  for (let round = 0; order?.status !== "ISSUED" && order?.status !== "FAILED" && round < 100; round += 1) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    order = (await call<Order>("GET", `/public/orders/${created.body.id}`)).body;
+    order = (await avf.GET("/public/orders/{orderId}", { params: { path: { orderId } } })).data;
   }
-  say(`order ${order.status}`, `tickets ${order.tickets?.map((ticket) => ticket.number).join(", ") ?? "none"}`);
+  say(`order ${order?.status}`, `tickets ${order?.tickets?.map((ticket) => ticket.number).join(", ") ?? "none"}`);
 
   for (let round = 0; verified.length < 2 && round < 100; round += 1)
     await new Promise((resolve) => setTimeout(resolve, 100));
-  const deliveries = await call<{ deliveries: { event_type: string; status: string; attempts: unknown[] }[] }>(
-    "GET",
-    `/public/orders/${created.body.id}/callbacks`,
-  );
-  for (const delivery of deliveries.body.deliveries) {
+  const deliveries = await avf.GET("/public/orders/{orderId}/callbacks", { params: { path: { orderId } } });
+  for (const delivery of deliveries.data?.deliveries ?? []) {
     say(`delivery log: ${delivery.event_type}`, `${delivery.status} after ${delivery.attempts.length} attempt(s)`);
   }
-  if (order.status !== "ISSUED" || verified.join(",") !== "order.booked,order.issued") process.exitCode = 1;
+  if (order?.status !== "ISSUED" || verified.join(",") !== "order.booked,order.issued") process.exitCode = 1;
   say(process.exitCode === 1 ? "demo FAILED" : "demo done: booked, ticketed, partner notified");
 } finally {
   await runtime.stop();

@@ -92,6 +92,15 @@ export const TABLES = {
     globalIndexes: [{ name: "by_delivery_id", partitionKey: "delivery_id" }],
     purpose: "Partner callback deliveries and every attempt",
   },
+  events: {
+    id: "Events",
+    env: "TABLE_EVENTS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    ttlAttribute: "expires_at",
+    purpose:
+      "Each tenant's recent order events (ids, types, times, order ids and statuses; no personal data) for GET /public/events",
+  },
   usage: {
     id: "Usage",
     env: "TABLE_USAGE",
@@ -161,6 +170,8 @@ export interface FunctionDescription {
   /** Whether it reads tenants' webhook signing secrets. */
   readonly webhookSecrets?: boolean;
   readonly timeoutSeconds?: number;
+  /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
+  readonly bundledFiles?: readonly string[];
 }
 
 export interface RouteDescription extends FunctionDescription {
@@ -194,6 +205,17 @@ export const ROUTES = [
     tables: [],
     secrets: [],
     summary: "This API as an OpenAPI 3.1 document",
+  },
+  {
+    operationId: "docs",
+    method: "GET",
+    path: "/docs",
+    handler: "http/docs",
+    auth: "none",
+    tables: [],
+    secrets: [],
+    bundledFiles: ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui.css"],
+    summary: "This API's reference, as a web page",
   },
   {
     operationId: "searchOffers",
@@ -303,6 +325,27 @@ export const ROUTES = [
     summary: "Send a delivery again, under the same webhook-id",
   },
   {
+    operationId: "testCallback",
+    method: "POST",
+    path: "/public/callbacks/test",
+    handler: "http/test-callback",
+    auth: "api-key",
+    tables: ["tenants", "supplierState"],
+    secrets: [],
+    webhookSecrets: true,
+    summary: "Send a signed ping event to a URL now",
+  },
+  {
+    operationId: "listEvents",
+    method: "GET",
+    path: "/public/events",
+    handler: "http/list-events",
+    auth: "api-key",
+    tables: ["tenants", "events", "supplierState"],
+    secrets: [],
+    summary: "The tenant's recent order events, newest first, with cursor pagination and a type filter",
+  },
+  {
     operationId: "getUsage",
     method: "GET",
     path: "/public/usage",
@@ -370,6 +413,11 @@ export const EVENT_FUNCTIONS = {
     tables: ["deliveries"],
     secrets: [],
     sendsTo: ["callbacks"],
+  },
+  eventRecorder: {
+    handler: "events/record-event",
+    tables: ["events"],
+    secrets: [],
   },
 } as const satisfies Record<string, FunctionDescription>;
 
@@ -531,6 +579,13 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
     detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled"],
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
+  },
+  {
+    id: "order-event-feed",
+    source: EVENTS.orders.source,
+    detailTypes: EVENTS.orders.detailTypes,
+    target: { function: "eventRecorder" },
+    purpose: "Keeps each tenant's recent order events for GET /public/events",
   },
   {
     id: "order-lifecycle",

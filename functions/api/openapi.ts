@@ -1,155 +1,24 @@
+/**
+ * /openapi.json, assembled from the route list (lib/resources.ts), what each operation does
+ * (operations.ts) and the zod schemas that validate requests (schemas.ts).
+ */
 import { z } from "zod";
 import { ROUTES, type RouteDescription } from "../../lib/resources";
+import type { ErrorCode } from "../domain/errors";
 import {
-  CancelOrderRequest,
-  CreateOrderRequest,
-  DeliveryListResponse,
-  DeliverySchema,
-  ErrorEnvelopeSchema,
-  HealthResponse,
-  IssueOrderRequest,
-  ListOrdersQuery,
-  OfferSchema,
-  OrderListResponse,
-  OrderSchema,
-  SearchRequest,
-  SearchResponse,
-  UsageQuery,
-  UsageResponse,
-} from "./schemas";
-
-type OperationId = (typeof ROUTES)[number]["operationId"];
-
-interface OperationContract {
-  readonly request?: z.ZodType;
-  /** Takes a required Idempotency-Key header. */
-  readonly idempotent?: boolean;
-  readonly query?: z.ZodObject;
-  readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: z.ZodType }>>;
-}
-
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      { description: ERROR_DESCRIPTIONS[status] ?? "error", schema: ErrorEnvelopeSchema },
-    ]),
-  );
-
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: "invalid request (AVF_400_*), with details.issues",
-  401: "missing or unknown API key",
-  413: "body too large",
-  415: "body is not JSON",
-  429: "rate limited; see Retry-After",
-  500: "internal error",
-  502: "the supplier failed",
-  503: "the supplier is unavailable (circuit open)",
-  504: "the supplier timed out",
-};
-
-/** What each route accepts and answers; the route list itself comes from lib/resources.ts. */
-const CONTRACTS: Record<OperationId, OperationContract> = {
-  health: {
-    responses: { "200": { description: "ready", schema: HealthResponse }, "503": { description: "not ready" } },
-  },
-  openapi: { responses: { "200": { description: "this document" } } },
-  searchOffers: {
-    request: SearchRequest,
-    responses: {
-      "200": { description: "offers, priced with the tenant's markup", schema: SearchResponse },
-      ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
-    },
-  },
-  priceOffer: {
-    responses: {
-      "200": { description: "the offer at its confirmed price, with priced_at", schema: OfferSchema },
-      "404": { description: "unknown or expired offer (AVF_404_OFFER_NOT_FOUND)", schema: ErrorEnvelopeSchema },
-      "409": {
-        description:
-          "AVF_409_PRICE_CHANGED: details.old_total, details.new_total, details.changes (old and new of every component that moved); the offer now carries the new price",
-        schema: ErrorEnvelopeSchema,
-      },
-      ...errors(401, 429, 500, 502, 503, 504),
-    },
-  },
-  createOrder: {
-    request: CreateOrderRequest,
-    idempotent: true,
-    responses: {
-      "201": { description: "booked (or definitively refused: status FAILED with failure)", schema: OrderSchema },
-      "202": { description: "accepted; DRCT's answer is awaited (PENDING or PENDING_RECONCILE)", schema: OrderSchema },
-      "404": { description: "AVF_404_OFFER_NOT_FOUND", schema: ErrorEnvelopeSchema },
-      "409": {
-        description: "AVF_409_PRICE_CHANGED, AVF_409_IDEMPOTENCY_MISMATCH or AVF_409_REQUEST_IN_PROGRESS (Retry-After)",
-        schema: ErrorEnvelopeSchema,
-      },
-      ...errors(400, 401, 413, 415, 429, 500, 502, 503, 504),
-    },
-  },
-  listOrders: {
-    query: ListOrdersQuery,
-    responses: { "200": { description: "newest first", schema: OrderListResponse }, ...errors(400, 401, 500) },
-  },
-  getOrder: {
-    responses: {
-      "200": { description: "the order", schema: OrderSchema },
-      "404": { description: "AVF_404_ORDER_NOT_FOUND (also for another tenant's order)", schema: ErrorEnvelopeSchema },
-      ...errors(400, 401, 500),
-    },
-  },
-  issueOrder: {
-    request: IssueOrderRequest,
-    idempotent: true,
-    responses: {
-      "202": { description: "ISSUING: tickets follow (GET, callback)", schema: OrderSchema },
-      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
-      "409": { description: "AVF_409_INVALID_STATE (not BOOKED), idempotency conflicts", schema: ErrorEnvelopeSchema },
-      ...errors(400, 401, 500),
-    },
-  },
-  cancelOrder: {
-    request: CancelOrderRequest,
-    idempotent: true,
-    responses: {
-      "200": { description: "CANCELLED, with refund reference and penalty", schema: OrderSchema },
-      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
-      "409": {
-        description: "AVF_409_NOT_CANCELLABLE (fare rules), AVF_409_INVALID_STATE, idempotency conflicts",
-        schema: ErrorEnvelopeSchema,
-      },
-      ...errors(400, 401, 500, 502, 503, 504),
-    },
-  },
-  listOrderCallbacks: {
-    responses: {
-      "200": {
-        description: "every delivery of the order's callbacks, with every attempt",
-        schema: DeliveryListResponse,
-      },
-      "404": { description: "AVF_404_ORDER_NOT_FOUND", schema: ErrorEnvelopeSchema },
-      ...errors(400, 401, 500),
-    },
-  },
-  replayCallback: {
-    responses: {
-      "202": {
-        description: "queued again, same webhook-id, a new round of the retry schedule",
-        schema: DeliverySchema,
-      },
-      "404": { description: "AVF_404_NOT_FOUND: unknown delivery or another tenant's", schema: ErrorEnvelopeSchema },
-      "409": { description: "AVF_409_INVALID_STATE: the delivery is still being sent", schema: ErrorEnvelopeSchema },
-      ...errors(400, 401, 500),
-    },
-  },
-  getUsage: {
-    query: UsageQuery,
-    responses: {
-      "200": { description: "usage per UTC day and in total (default: the last 30 days)", schema: UsageResponse },
-      ...errors(400, 401, 500),
-    },
-  },
-};
+  ERROR_CASES,
+  errorResponses,
+  HEADERS,
+  type HeaderName,
+  PARAMETERS,
+  responseHeaders,
+  SERVERS,
+  TAGS,
+} from "./openapi-components";
+import { OPERATIONS, type OperationDoc, type OperationId, type SuccessResponse } from "./operations";
+import { ErrorEnvelopeSchema } from "./schemas";
+import { CURRENT_API_VERSION } from "./versions";
+import { webhooksSection } from "./webhooks";
 
 /** Named schemas (zod `.meta({id})`), collected for components.schemas while the paths are built. */
 type Components = Record<string, unknown>;
@@ -172,65 +41,116 @@ const jsonSchema = (schema: z.ZodType, io: "input" | "output", components: Compo
       ),
     );
   for (const [id, definition] of Object.entries($defs ?? {})) components[rename(id)] = relink(definition);
-  return relink(generated);
+  const { id, ...root } = relink(generated) as Record<string, unknown>;
+  // A named root schema becomes a component and is referenced, so every operation shares it.
+  if (typeof id !== "string") return root;
+  components[rename(id)] = root;
+  return { $ref: `#/components/schemas/${rename(id)}` };
 };
 
-const queryParameters = (query: z.ZodObject | undefined, components: Components) =>
-  Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
-    name,
-    in: "query",
-    required: !(schema as z.ZodType).safeParse(undefined).success,
-    schema: jsonSchema(schema as z.ZodType, "input", components),
-  }));
+const parameters = (schema: z.ZodObject | undefined, place: "query" | "path", components: Components) =>
+  Object.entries(schema?.shape ?? {}).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field as z.ZodType, "input", components) as {
+      description?: string;
+    } & Record<string, unknown>;
+    return {
+      name,
+      in: place,
+      required: place === "path" || !(field as z.ZodType).safeParse(undefined).success,
+      description: description ?? PATH_DESCRIPTIONS[name] ?? name,
+      schema: fieldSchema,
+    };
+  });
+
+const PATH_DESCRIPTIONS: Record<string, string> = {
+  offerId: "The offer's id from a search (`off_…`).",
+  orderId: "The order's id (`ord_…`).",
+  deliveryId: "The delivery's id (`dlv_…`) from GET /public/orders/{orderId}/callbacks.",
+};
+
+/** The codes every operation of this kind can answer, besides its own. */
+const commonErrors = (route: RouteDescription, doc: OperationDoc): ErrorCode[] => {
+  const validates = doc.request !== undefined || doc.query !== undefined || doc.path !== undefined;
+  return [
+    "AVF_400_UNSUPPORTED_VERSION",
+    ...(validates ? (["AVF_400_VALIDATION"] as const) : []),
+    ...(route.auth === "api-key" ? (["AVF_401_UNAUTHORIZED"] as const) : []),
+    ...(doc.request === undefined ? [] : (["AVF_413_PAYLOAD_TOO_LARGE", "AVF_415_UNSUPPORTED_MEDIA_TYPE"] as const)),
+    "AVF_500_INTERNAL",
+  ];
+};
+
+const sortedCodes = (codes: readonly ErrorCode[]) =>
+  [...new Set(codes)].filter((code) => ERROR_CASES[code] !== undefined).sort();
+
+const successResponse = (response: SuccessResponse, common: readonly HeaderName[], components: Components) => ({
+  description: response.description,
+  headers: responseHeaders([...common, ...(response.headers ?? [])]),
+  ...(response.schema === undefined && response.contentType === undefined
+    ? {}
+    : {
+        content: {
+          [response.contentType ?? "application/json"]: {
+            schema:
+              response.schema !== undefined
+                ? jsonSchema(response.schema, "output", components)
+                : response.contentType === "text/html"
+                  ? { type: "string" }
+                  : { type: "object" },
+            ...(response.examples === undefined ? {} : { examples: response.examples }),
+          },
+        },
+      }),
+});
 
 const operation = (route: RouteDescription, components: Components) => {
-  const contract = CONTRACTS[route.operationId as OperationId];
-  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
-    name: match[1],
-    in: "path",
-    required: true,
-    schema: { type: "string" },
-  }));
+  const doc = OPERATIONS[route.operationId as OperationId];
+  const common: HeaderName[] = [
+    "CorrelationId",
+    "Version",
+    ...(route.auth === "api-key"
+      ? (["RateLimitLimit", "RateLimitRemaining", "RateLimitReset", "RateLimitPolicy"] as const)
+      : []),
+  ];
+  const errors = errorResponses(sortedCodes([...commonErrors(route, doc), ...doc.errors]), common);
+  // No tenant is known yet when the key is refused, so no ratelimit-* there.
+  const unauthorized = errors["401"] as { headers: Record<string, unknown> } | undefined;
+  if (unauthorized !== undefined) unauthorized.headers = responseHeaders(["CorrelationId", "Version"]);
   return {
     operationId: route.operationId,
+    tags: [doc.tag],
     summary: route.summary,
-    ...(route.auth === "api-key" ? { security: [{ apiKey: [] }] } : { security: [] }),
+    description: doc.description,
+    security: route.auth === "api-key" ? [{ apiKey: [] }] : [],
     parameters: [
-      ...pathParams,
-      ...queryParameters(contract.query, components),
-      ...(contract.idempotent
-        ? [
-            {
-              name: "Idempotency-Key",
-              in: "header",
-              required: true,
-              schema: { type: "string", minLength: 1, maxLength: 255 },
-              description: "same key + same body → the same answer for 7 days (Idempotent-Replayed: true)",
-            },
-          ]
-        : []),
-      { name: "x-correlation-id", in: "header", required: false, schema: { type: "string", maxLength: 128 } },
+      ...parameters(doc.path, "path", components),
+      ...parameters(doc.query, "query", components),
+      ...(route.idempotent === true ? [PARAMETERS.IdempotencyKey] : []),
+      PARAMETERS.Version,
+      PARAMETERS.CorrelationId,
     ],
-    ...(contract.request === undefined
+    ...(doc.request === undefined
       ? {}
       : {
           requestBody: {
             required: true,
-            content: { "application/json": { schema: jsonSchema(contract.request, "input", components) } },
+            content: {
+              "application/json": {
+                schema: jsonSchema(doc.request.schema, "input", components),
+                examples: doc.request.examples,
+              },
+            },
           },
         }),
-    responses: Object.fromEntries(
-      Object.entries(contract.responses).map(([status, response]) => [
-        status,
-        {
-          description: response.description,
-          headers: { "x-correlation-id": { schema: { type: "string" } } },
-          ...(response.schema === undefined
-            ? {}
-            : { content: { "application/json": { schema: jsonSchema(response.schema, "output", components) } } }),
-        },
-      ]),
-    ),
+    responses: {
+      ...Object.fromEntries(
+        Object.entries(doc.responses).map(([status, response]) => [
+          status,
+          successResponse(response, common, components),
+        ]),
+      ),
+      ...errors,
+    },
   };
 };
 
@@ -241,18 +161,46 @@ export const buildOpenApiDocument = () => {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, components);
   }
+  jsonSchema(ErrorEnvelopeSchema, "output", components);
+  const webhooks = webhooksSection((schema) => jsonSchema(schema, "output", components));
   return {
     openapi: "3.1.0",
     info: {
       title: "Aviaframe gateway",
-      version: "1.0.0",
-      description:
-        "Search, price, book and ticket DRCT flights. Money is in integer minor units of the currency. Errors use one envelope: {error:{code,message,retryable,details?,correlation_id}}.",
+      version: CURRENT_API_VERSION,
+      summary: "Search, price, book and ticket DRCT flights through one multi-tenant API.",
+      description: INTRODUCTION,
+      license: { name: "Proprietary: Aviaframe terms of service", url: "https://aviaframe.example/terms" },
+      contact: { name: "Aviaframe integration support", email: "integrations@aviaframe.example" },
     },
+    servers: SERVERS,
+    tags: TAGS,
+    security: [{ apiKey: [] }],
+    paths,
+    webhooks,
     components: {
       schemas: components,
-      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } },
+      headers: HEADERS,
+      securitySchemes: {
+        apiKey: {
+          type: "apiKey",
+          in: "header",
+          name: "x-api-key",
+          description: "Your tenant's API key. Locally (`npm start`): `local-agency-a-key` or `local-agency-b-key`.",
+        },
+      },
     },
-    paths,
   };
 };
+
+const INTRODUCTION = [
+  "Search DRCT's flights, confirm a price, book, issue tickets and cancel, with order events sent to your endpoint as signed callbacks.",
+  "",
+  "**A booking in five calls**: `POST /public/offers/search` → `PATCH /public/offers/{offerId}/price` → `POST /public/orders` (with an `Idempotency-Key`) → `POST /public/orders/{orderId}/issue` → `GET /public/orders/{orderId}` (or wait for the `order.issued` callback).",
+  "",
+  "**Money** is an integer in minor units of `currency` (`42848` EUR = 428.48 EUR), and `total` = `base + taxes + provider_fees + aviaframe_markup + tenant_markup`.",
+  "",
+  "**Errors** use one envelope, `{error:{code, message, retryable, details?, correlation_id}}`; codes are stable (`AVF_<status>_<NAME>`), `retryable` says whether the same request may succeed later (after `Retry-After` when present).",
+  "",
+  "**Versions** are dated: send `Aviaframe-Version` to pin one; every response names the version it was answered in. Changes are listed in CHANGELOG.md.",
+].join("\n");

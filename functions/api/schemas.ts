@@ -39,13 +39,14 @@ export const latestBookableDate = (nowMs: number): string =>
 
 export const PassengersSchema = z
   .strictObject({
-    adults: z.int().min(1).max(MAX_SEATED_PASSENGERS),
+    adults: z.int().min(1).max(MAX_SEATED_PASSENGERS).meta({ description: "12 years or older" }),
     children: z
       .int()
       .min(0)
       .max(MAX_SEATED_PASSENGERS - 1)
-      .default(0),
-    infants: z.int().min(0).max(MAX_SEATED_PASSENGERS).default(0),
+      .default(0)
+      .meta({ description: "2–11 years, with a seat" }),
+    infants: z.int().min(0).max(MAX_SEATED_PASSENGERS).default(0).meta({ description: "under 2, on an adult's lap" }),
   })
   .superRefine((passengers, ctx) => {
     if (passengers.adults + passengers.children > MAX_SEATED_PASSENGERS) {
@@ -66,13 +67,15 @@ export const PassengersSchema = z
 
 export const SearchRequest = z
   .strictObject({
-    origin: IataCode,
-    destination: IataCode,
-    departure_date: IsoDate,
-    return_date: IsoDate.optional(),
-    passengers: PassengersSchema,
-    cabin: CabinSchema.default("economy"),
-    currency: CurrencyCode.optional(),
+    origin: IataCode.meta({ description: "IATA code of the airport or city of departure" }),
+    destination: IataCode.meta({ description: "IATA code of the airport or city of arrival" }),
+    departure_date: IsoDate.meta({
+      description: "local date of the outbound flight; not in the past, ≤ 361 days ahead",
+    }),
+    return_date: IsoDate.optional().meta({ description: "local date of the return flight; absent for one way" }),
+    passengers: PassengersSchema.meta({ description: "who flies: 1–9 seated (adults + children), infants ≤ adults" }),
+    cabin: CabinSchema.default("economy").meta({ description: "cabin class" }),
+    currency: CurrencyCode.optional().meta({ description: "ISO 4217 currency of the prices; default: the tenant's" }),
   })
   .superRefine((request, ctx) => {
     const now = Date.now();
@@ -97,38 +100,42 @@ export type SearchRequest = z.output<typeof SearchRequest>;
 const Minor = z.int().meta({ description: "integer amount in minor units of the currency" });
 
 export const SegmentSchema = z.object({
-  origin: IataCode,
-  destination: IataCode,
+  origin: IataCode.meta({ description: "IATA code of the departure airport" }),
+  destination: IataCode.meta({ description: "IATA code of the arrival airport" }),
   departs_at: z.string().meta({ description: "local time at origin, ISO 8601 with offset" }),
-  arrives_at: z.string(),
-  carrier: z.string().meta({ example: "LH" }),
-  flight_number: z.string().meta({ example: "LH1234" }),
+  arrives_at: z.string().meta({ description: "local time at destination, ISO 8601 with offset" }),
+  carrier: z.string().meta({ example: "LH", description: "IATA code of the marketing airline" }),
+  flight_number: z.string().meta({ example: "LH1234", description: "carrier code and number" }),
 });
 
 export const PriceSchema = z
   .object({
-    currency: CurrencyCode,
-    base: Minor,
-    taxes: Minor,
-    provider_fees: Minor,
-    aviaframe_markup: Minor,
-    tenant_markup: Minor,
+    currency: CurrencyCode.meta({ description: "ISO 4217 currency of every amount here" }),
+    base: Minor.meta({ description: "the airline's fare, in minor units" }),
+    taxes: Minor.meta({ description: "taxes and airport charges, in minor units" }),
+    provider_fees: Minor.meta({ description: "DRCT's fees, in minor units" }),
+    aviaframe_markup: Minor.meta({ description: "Aviaframe's platform markup, in minor units" }),
+    tenant_markup: Minor.meta({ description: "your markup (your plan's percent or fixed amount), in minor units" }),
     total: Minor.meta({ description: "base + taxes + provider_fees + aviaframe_markup + tenant_markup" }),
   })
   .meta({ id: "Price" });
 
 export const OfferSchema = z
   .object({
-    id: z.string(),
-    valid_until: z.iso.datetime(),
-    segments: z.array(SegmentSchema),
+    id: z.string().meta({ description: "the offer's id (`off_…`), yours only; book it before valid_until" }),
+    valid_until: z.iso
+      .datetime()
+      .meta({ description: "after this the offer cannot be priced or booked: search again" }),
+    segments: z.array(SegmentSchema).meta({ description: "the flights, in travel order (outbound, then return)" }),
     price: PriceSchema,
-    fare_rules: z.object({
-      refundable: z.boolean(),
-      changeable: z.boolean(),
-      cancel_penalty: Minor.optional(),
-    }),
-    priced_at: z.iso.datetime().optional(),
+    fare_rules: z
+      .object({
+        refundable: z.boolean().meta({ description: "whether a cancel refunds the fare (less cancel_penalty)" }),
+        changeable: z.boolean().meta({ description: "whether dates or flights may be changed" }),
+        cancel_penalty: Minor.optional().meta({ description: "kept on a cancel, in minor units" }),
+      })
+      .meta({ description: "what the fare allows after booking" }),
+    priced_at: z.iso.datetime().optional().meta({ description: "when DRCT last confirmed this price (PATCH …/price)" }),
   })
   .meta({ id: "Offer" });
 
@@ -140,46 +147,62 @@ export const OfferIdPath = z.object({
 
 export const HealthResponse = z
   .object({
-    status: z.enum(["ok", "degraded", "unavailable"]),
-    stage: z.string(),
-    supplier: z.object({ name: z.string(), breaker: z.enum(["closed", "open", "half_open", "unknown"]) }),
-    time: z.iso.datetime(),
+    status: z
+      .enum(["ok", "degraded", "unavailable"])
+      .meta({ description: "ok; degraded: DRCT's breaker is not closed; unavailable: the state store is unreachable" }),
+    stage: z.string().meta({ description: "the deployment stage (`local` on npm start)" }),
+    supplier: z.object({
+      name: z.string(),
+      breaker: z
+        .enum(["closed", "open", "half_open", "unknown"])
+        .meta({ description: "open: DRCT is failing and is not called; half_open: one probe goes through" }),
+    }),
+    time: z.iso.datetime().meta({ description: "the gateway's clock" }),
   })
   .meta({ id: "Health" });
 
 export const ErrorEnvelopeSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
-      message: z.string(),
-      retryable: z.boolean(),
-      details: z.record(z.string(), z.unknown()).optional(),
-      correlation_id: z.string(),
+      code: z
+        .enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]])
+        .meta({ description: "stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed" }),
+      message: z.string().meta({ description: "for people: what went wrong and what to do; may change" }),
+      retryable: z
+        .boolean()
+        .meta({ description: "whether the same request may succeed later (after Retry-After, when sent)" }),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: "machine-readable specifics, e.g. issues[] of AVF_400_VALIDATION" }),
+      correlation_id: z.string().meta({ description: "quote it to support; every log line of the request has it" }),
     }),
   })
   .meta({ id: "Error" });
 
 export const UsageQuery = z
   .strictObject({
-    from: IsoDate.optional(),
-    to: IsoDate.optional(),
+    from: IsoDate.optional().meta({ description: "first UTC day counted (default: 29 days before to)" }),
+    to: IsoDate.optional().meta({ description: "last UTC day counted (default: today)" }),
   })
   .meta({ id: "UsageQuery" });
 
 const UsageCountsSchema = z.object({
-  searches: z.int(),
-  prices: z.int(),
-  orders: z.int(),
-  issues: z.int(),
+  searches: z.int().meta({ description: "searches answered (cached or not)" }),
+  prices: z.int().meta({ description: "price confirmations with DRCT" }),
+  orders: z.int().meta({ description: "orders created" }),
+  issues: z.int().meta({ description: "orders issued" }),
 });
 
 export const UsageResponse = z
   .object({
     tenant_id: z.string(),
-    from: IsoDate,
-    to: IsoDate,
-    totals: UsageCountsSchema,
-    days: z.array(z.object({ date: IsoDate, counts: UsageCountsSchema })),
+    from: IsoDate.meta({ description: "first UTC day counted" }),
+    to: IsoDate.meta({ description: "last UTC day counted" }),
+    totals: UsageCountsSchema.meta({ description: "the sums over the period" }),
+    days: z
+      .array(z.object({ date: IsoDate, counts: UsageCountsSchema }))
+      .meta({ description: "one entry per UTC day with any use" }),
   })
   .meta({ id: "Usage" });
 
@@ -191,35 +214,51 @@ const PersonName = z
   .meta({ description: "as in the travel document; transliterated to A–Z for the airline" });
 
 export const PassengerSchema = z.strictObject({
-  type: z.enum(["adult", "child", "infant"]),
+  type: z.enum(["adult", "child", "infant"]).meta({ description: "adult 12+, child 2–11, infant under 2" }),
   given_name: PersonName,
   family_name: PersonName,
-  birth_date: IsoDate,
-  gender: z.enum(["female", "male", "unspecified"]),
+  birth_date: IsoDate.meta({ description: "must fit the passenger type on the date of travel" }),
+  gender: z.enum(["female", "male", "unspecified"]).meta({ description: "as in the travel document" }),
   document: z
     .strictObject({
       type: z.enum(["passport", "national_id"]),
       number: z.string().regex(/^[A-Z0-9]{5,20}$/, "must be 5–20 upper-case letters or digits"),
-      issuing_country: Country,
-      nationality: Country,
-      expires_on: IsoDate,
+      issuing_country: Country.meta({ description: "ISO 3166-1 alpha-2 code of the issuing state" }),
+      nationality: Country.meta({ description: "ISO 3166-1 alpha-2 code" }),
+      expires_on: IsoDate.meta({ description: "the document's expiry date" }),
     })
-    .optional(),
+    .optional()
+    .meta({ description: "travel document; airlines need it for international travel (kept encrypted)" }),
 });
 
 export const CreateOrderRequest = z
   .strictObject({
-    offer_id: z.string().regex(/^off_[A-Za-z0-9_-]{10,64}$/, "is not an offer id"),
-    passengers: z.array(PassengerSchema).min(1).max(18),
-    contact: z.strictObject({
-      email: z.email().max(254),
-      phone: z.string().regex(/^\+[1-9]\d{6,14}$/, "must be E.164, e.g. +4930123456"),
-    }),
-    callback_url: z.string().min(1).max(2048).optional(),
+    offer_id: z
+      .string()
+      .regex(/^off_[A-Za-z0-9_-]{10,64}$/, "is not an offer id")
+      .meta({ description: "an offer from your search, still valid; price it first (PATCH …/price)" }),
+    passengers: z
+      .array(PassengerSchema)
+      .min(1)
+      .max(18)
+      .meta({ description: "as many of each type as the search asked for" }),
+    contact: z
+      .strictObject({
+        email: z.email().max(254),
+        phone: z.string().regex(/^\+[1-9]\d{6,14}$/, "must be E.164, e.g. +4930123456"),
+      })
+      .meta({ description: "who the airline contacts about the trip (kept encrypted, never in callbacks)" }),
+    callback_url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .meta({ description: "where order events go: https, port 443, a host with public addresses only" }),
     external_ref: z
       .string()
       .regex(/^[\x20-\x7e]{1,64}$/, "must be 1–64 printable ASCII characters")
-      .optional(),
+      .optional()
+      .meta({ description: "your own reference, returned on the order and its callbacks" }),
   })
   .meta({ id: "CreateOrderRequest" });
 
@@ -242,19 +281,36 @@ export const OrderIdPath = z.object({
 
 export const ORDER_STATUS_VALUES = ORDER_STATUSES;
 
+/** `limit` and `cursor` of every listing: pages of 1–100, the previous page's next_cursor. */
+export const pageQueryFields = (items: string) => ({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: `${items} per page, 1–100` }),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({ description: "the next_cursor of the previous page; absent for the first page" }),
+});
+
 export const ListOrdersQuery = z
   .strictObject({
-    status: z.enum(ORDER_STATUS_VALUES).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(2048).optional(),
+    status: z.enum(ORDER_STATUS_VALUES).optional().meta({ description: "only orders in this status" }),
+    ...pageQueryFields("orders"),
   })
   .meta({ id: "ListOrdersQuery" });
 
 export const OrderSchema = z
   .object({
-    id: z.string(),
-    status: z.enum(ORDER_STATUS_VALUES),
-    offer_id: z.string(),
+    id: z.string().meta({ description: "the order's id (`ord_…`), derived from your Idempotency-Key" }),
+    status: z
+      .enum(ORDER_STATUS_VALUES)
+      .meta({ description: "PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED" }),
+    offer_id: z.string().meta({ description: "the offer it was booked from" }),
     price: PriceSchema,
     passengers: z.array(
       PassengerSchema.extend({
@@ -264,49 +320,60 @@ export const OrderSchema = z
           .optional(),
       }),
     ),
-    tickets: z.array(z.object({ passenger_index: z.int(), number: z.string() })).optional(),
-    drct_order_id: z.string().optional(),
-    external_ref: z.string().optional(),
-    callback_url: z.string().optional(),
-    failure: z.object({ code: z.string(), message: z.string() }).optional(),
+    tickets: z
+      .array(z.object({ passenger_index: z.int(), number: z.string() }))
+      .optional()
+      .meta({ description: "once ISSUED: a ticket number per passenger (index into passengers)" }),
+    drct_order_id: z.string().optional().meta({ description: "DRCT's booking reference, once BOOKED" }),
+    external_ref: z.string().optional().meta({ description: "your reference, as sent" }),
+    callback_url: z.string().optional().meta({ description: "where this order's events go" }),
+    failure: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: "when FAILED: why" }),
     cancellation: z
       .object({ refund_reference: z.string().optional(), penalty: z.int(), cancelled_at: z.iso.datetime() })
       .optional(),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
-    history: z.array(
-      z.object({ status: z.enum(ORDER_STATUS_VALUES), at: z.iso.datetime(), reason: z.string().optional() }),
-    ),
+    history: z
+      .array(z.object({ status: z.enum(ORDER_STATUS_VALUES), at: z.iso.datetime(), reason: z.string().optional() }))
+      .meta({ description: "every status the order went through, oldest first" }),
   })
   .meta({ id: "Order" });
 
 export const OrderListResponse = z
-  .object({ orders: z.array(OrderSchema), next_cursor: z.string().nullable() })
+  .object({
+    orders: z.array(OrderSchema),
+    next_cursor: z.string().nullable().meta({ description: "pass as cursor for the next page; null on the last" }),
+  })
   .meta({ id: "OrderList" });
 
 export const DeliveryIdPath = z.object({
   deliveryId: z.string().regex(/^dlv_[A-Za-z0-9_-]{10,40}$/, "is not a delivery id"),
 });
 
+/** One HTTP attempt of a callback delivery. */
+export const DeliveryAttemptSchema = z.object({
+  number: z.int().meta({ description: "1 for the first attempt, counting across replays" }),
+  at: z.iso.datetime(),
+  outcome: z
+    .enum(["delivered", "retry", "blocked"])
+    .meta({ description: "delivered: 2xx; retry: 5xx, 408, 429, no answer; blocked: another 4xx, a redirect" }),
+  status_code: z.int().optional().meta({ description: "what your endpoint answered" }),
+  error: z.string().optional().meta({ description: "why no answer came (timeout, refused address, …)" }),
+  latency_ms: z.int(),
+});
+
 export const DeliverySchema = z
   .object({
-    id: z.string(),
+    id: z.string().meta({ description: "the delivery's id (`dlv_…`): one per event" }),
     order_id: z.string(),
     event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled"]),
-    webhook_id: z.string(),
+    webhook_id: z.string().meta({ description: "the webhook-id header, the same on every attempt and replay" }),
     url: z.string(),
-    status: z.enum(["pending", "delivered", "blocked", "dead_lettered"]),
-    attempts: z.array(
-      z.object({
-        number: z.int(),
-        at: z.iso.datetime(),
-        outcome: z.enum(["delivered", "retry", "blocked"]),
-        status_code: z.int().optional(),
-        error: z.string().optional(),
-        latency_ms: z.int(),
-      }),
-    ),
-    replays: z.int(),
+    status: z
+      .enum(["pending", "delivered", "blocked", "dead_lettered"])
+      .meta({ description: "pending: being sent or retried; dead_lettered: the schedule ran out (replayable)" }),
+    attempts: z.array(DeliveryAttemptSchema),
+    replays: z.int().meta({ description: "how often it was replayed" }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

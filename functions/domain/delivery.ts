@@ -76,6 +76,14 @@ export const nextAttemptDelayMs = (
 export const callbackBody = (type: string, occurredAt: string, order: unknown): string =>
   JSON.stringify({ type, timestamp: occurredAt, data: { order } });
 
+/** The test event of POST /public/callbacks/test: signed and sent like the others, about nothing. */
+export const pingBody = (tenantId: string, at: string): string =>
+  JSON.stringify({
+    type: "ping",
+    timestamp: at,
+    data: { tenant_id: tenantId, message: "Aviaframe test event: your endpoint received and can verify it" },
+  });
+
 export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set([
   "order.booked",
   "order.issued",

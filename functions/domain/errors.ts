@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   AVF_400_VALIDATION: 400,
   AVF_400_IDEMPOTENCY_KEY_REQUIRED: 400,
   AVF_400_INVALID_CALLBACK_URL: 400,
+  AVF_400_UNSUPPORTED_VERSION: 400,
   AVF_401_UNAUTHORIZED: 401,
   /** Only API Gateway's own refusals (firewall, anything before our code runs) in AWS. */
   AVF_403_FORBIDDEN: 403,
@@ -37,6 +38,8 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "AVF_504_SUPPLIER_TIMEOUT",
 ]);
 
+export const isRetryableCode = (code: ErrorCode): boolean => RETRYABLE.has(code);
+
 export interface AvfErrorOptions {
   readonly details?: Record<string, unknown>;
   /** Seconds a client should wait before trying again (becomes `Retry-After`). */
@@ -63,7 +66,7 @@ export class AvfError extends Error {
   }
 
   get retryable(): boolean {
-    return RETRYABLE.has(this.code);
+    return isRetryableCode(this.code);
   }
 }
 

@@ -3,6 +3,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { z } from "zod";
 import { resolveTenantByApiKeyId } from "../adapters/dynamodb/tenant-directory";
+import { API_VERSIONS, type ApiVersion, CURRENT_API_VERSION, isApiVersion, VERSION_HEADER } from "../api/versions";
 import { AvfError, toEnvelope, validationError } from "../domain/errors";
 import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
@@ -25,6 +26,8 @@ export interface HttpRequest<TBody> {
 export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is (a web page), with its content-type in headers; else `body` goes as JSON. */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -103,7 +106,7 @@ export const toAvfError = (error: unknown): AvfError => {
   return new AvfError("AVF_500_INTERNAL", "something went wrong on our side; it has been logged");
 };
 
-const toResponse = (result: HttpResult, correlationId: string): APIGatewayProxyResult => ({
+const toResponse = (result: HttpResult, correlationId: string, version: ApiVersion): APIGatewayProxyResult => ({
   statusCode: result.status,
   headers: {
     "content-type": "application/json",
@@ -111,8 +114,9 @@ const toResponse = (result: HttpResult, correlationId: string): APIGatewayProxyR
     "x-content-type-options": "nosniff",
     ...result.headers,
     "x-correlation-id": correlationId,
+    [VERSION_HEADER]: version,
   },
-  body: result.body === undefined ? "" : JSON.stringify(result.body),
+  body: result.text ?? (result.body === undefined ? "" : JSON.stringify(result.body)),
 });
 
 interface RouteOptions<S extends z.ZodType | undefined, E> {
@@ -126,6 +130,24 @@ interface RouteOptions<S extends z.ZodType | undefined, E> {
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** The version the request asks for; without the header (or with an unknown one), the current one. */
+const versionOf = (headers: Readonly<Record<string, string>>): ApiVersion => {
+  const asked = headers[VERSION_HEADER];
+  return asked !== undefined && isApiVersion(asked) ? asked : CURRENT_API_VERSION;
+};
+
+const checkVersion = (headers: Readonly<Record<string, string>>): void => {
+  const asked = headers[VERSION_HEADER];
+  if (asked === undefined || isApiVersion(asked)) return;
+  throw new AvfError(
+    "AVF_400_UNSUPPORTED_VERSION",
+    `Aviaframe-Version ${asked.slice(0, 40)} is not a version of this API`,
+    {
+      details: { supported: [...API_VERSIONS] },
+    },
+  );
+};
 
 /** Authenticates first (a caller without a key learns nothing about its body), then validates the body. */
 const buildHandler = <S extends z.ZodType | undefined, E>(
@@ -146,10 +168,11 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
         const extra =
           identity === undefined || responseHeaders === undefined ? {} : await safely(responseHeaders, identity);
         logger.info("request handled", { status: result.status, latency_ms: Math.round(performance.now() - started) });
-        return toResponse({ ...result, headers: { ...extra, ...result.headers } }, correlationId);
+        return toResponse({ ...result, headers: { ...extra, ...result.headers } }, correlationId, versionOf(headers));
       };
       try {
         identity = await authenticate(event);
+        checkVersion(headers);
         const body = (options.body === undefined ? undefined : parseBody(event, headers, options.body)) as BodyOf<S>;
         const result = await options.handle({
           ...identity,

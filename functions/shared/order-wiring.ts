@@ -3,7 +3,6 @@
  * ticketing): apart from wiring.ts so search and health functions do not bundle the PII
  * cipher and the order adapters.
  */
-import { checkCallbackUrl, resolveCallbackHost } from "../adapters/callbacks/url-policy";
 import { dynamoAuditTrail } from "../adapters/dynamodb/audit-trail";
 import { DynamoOrderRepository, newEventId } from "../adapters/dynamodb/order-repository";
 import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
@@ -17,6 +16,7 @@ import type { CreateOrderDeps } from "../use-cases/create-order";
 import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
 import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { ReconcileDeps } from "../use-cases/reconcile-order";
+import { checkCallbackUrlNow } from "./callback-wiring";
 import { config } from "./config";
 import { logger } from "./powertools";
 import { offerStore, once, platformMarkup, supplier, usageMeter } from "./wiring";
@@ -39,15 +39,6 @@ export const transitionDeps = /* @__PURE__ */ once(
 
 export const ticketingQueue = /* @__PURE__ */ once(() => sqsTicketingQueue());
 
-/** The callback URL rules at order create: syntax, then where the host resolves (CONTRACT.md §4). */
-const checkCallbackUrlAtCreate = async (raw: string): Promise<string | undefined> => {
-  const allowPrivate = config().callbackAllowPrivate;
-  const syntax = checkCallbackUrl(raw, { allowPrivate });
-  if (!syntax.ok) return syntax.reason;
-  const resolved = await resolveCallbackHost(syntax.url, { allowPrivate });
-  return resolved.ok ? undefined : resolved.reason;
-};
-
 /** Polls the order until the booking workflow settles it, or the wait (or the request) is over. */
 const awaitBooking = async (order: Order, deadlineAt: number): Promise<Order> => {
   const until = Math.min(Date.now() + config().bookingWaitMs, deadlineAt);
@@ -67,7 +58,7 @@ export const createOrderDeps = /* @__PURE__ */ once(
     usage: usageMeter(),
     booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
     platformMarkup: platformMarkup(),
-    checkCallbackUrl: checkCallbackUrlAtCreate,
+    checkCallbackUrl: checkCallbackUrlNow,
     awaitBooking,
     repriceAfterMs: 10 * 60_000,
   }),

@@ -205,3 +205,26 @@ export interface CallbackSender {
 export interface WebhookSecrets {
   secretsOf(tenantId: string): Promise<string[]>;
 }
+
+/** An order event as the tenant's event feed keeps it: ids, type, time and status, never personal data. */
+export interface FeedEvent {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly orderId: string;
+  readonly orderStatus: string;
+}
+
+export interface FeedPage {
+  readonly events: FeedEvent[];
+  readonly nextCursor?: string;
+}
+
+/** The tenant's recent order events, newest first (GET /public/events). */
+export interface EventFeed {
+  /** Idempotent: recording the same event again changes nothing. */
+  record(event: FeedEvent): Promise<void>;
+  /** Refuses a cursor it did not give this tenant (AVF_400_VALIDATION). */
+  list(tenantId: string, query: { type?: string; limit: number; cursor?: string }): Promise<FeedPage>;
+}

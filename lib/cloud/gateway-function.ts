@@ -19,6 +19,8 @@ export interface GatewayFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /** Files under node_modules the handler reads at run time, copied next to its bundle. */
+  readonly bundledFiles?: readonly string[];
 }
 
 /**
@@ -61,6 +63,16 @@ export class GatewayFunction extends Construct {
         // Some CommonJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         externalModules: ["@aws-sdk/*"],
+        ...(props.bundledFiles === undefined || props.bundledFiles.length === 0
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.bundledFiles ?? []).map((file) => `cp "${inputDir}/node_modules/${file}" "${outputDir}/"`),
+              },
+            }),
       },
     });
   }

@@ -26,6 +26,7 @@ import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
+import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
 import {
   CONSUMERS,
   ENV,
@@ -147,7 +148,7 @@ export class StatelessStack extends Stack {
       this.api.addGatewayResponse(`Response${type.responseType}`, {
         type,
         statusCode,
-        responseHeaders: { "x-correlation-id": "context.requestId" },
+        responseHeaders: { "x-correlation-id": "context.requestId", [VERSION_HEADER]: `'${CURRENT_API_VERSION}'` },
         templates: { "application/json": envelopeTemplate(code, message) },
       });
     }
@@ -172,6 +173,7 @@ export class StatelessStack extends Stack {
       const fn = new GatewayFunction(this, id, {
         handler: description.handler,
         environment: commonEnv,
+        bundledFiles: description.bundledFiles,
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
       for (const table of description.tables) fn.bindTable(table, state.tables[table]);

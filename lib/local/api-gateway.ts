@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
 import { correlationIdOf } from "../../functions/shared/correlation";
 import { ROUTES, type RouteDescription } from "../resources";
 import { lambdaContext } from "./lambda-context";
@@ -40,7 +41,11 @@ const compile = (route: RouteDescription): CompiledRoute => {
 
 const envelope = (status: number, code: string, message: string, correlationId: string) => ({
   statusCode: status,
-  headers: { "content-type": "application/json", "x-correlation-id": correlationId },
+  headers: {
+    "content-type": "application/json",
+    "x-correlation-id": correlationId,
+    [VERSION_HEADER]: CURRENT_API_VERSION,
+  },
   body: JSON.stringify({ error: { code, message, retryable: false, correlation_id: correlationId } }),
 });
 

@@ -7,19 +7,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
+import { SEED_TENANTS } from "../../lib/local/seed";
 import { API_KEYS, searchBody } from "./harness";
 import { freePort, startGateway } from "./processes";
 
 const dataDir = mkdtempSync(join(tmpdir(), "aviaframe-start-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const start = (port: number, simPort: number) =>
+const start = (port: number, simPort: number, env: Record<string, string> = {}) =>
   startGateway({
     ...process.env,
     PORT: String(port),
     DRCT_SIM_PORT: String(simPort),
     DATA_DIR: dataDir,
     POWERTOOLS_LOG_LEVEL: "INFO",
+    ...env,
   });
 
 test("npm start serves a search, shuts down on SIGTERM and keeps its data in DATA_DIR", async () => {
@@ -27,6 +29,8 @@ test("npm start serves a search, shuts down on SIGTERM and keeps its data in DAT
   const url = `http://127.0.0.1:${port}`;
   const first = await start(port, simPort);
   expect(first.output()).toContain("local-agency-a-key");
+  // The seeded agencies' webhook secrets, so a local receiver can verify their callbacks.
+  for (const tenant of SEED_TENANTS) expect(first.output()).toContain(tenant.webhookSecret);
 
   const health = await fetch(`${url}/health`);
   expect(health.status).toBe(200);
@@ -47,11 +51,19 @@ test("npm start serves a search, shuts down on SIGTERM and keeps its data in DAT
 
   expect(await first.stop("SIGTERM")).toBe(0);
 
-  const second = await start(port, simPort);
+  // Started again, with readable logs this time.
+  const second = await start(port, simPort, { LOG_FORMAT: "pretty" });
   try {
-    const usage = await fetch(`${url}/public/usage`, { headers: { "x-api-key": API_KEYS.a } });
+    const usage = await fetch(`${url}/public/usage`, {
+      headers: { "x-api-key": API_KEYS.a, "x-correlation-id": "start-test-2" },
+    });
     const body = (await usage.json()) as { totals: { searches: number } };
     expect(body.totals.searches).toBe(1);
+    const lines = second.output().split("\n");
+    expect(lines.filter((line) => line.startsWith("{"))).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} INFO +request handled .*tenant_id=agency-a.*status=200/),
+    );
   } finally {
     expect(await second.stop("SIGTERM")).toBe(0);
   }

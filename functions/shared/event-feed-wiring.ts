@@ -1,0 +1,5 @@
+/** The composition root of the event feed (GET /public/events and its recorder). */
+import { dynamoEventFeed } from "../adapters/dynamodb/event-feed";
+import { once } from "./wiring";
+
+export const eventFeed = /* @__PURE__ */ once(() => dynamoEventFeed());
