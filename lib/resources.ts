@@ -308,7 +308,8 @@ export const ROUTES = [
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
-    tables: ["tenants", "usage"],
+    // supplierState: every tenant route answers the tenant's ratelimit-* headers from its bucket.
+    tables: ["tenants", "usage", "supplierState"],
     secrets: [],
     summary: "Metered searches, prices, orders and issues per UTC day, for billing",
   },
@@ -340,14 +341,15 @@ export const WORKFLOWS: Record<WorkflowKey, WorkflowDescription> = {
 export const TASKS = {
   bookOrder: {
     handler: "tasks/book-order",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    // tenants: a step reads the tenant's plan for the DRCT budgets (loadOrderStep).
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
     pii: true,
   },
   reconcileOrder: {
     handler: "tasks/reconcile-order",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     sendsTo: ["ticketing"],
     publishesEvents: true,
@@ -358,6 +360,8 @@ export const TASKS = {
     handler: "tasks/find-uncertain-orders",
     tables: ["orders"],
     secrets: [],
+    // The order repository is built with the field cipher, even for the sweep's key-only reads.
+    pii: true,
   },
 } as const satisfies Record<string, FunctionDescription>;
 
@@ -379,7 +383,7 @@ export type EventFunctionKey = keyof typeof EVENT_FUNCTIONS;
 export const CONSUMERS = {
   ticketing: {
     handler: "queues/ticketing",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
     pii: true,

@@ -277,6 +277,9 @@ export class StatelessStack extends Stack {
 
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
       const fn = functionFor(`Consumer-${queue}`, description);
+      // Its own queue's URL: a consumer delays a record's next try (ChangeMessageVisibility,
+      // which the event source mapping's grant covers).
+      fn.fn.addEnvironment(QUEUES[queue].env, state.queues[queue].queueUrl);
       fn.fn.addEventSource(
         new SqsEventSource(state.queues[queue], {
           batchSize: QUEUES[queue].batchSize,
