@@ -122,7 +122,8 @@ export const QUEUES = {
   ticketing: {
     id: "ticketing",
     env: "QUEUE_TICKETING",
-    visibilityTimeoutSeconds: 60,
+    // At least six times the consumer's timeout (AWS's guidance for event source mappings).
+    visibilityTimeoutSeconds: 300,
     maxReceiveCount: 6,
     batchSize: 5,
     purpose: "Ticketing jobs, one message group per order, paced by the DRCT budgets",
@@ -130,7 +131,7 @@ export const QUEUES = {
   callbacks: {
     id: "callbacks",
     env: "QUEUE_CALLBACKS",
-    visibilityTimeoutSeconds: 60,
+    visibilityTimeoutSeconds: 300,
     maxReceiveCount: 20,
     batchSize: 5,
     purpose: "Partner callback deliveries, one message group per order",
@@ -444,6 +445,9 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
+
+/** The largest request body the API takes (the handlers answer 413 above it; the WAF agrees). */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** A rate: `limit` calls per `windowMs`, of which `burst` may come at once. */
 export interface RateLimit {

@@ -24,7 +24,6 @@ import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
-import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import {
   CONSUMERS,
@@ -33,6 +32,7 @@ import {
   EVENT_RULES,
   type EventFunctionKey,
   type FunctionDescription,
+  MAX_BODY_BYTES,
   PLANS,
   type PlanName,
   QUEUES,
@@ -49,22 +49,22 @@ import {
   type WorkflowKey,
 } from "../resources";
 import { OperatorAlarms } from "./alarms";
+import { apiFirewall } from "./firewall";
 import { GatewayFunction } from "./gateway-function";
 import type { StatefulStack } from "./stateful-stack";
+import { addTenantKeys, type TenantKeyProps } from "./tenant-keys";
 import { orderLifecycleDefinition, reconciliationDefinition } from "./workflows";
-
-export interface TenantKeyProps {
-  readonly tenantId: string;
-  readonly plan: PlanName;
-}
 
 export interface StatelessStackProps extends StackProps {
   readonly prefix: string;
   readonly stage: string;
   readonly state: StatefulStack;
   readonly drctBaseUrl: string;
-  /** Tenants whose API keys this stack creates and attaches to their plan's usage plan. */
-  readonly tenants: readonly TenantKeyProps[];
+  /**
+   * Tenants whose API keys this stack creates and attaches to their plan's usage plan;
+   * undefined when the app was given no `tenants` context (existing keys are kept).
+   */
+  readonly tenants: readonly TenantKeyProps[] | undefined;
   readonly reconcileIntervalSeconds: number;
 }
 
@@ -318,41 +318,12 @@ export class StatelessStack extends Stack {
         }),
       ]),
     );
-    for (const tenant of props.tenants) {
-      const key = this.api.addApiKey(`Key-${tenant.tenantId}`, {
-        apiKeyName: `${props.prefix}-${tenant.tenantId}`,
-        description: `API key of tenant ${tenant.tenantId}`,
-      });
-      plans[tenant.plan]?.addApiKey(key);
-    }
+    addTenantKeys(this, this.api, plans, props.prefix, props.tenants);
 
-    const firewall = new CfnWebACL(this, "Firewall", {
-      scope: "REGIONAL",
-      defaultAction: { allow: {} },
-      visibilityConfig: {
-        cloudWatchMetricsEnabled: true,
-        metricName: `${props.prefix}-waf`,
-        sampledRequestsEnabled: true,
-      },
-      rules: [
-        managedRule("AWSManagedRulesCommonRuleSet", 1),
-        managedRule("AWSManagedRulesKnownBadInputsRuleSet", 2),
-        {
-          name: "RateLimitPerIp",
-          priority: 3,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: "IP" } },
-          visibilityConfig: {
-            cloudWatchMetricsEnabled: true,
-            metricName: "RateLimitPerIp",
-            sampledRequestsEnabled: true,
-          },
-        },
-      ],
-    });
-    new CfnWebACLAssociation(this, "FirewallAssociation", {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: firewall.attrArn,
+    apiFirewall(this, {
+      prefix: props.prefix,
+      stageArn: this.api.deploymentStage.stageArn,
+      maxBodyBytes: MAX_BODY_BYTES,
     });
 
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
@@ -441,11 +412,3 @@ const importState = (scope: Construct, state: StatefulStack) => {
   ) as Record<QueueKey, IQueue>;
   return { key, tables, secrets, queues };
 };
-
-const managedRule = (name: string, priority: number): CfnWebACL.RuleProperty => ({
-  name,
-  priority,
-  overrideAction: { none: {} },
-  statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
-  visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-});
