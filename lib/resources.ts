@@ -157,6 +157,8 @@ export interface FunctionDescription {
   readonly publishesEvents?: boolean;
   /** Workflows it may start. */
   readonly starts?: readonly WorkflowKey[];
+  /** Workflows whose executions it may list (the sweep looks for an earlier run of itself). */
+  readonly listsRunsOf?: readonly WorkflowKey[];
   /** Whether it encrypts or decrypts passenger data (the PII key). */
   readonly pii?: boolean;
   /** Whether it reads tenants' webhook signing secrets. */
@@ -363,6 +365,7 @@ export const TASKS = {
     secrets: [],
     // The order repository is built with the field cipher, even for the sweep's key-only reads.
     pii: true,
+    listsRunsOf: ["reconciliation"],
   },
 } as const satisfies Record<string, FunctionDescription>;
 

@@ -18,8 +18,9 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  * the order's own Idempotency-Key (never by booking again):
  * - PENDING / PENDING_RECONCILE: found → BOOKED (and `order.reconciled`); not found after the
  *   grace period → FAILED; else left for the next run. A PENDING order DRCT has not seen lost
- *   its booking workflow (a crash before the call): the workflow is started again under the
- *   order's name, and books under the order's own DRCT key, so still at most once.
+ *   its booking workflow (a crash before the call): the workflow is started again (under a
+ *   resume name: the first one is taken), and books under the order's own DRCT key, so
+ *   still at most once.
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
  *   (issuing is idempotent at DRCT); past the grace period → FAILED.
  * Also publishes any events of the order still in its outbox.
@@ -38,7 +39,7 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
       return booked.status;
     }
     if (age < deps.graceMs) {
-      if (order.status === "PENDING") await deps.booking.start(order);
+      if (order.status === "PENDING") await deps.booking.start(order, "resume");
       return order.status;
     }
     const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {

@@ -12,8 +12,7 @@ import {
   RestApi,
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, Rule } from "aws-cdk-lib/aws-events";
-import { CloudWatchLogGroup, LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
@@ -29,7 +28,6 @@ import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
-  EVENT_RULES,
   type EventFunctionKey,
   type FunctionDescription,
   MAX_BODY_BYTES,
@@ -49,11 +47,12 @@ import {
   type WorkflowKey,
 } from "../resources";
 import { OperatorAlarms } from "./alarms";
+import { addEventRules } from "./event-rules";
 import { apiFirewall } from "./firewall";
 import { GatewayFunction } from "./gateway-function";
 import type { StatefulStack } from "./stateful-stack";
 import { addTenantKeys, type TenantKeyProps } from "./tenant-keys";
-import { orderLifecycleDefinition, reconciliationDefinition } from "./workflows";
+import { orderLifecycleDefinition, reconciliationDefinition, SWEEP } from "./workflows";
 
 export interface StatelessStackProps extends StackProps {
   readonly prefix: string;
@@ -185,6 +184,11 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ["states:StartExecution"], resources: [workflowArn(key)] }),
         );
       }
+      for (const key of description.listsRunsOf ?? []) {
+        fn.fn.addToRolePolicy(
+          new PolicyStatement({ actions: ["states:ListExecutions"], resources: [workflowArn(key)] }),
+        );
+      }
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
@@ -230,15 +234,23 @@ export class StatelessStack extends Stack {
       return machine;
     };
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
-    const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), Duration.minutes(15));
+    const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), SWEEP.timeout);
+    const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
+    for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
+      eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
+    }
+    const undeliveredEvents = addEventRules(this, { prefix: props.prefix, bus, functions: eventFunctions });
     new OperatorAlarms(this, "Alarms", {
       prefix: props.prefix,
-      deadLetterQueues: Object.fromEntries(
-        (Object.keys(QUEUES) as QueueKey[]).map((queue) => [
-          queue,
-          Queue.fromQueueArn(this, `Imported-dlq-${queue}`, props.state.deadLetterQueues[queue].queueArn),
-        ]),
-      ),
+      deadLetterQueues: {
+        ...Object.fromEntries(
+          (Object.keys(QUEUES) as QueueKey[]).map((queue) => [
+            queue,
+            Queue.fromQueueArn(this, `Imported-dlq-${queue}`, props.state.deadLetterQueues[queue].queueArn),
+          ]),
+        ),
+        "event-targets": undeliveredEvents,
+      },
       reconciliation,
       orderLifecycle: this.orderLifecycle,
     });
@@ -247,33 +259,6 @@ export class StatelessStack extends Stack {
       schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),
       target: new StepFunctionsStartExecution(reconciliation, {}),
     });
-
-    const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
-    for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
-      eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
-    }
-    for (const rule of EVENT_RULES) {
-      const target =
-        rule.target === "log"
-          ? new CloudWatchLogGroup(
-              new LogGroup(this, `EventLog-${rule.id}`, {
-                logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
-                retention: RetentionDays.SIX_MONTHS,
-                removalPolicy: RemovalPolicy.DESTROY,
-              }),
-            )
-          : // EventBridge retries an invocation for up to a day; the dispatcher is idempotent per event.
-            new LambdaFunction(eventFunctions[rule.target.function], {
-              retryAttempts: 185,
-              maxEventAge: Duration.hours(24),
-            });
-      new Rule(this, `Rule-${rule.id}`, {
-        eventBus: bus,
-        description: rule.purpose,
-        eventPattern: { source: [rule.source], detailType: [...rule.detailTypes] },
-        targets: [target],
-      });
-    }
 
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
       const fn = functionFor(`Consumer-${queue}`, description);

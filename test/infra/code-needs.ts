@@ -27,6 +27,8 @@ export interface CodeNeeds {
   /** Env vars read through requiredEnv(ENV.x) or process.env.X. */
   readonly env: ReadonlySet<string>;
   readonly workflows: ReadonlySet<WorkflowKey>;
+  /** Whether it lists a workflow's executions (ListExecutionsCommand). */
+  readonly listsExecutions: boolean;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -74,6 +76,7 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
       ...matchesOf(text, /\brequiredEnv\d*\(ENV\.(\w+)\)/g).map((key) => ENV_BY_KEY[key] ?? key),
       ...matchesOf(text, /\bprocess\.env\.(PII_KMS_KEY_ARN)\b/g),
     ]),
+    listsExecutions: /new ListExecutionsCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
   };
 };

@@ -48,6 +48,34 @@ describe("alarms reach the operators", () => {
   });
 });
 
+describe("order events are never dropped on the way to the dispatcher", () => {
+  test("the rule's function target has a dead-letter queue, and the function an on-failure destination, the same one", () => {
+    const functionTargets = ofType(templates.stateless, "AWS::Events::Rule")
+      .flatMap(([, rule]) => rule.Properties?.Targets as Record<string, unknown>[])
+      .filter((target) => resolver.resolve(target.Arn).includes(":function:"));
+    expect(functionTargets.length).toBeGreaterThan(0);
+    for (const target of functionTargets) {
+      const dlq = resolver.resolve((target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn ?? "none");
+      expect(dlq).toMatch(/^arn:aws:sqs:/);
+      const functionName = resolver.resolve(target.Arn).split(":function:")[1];
+      const [, invokeConfig] =
+        ofType(templates.stateless, "AWS::Lambda::EventInvokeConfig").find(
+          ([, config]) => resolver.resolve(config.Properties?.FunctionName) === functionName,
+        ) ?? [];
+      const onFailure = (invokeConfig?.Properties?.DestinationConfig as { OnFailure?: { Destination?: unknown } })
+        ?.OnFailure?.Destination;
+      expect(onFailure === undefined ? "none" : resolver.resolve(onFailure), functionName).toBe(dlq);
+      // EventBridge may write to it, and an alarm watches it.
+      const queuePolicies = JSON.stringify(ofType(templates.stateless, "AWS::SQS::QueuePolicy"));
+      expect(queuePolicies).toContain("events.amazonaws.com");
+      const alarmed = ofType(templates.stateless, "AWS::CloudWatch::Alarm").some(([, alarm]) =>
+        JSON.stringify(resolver.resolveDeep(alarm.Properties?.Dimensions ?? [])).includes(dlq.split(":").at(-1) ?? "?"),
+      );
+      expect(alarmed, `no alarm on ${dlq}`).toBe(true);
+    }
+  });
+});
+
 describe("queues", () => {
   test("each queue's visibility timeout is at least six times its consumer's timeout (AWS's guidance)", () => {
     const mappings = ofType(templates.stateless, "AWS::Lambda::EventSourceMapping");

@@ -100,6 +100,10 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
     requireEnv(WORKFLOWS[workflow].env, arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
     requireCall("states:StartExecution", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
   }
+  if (code.listsExecutions) {
+    // The sweep lists its own runs (the state machine ARN comes from the context object).
+    requireCall("states:ListExecutions", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS.reconciliation.id}`));
+  }
   for (const name of code.env) {
     if (NOT_NEEDED[logicalPrefix]?.[name] !== undefined) continue;
     const value = requireEnv(name);

@@ -166,7 +166,8 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::CloudWatch::Alarm",
       { MetricName: "ApproximateNumberOfMessagesVisible" },
-      Object.keys(QUEUES).length,
+      // The queues' dead-letter queues, and the one of the bus's function targets.
+      Object.keys(QUEUES).length + 1,
     );
     stateless.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
   });
