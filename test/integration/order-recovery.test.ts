@@ -113,7 +113,13 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       headers: { ...headers, "idempotency-key": randomUUID() },
       body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
     }).catch(() => undefined);
-    await sleep(1_500);
+    // Killed once the order is written (PENDING) and its booking under way; functions start
+    // cold in their own environments, so this waits for that rather than a fixed time.
+    for (const until = Date.now() + 15_000; Date.now() < until; await sleep(200)) {
+      const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": apiKey } });
+      if (((await list.json()) as { orders: Order[] }).orders.length > 0) break;
+    }
+    await sleep(500);
     await Promise.all([accepted, first.stop("SIGKILL")]);
 
     const second = await start(port, simPort);
