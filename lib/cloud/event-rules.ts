@@ -34,7 +34,11 @@ export const addEventRules = (scope: Construct, props: EventRulesProps): Queue =
   });
   Validations.of(undelivered).acknowledge({
     id: "AwsSolutions-SQS3",
-    reason: "This queue is itself the dead-letter queue of the bus's function targets; operators redrive it.",
+    reason: "This queue is itself the dead-letter queue of the bus's targets; operators redrive it.",
+  });
+  Validations.of(undelivered).acknowledge({
+    id: "Serverless::Serverless-SQSRedrivePolicy",
+    reason: "A dead-letter queue has no dead-letter queue of its own: events stay 14 days for operators to redrive.",
   });
   for (const fn of Object.values(props.functions)) {
     fn.configureAsyncInvoke({
@@ -52,6 +56,7 @@ export const addEventRules = (scope: Construct, props: EventRulesProps): Queue =
               retention: RetentionDays.SIX_MONTHS,
               removalPolicy: RemovalPolicy.DESTROY,
             }),
+            { deadLetterQueue: undelivered },
           )
         : // EventBridge retries an invocation for up to a day; the dispatcher is idempotent per event.
           new LambdaFunction(props.functions[rule.target.function], {

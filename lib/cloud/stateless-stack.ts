@@ -50,6 +50,7 @@ import { OperatorAlarms } from "./alarms";
 import { addEventRules } from "./event-rules";
 import { apiFirewall } from "./firewall";
 import { GatewayFunction } from "./gateway-function";
+import { acknowledgeInvocationModel, acknowledgeServerlessStack } from "./serverless-nag";
 import type { StatefulStack } from "./stateful-stack";
 import { addTenantKeys, type TenantKeyProps } from "./tenant-keys";
 import { orderLifecycleDefinition, reconciliationDefinition, SWEEP } from "./workflows";
@@ -206,6 +207,7 @@ export class StatelessStack extends Stack {
         );
         state.key.grantDecrypt(fn.fn);
       }
+      acknowledgeInvocationModel(fn.fn, id);
       return fn;
     };
 
@@ -351,6 +353,7 @@ export class StatelessStack extends Stack {
       "AwsSolutions-APIG4",
       "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id. Agencies integrate server to server, so Cognito or IAM authorizers do not apply.",
     );
+    acknowledgeServerlessStack(this);
     acknowledge("AwsSolutions-COG4", "Same as APIG4: agencies authenticate with API keys, not Cognito users.");
   }
 }

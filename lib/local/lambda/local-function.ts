@@ -51,14 +51,20 @@ export class LocalFunction {
   private pendingStarts = 0;
   private nextId = 0;
   private closed = false;
+  /** Invocations so far, and the errors they ended with (tests read them). */
+  readonly record = { invocations: 0, errors: [] as Error[] };
 
   constructor(readonly spec: LocalFunctionSpec) {}
 
   async invoke(event: unknown): Promise<unknown> {
     if (this.closed) throw new FunctionError("Local.FunctionClosed", `${this.spec.name} is shut down`);
+    this.record.invocations += 1;
     const instance = await this.acquire();
     try {
       return await this.run(instance, event);
+    } catch (error) {
+      this.record.errors.push(error instanceof Error ? error : new Error(String(error)));
+      throw error;
     } finally {
       instance.fail = undefined;
       instance.busy = false;
