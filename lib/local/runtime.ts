@@ -185,6 +185,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         ),
       })),
       onError: options.onError ?? ((error) => console.error(error)),
+      stateFile: inMemory ? undefined : join(dataDir, "stepfunctions", "executions.json"),
     });
     stops.push(() => stepFunctions.close());
     process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;

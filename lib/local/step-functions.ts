@@ -9,6 +9,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
+import { ExecutionStore, type StoredExecution } from "./execution-store";
 
 /**
  * The Step Functions stand-in. The ASL comes from the same CDK chains the cloud deploys
@@ -465,9 +466,59 @@ const requiredString = (request: Record<string, unknown>, key: string): string =
   return value;
 };
 
+const stored = (execution: Execution): StoredExecution => ({
+  arn: execution.arn,
+  name: execution.name,
+  workflow: execution.workflow.name,
+  input: execution.input,
+  startDate: execution.startDate,
+  stopDate: execution.stopDate,
+  status: execution.status,
+  output: execution.output,
+  error: execution.error,
+  cause: execution.cause,
+  history: execution.history,
+});
+
+/**
+ * An execution of an earlier run of the stand-in. One that was still running died with that
+ * process (the stand-in cannot resume an execution mid-state): it is ABORTED, its name stays
+ * taken as in AWS, and the reconciliation settles its order.
+ */
+const restored = (saved: StoredExecution, workflow: Workflow): Execution => {
+  const interrupted = saved.status === "RUNNING";
+  return {
+    ...saved,
+    workflow,
+    status: interrupted ? "ABORTED" : saved.status,
+    stopDate: interrupted ? Date.now() : saved.stopDate,
+    error: interrupted ? "Local.RuntimeStopped" : saved.error,
+    cause: interrupted ? "the local runtime stopped while this execution ran" : saved.cause,
+    history: [
+      ...saved.history.map((event) => ({ ...event }) as HistoryEvent),
+      ...(interrupted
+        ? [
+            {
+              id: saved.history.length + 1,
+              previousEventId: saved.history.length,
+              timestamp: Date.now() / 1000,
+              type: "ExecutionAborted",
+            },
+          ]
+        : []),
+    ],
+    failing: new Set(),
+    engineSettled: true,
+    abort: () => undefined,
+    finished: Promise.resolve(),
+  };
+};
+
 export const startLocalStepFunctions = async (options: {
   workflows: LocalWorkflow[];
   onError?: (error: unknown) => void;
+  /** Where executions are kept across restarts; in memory only without it. */
+  stateFile?: string;
 }): Promise<LocalStepFunctions> => {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const workflows = new Map<string, Workflow>();
@@ -478,6 +529,19 @@ export const startLocalStepFunctions = async (options: {
   }
   const executions = new Map<string, Execution>();
   const running = new Set<Execution>();
+  const store =
+    options.stateFile === undefined
+      ? undefined
+      : new ExecutionStore(options.stateFile, () => [...executions.values()].map(stored));
+  const changed = () => store?.changed();
+  for (const saved of store?.load() ?? []) {
+    const workflow = workflows.get(stateMachineArn(saved.workflow));
+    if (workflow === undefined) continue;
+    const execution = restored(saved, workflow);
+    executions.set(execution.arn, execution);
+    workflow.executions.push(execution);
+    changed();
+  }
 
   const findWorkflow = (arn: string): Workflow => {
     const workflow = workflows.get(arn);
@@ -495,6 +559,7 @@ export const startLocalStepFunctions = async (options: {
   };
 
   const settle = (execution: Execution, outcome: unknown, succeeded: boolean) => {
+    changed();
     if (execution.status !== "RUNNING") return; // stopped meanwhile
     execution.stopDate = Date.now();
     if (succeeded) {
@@ -547,7 +612,10 @@ export const startLocalStepFunctions = async (options: {
       finished: Promise.resolve(),
     };
     const consumed = (async () => {
-      for await (const event of run.eventLogs) recordEvent(execution, event);
+      for await (const event of run.eventLogs) {
+        recordEvent(execution, event);
+        changed();
+      }
     })();
     const outcome = run.result.then(
       (output) => ({ value: output as unknown, succeeded: true }),
@@ -564,6 +632,7 @@ export const startLocalStepFunctions = async (options: {
     executions.set(arn, execution);
     workflow.executions.push(execution);
     running.add(execution);
+    changed();
     return execution;
   };
 
@@ -628,6 +697,7 @@ export const startLocalStepFunctions = async (options: {
         if (typeof request.error === "string") execution.error = request.error;
         if (typeof request.cause === "string") execution.cause = request.cause;
         execution.abort();
+        changed();
       }
       return { stopDate: seconds(execution.stopDate ?? Date.now()) };
     },
@@ -733,6 +803,7 @@ export const startLocalStepFunctions = async (options: {
         }
       }
       await Promise.all([...running].map((execution) => execution.finished));
+      store?.flush();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
