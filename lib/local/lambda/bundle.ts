@@ -29,8 +29,13 @@ export class HandlerBundles {
         `handler-${handler.replaceAll("/", "-")}`,
         join("functions/handlers", `${handler}.ts`),
       ),
-      runtime: await this.bundle("runtime", "lib/local/lambda/worker.ts"),
+      runtime: await this.runtime(),
     };
+  }
+
+  /** file:// URL of the execution environment's bundle (lib/local/lambda/worker.ts). */
+  runtime(): Promise<string> {
+    return this.bundle("runtime", "lib/local/lambda/worker.ts");
   }
 
   private bundle(name: string, entry: string): Promise<string> {
