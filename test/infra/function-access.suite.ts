@@ -1,7 +1,4 @@
-import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, test } from "vitest";
-import { buildAviaframe } from "../../lib/cloud/app";
 import { PROJECT_ROOT } from "../../lib/cloud/gateway-function";
 import {
   CONSUMERS,
@@ -15,8 +12,9 @@ import {
   WORKFLOWS,
 } from "../../lib/resources";
 import { functionEnvironment, functionPolicy, type RolePolicy } from "../../lib/template/iam";
-import { type CfnTemplate, TemplateResolver } from "../../lib/template/resolve";
+import type { TemplateResolver } from "../../lib/template/resolve";
 import { type CodeNeeds, codeNeeds } from "./code-needs";
+import { synthesized } from "./synthesized";
 
 /**
  * Every function, as synthesized, against what its code reads (its bundle, not
@@ -39,16 +37,11 @@ let dataKeyArn: string;
 const needs = new Map<string, CodeNeeds>();
 
 beforeAll(async () => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [], tenants: [] } });
-  const stacks = buildAviaframe(app, { account: ACCOUNT, region: REGION });
-  const templates = [stacks.stateful, stacks.stateless].map(
-    (stack) => Template.fromStack(stack).toJSON() as CfnTemplate,
-  );
-  resolver = new TemplateResolver(templates, { region: REGION, account: ACCOUNT });
+  resolver = synthesized().resolver;
   const [dataKey] = resolver.ofType("AWS::KMS::Key").find(([id]) => id.startsWith("DataKey")) ?? [];
   dataKeyArn = arn("kms", `key/${dataKey}`);
   for (const [, handler] of FUNCTIONS) needs.set(handler, await codeNeeds(PROJECT_ROOT, handler));
-}, 60_000);
+});
 
 const deployed = (logicalPrefix: string): { env: Record<string, string>; policy: RolePolicy } => {
   const [logicalId] = resolver.ofType("AWS::Lambda::Function").find(([id]) => id.startsWith(logicalPrefix)) ?? [];

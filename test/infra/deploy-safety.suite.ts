@@ -1,28 +1,17 @@
 import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, test } from "vitest";
 import { buildAviaframe } from "../../lib/cloud/app";
 import { MAX_BODY_BYTES } from "../../lib/resources";
-import { type CfnTemplate, TemplateResolver } from "../../lib/template/resolve";
+import type { CfnTemplate, TemplateResolver } from "../../lib/template/resolve";
+import { ENVIRONMENT, synthesized } from "./synthesized";
 
 /** What a deploy must not get wrong, read from the synthesized templates. */
-const ENVIRONMENT = { account: "123456789012", region: "eu-west-1" };
 
-const synth = (context: Record<string, unknown>) => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
-  const stacks = buildAviaframe(app, ENVIRONMENT);
-  return {
-    stateful: Template.fromStack(stacks.stateful).toJSON() as CfnTemplate,
-    stateless: Template.fromStack(stacks.stateless).toJSON() as CfnTemplate,
-  };
-};
-
-let templates: ReturnType<typeof synth>;
+let templates: { stateful: CfnTemplate; stateless: CfnTemplate };
 let resolver: TemplateResolver;
 
 beforeAll(() => {
-  templates = synth({ tenants: [{ tenantId: "agency-a", plan: "standard" }] });
-  resolver = new TemplateResolver([templates.stateful, templates.stateless], ENVIRONMENT);
+  ({ resolver, ...templates } = synthesized());
 });
 
 const ofType = (template: CfnTemplate, type: string) =>

@@ -1,12 +1,10 @@
-import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ORDER_STATUSES, type OrderStatus } from "../../functions/domain/order";
 import { SWEEP_LIMIT } from "../../functions/use-cases/find-uncertain-orders";
-import { buildAviaframe } from "../../lib/cloud/app";
 import { type RenderedWorkflow, renderWorkflows } from "../../lib/local/step-functions";
 import { WORKFLOWS } from "../../lib/resources";
 import type { CfnTemplate } from "../../lib/template/resolve";
+import { synthesized } from "./synthesized";
 
 /** The workflows as synthesized (ASL rendered from the template), read state by state. */
 type State = Record<string, unknown>;
@@ -15,9 +13,7 @@ let template: CfnTemplate;
 let workflows: Map<string, RenderedWorkflow>;
 
 beforeAll(() => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [], tenants: [] } });
-  const { stateless } = buildAviaframe(app, { account: "123456789012", region: "eu-west-1" });
-  template = Template.fromStack(stateless).toJSON() as CfnTemplate;
+  template = synthesized().stateless;
   workflows = new Map(renderWorkflows(template).map((workflow) => [workflow.name ?? "", workflow]));
 });
 
