@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
 import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
@@ -32,6 +33,7 @@ import { startLocalStepFunctions } from "./step-functions";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const LOCAL_PREFIX = "aviaframe-local";
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 export interface LocalRuntimeOptions {
   /** Public API port; 0 picks a free one. */
@@ -60,6 +62,8 @@ export interface LocalRuntime {
   readonly apiKeys: Readonly<Record<string, string>>;
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
+  /** Events a bus target failed on every try (the undelivered-events DLQ in AWS). */
+  readonly undeliveredEventsUrl: string;
   /** Events the bus delivered to its `log` targets. */
   readonly events: BusEvent[];
   /** The functions, each isolated with its own environment and role (tests inspect and revoke grants). */
@@ -149,6 +153,28 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         await localFunctions().get(`Event-${target}`).invoke(event);
       },
       onError: options.onError ?? ((error) => console.error(error)),
+      // As the rule target's DLQ and the dispatcher's on-failure destination do in AWS.
+      onUndelivered: async (event, error) => {
+        const client = new SQSClient({
+          endpoint: sqs.endpoint,
+          region: "local",
+          credentials: LOCAL_CREDENTIALS,
+          useQueueUrlAsEndpoint: false,
+        });
+        const reason = error instanceof Error ? error : new Error(String(error));
+        await client
+          .send(
+            new SendMessageCommand({
+              QueueUrl: sqs.undeliveredEventsUrl,
+              MessageBody: JSON.stringify(event),
+              MessageAttributes: {
+                ERROR_CODE: { DataType: "String", StringValue: reason.name },
+                ERROR_MESSAGE: { DataType: "String", StringValue: reason.message.slice(0, 256) },
+              },
+            }),
+          )
+          .finally(() => client.destroy());
+      },
     });
     stops.push(() => bus.close());
 
@@ -274,6 +300,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       apiKeys: Object.fromEntries(tenants.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
+      undeliveredEventsUrl: sqs.undeliveredEventsUrl,
       events: bus.delivered,
       functions: localFunctions(),
       workflowsIdle: async (timeoutMs) => {

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "../../lib/local/deployed-app";
 import { physicalName, TABLES, WORKFLOWS } from "../../lib/resources";
@@ -32,6 +34,14 @@ const revoke = (name: string, revoked: string) => {
   api.runtime.functions.setPolicy(name, new RolePolicy(kept));
 };
 
+const REVOKED_IN_THESE_TESTS = [
+  "Task-reconcileOrder",
+  "Task-findUncertainOrders",
+  "Route-health",
+  "Route-searchOffers",
+  "Event-callbackDispatcher",
+];
+
 const deniedSince = (count: number) => api.runtime.functions.denials.slice(count);
 
 let bookedOrder: { order_id: string; tenant_id: string };
@@ -54,7 +64,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(() => {
-  for (const name of ["Task-reconcileOrder", "Task-findUncertainOrders", "Route-health", "Route-searchOffers"]) {
+  for (const name of REVOKED_IN_THESE_TESTS) {
     api.runtime.functions.setPolicy(name, undefined);
   }
 });
@@ -107,13 +117,52 @@ describe("a grant taken away is an AccessDeniedException naming it", () => {
   });
 });
 
+describe("an event its target cannot take is not lost", () => {
+  test("Event-callbackDispatcher without the Deliveries table: after its tries, the order event waits in the undelivered-events queue", async () => {
+    const booked = api.runtime.events.find(
+      (event) =>
+        event["detail-type"] === "order.booked" &&
+        (event.detail as { order_id?: string }).order_id === bookedOrder.order_id,
+    );
+    expect(booked).toBeDefined();
+    revoke("Event-callbackDispatcher", tableArn("deliveries"));
+    // The order's event as a partner's order would carry it (with a callback URL: a delivery to make).
+    const detail = booked?.detail as { order: Record<string, unknown> };
+    const withCallback = { ...detail, order: { ...detail.order, callback_url: "https://partner.example.com/hooks" } };
+    const bus = new EventBridgeClient({});
+    await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: process.env.EVENT_BUS_NAME,
+            Source: booked?.source,
+            DetailType: booked?.["detail-type"],
+            Detail: JSON.stringify(withCallback),
+          },
+        ],
+      }),
+    );
+    bus.destroy();
+    await api.runtime.workflowsIdle(15_000);
+    const queue = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const received = await queue.send(
+      new ReceiveMessageCommand({
+        QueueUrl: api.runtime.undeliveredEventsUrl,
+        MessageAttributeNames: ["All"],
+        WaitTimeSeconds: 1,
+      }),
+    );
+    queue.destroy();
+    const [message] = received.Messages ?? [];
+    expect(JSON.parse(message?.Body ?? "{}")).toMatchObject({ "detail-type": "order.booked", detail: withCallback });
+    expect(message?.MessageAttributes?.ERROR_CODE?.StringValue).toBe("AccessDeniedException");
+  });
+});
+
 describe("nothing else is refused", () => {
   test("the calls above, with every grant in place, were all allowed", () => {
     const unexpected = api.runtime.functions.denials.filter(
-      (denial) =>
-        !["Task-reconcileOrder", "Task-findUncertainOrders", "Route-health", "Route-searchOffers"].includes(
-          denial.caller,
-        ),
+      (denial) => !REVOKED_IN_THESE_TESTS.includes(denial.caller),
     );
     expect(unexpected).toEqual([]);
   });
