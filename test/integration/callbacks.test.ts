@@ -82,7 +82,9 @@ const bookWithCallback = async (path: string): Promise<string> => {
   await sleep(1_150);
   const destination = DESTINATIONS[route++ % DESTINATIONS.length];
   const search = await api.search(API_KEYS.a, searchBody({ origin: "NCE", destination }));
-  const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
+  // Refundable: the ordering test cancels a ticketed order, which a non-refundable fare refuses.
+  const offers = search.body.offers as { id: string; fare_rules: { refundable: boolean } }[];
+  const offerId = (offers.find((offer) => offer.fare_rules.refundable) ?? offers[0])?.id ?? "";
   const created = await api.call<{ id: string; status: string }>("/public/orders", {
     body: {
       offer_id: offerId,
