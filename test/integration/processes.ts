@@ -42,7 +42,11 @@ export const startGateway = async (env: Record<string, string | undefined>): Pro
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const deadline = Date.now() + 25_000;
   while (!output.includes("is up")) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      // Not left running (and holding its ports and CPU) when it is late.
+      child.kill("SIGKILL");
+      throw new Error(`npm start did not come up:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
