@@ -66,9 +66,12 @@ describe("DRCT commits the booking but never answers (in process)", () => {
     const stats = await api.sim<{ orders_created: number; calls: { order_create: number } }>("/__sim/stats");
     expect(stats.calls.order_create).toBe(1);
     expect(stats.orders_created).toBe(1);
-    expect(api.runtime.events.map((event) => event["detail-type"])).toEqual(
-      expect.arrayContaining(["order.booked", "order.reconciled"]),
-    );
+    // The move's events reach the bus just after the order is written BOOKED (its outbox).
+    const published = () => api.runtime.events.map((event) => event["detail-type"]);
+    for (const until = Date.now() + 5_000; !published().includes("order.reconciled") && Date.now() < until; ) {
+      await sleep(100);
+    }
+    expect(published()).toEqual(expect.arrayContaining(["order.booked", "order.reconciled"]));
   });
 });
 
