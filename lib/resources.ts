@@ -131,7 +131,8 @@ export const QUEUES = {
   ticketing: {
     id: "ticketing",
     env: "QUEUE_TICKETING",
-    visibilityTimeoutSeconds: 60,
+    // At least six times the consumer's timeout (AWS's guidance for event source mappings).
+    visibilityTimeoutSeconds: 300,
     maxReceiveCount: 6,
     batchSize: 5,
     purpose: "Ticketing jobs, one message group per order, paced by the DRCT budgets",
@@ -139,7 +140,7 @@ export const QUEUES = {
   callbacks: {
     id: "callbacks",
     env: "QUEUE_CALLBACKS",
-    visibilityTimeoutSeconds: 60,
+    visibilityTimeoutSeconds: 300,
     maxReceiveCount: 20,
     batchSize: 5,
     purpose: "Partner callback deliveries, one message group per order",
@@ -165,6 +166,8 @@ export interface FunctionDescription {
   readonly publishesEvents?: boolean;
   /** Workflows it may start. */
   readonly starts?: readonly WorkflowKey[];
+  /** Workflows whose executions it may list (the sweep looks for an earlier run of itself). */
+  readonly listsRunsOf?: readonly WorkflowKey[];
   /** Whether it encrypts or decrypts passenger data (the PII key). */
   readonly pii?: boolean;
   /** Whether it reads tenants' webhook signing secrets. */
@@ -351,7 +354,8 @@ export const ROUTES = [
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
-    tables: ["tenants", "usage"],
+    // supplierState: every tenant route answers the tenant's ratelimit-* headers from its bucket.
+    tables: ["tenants", "usage", "supplierState"],
     secrets: [],
     summary: "Metered searches, prices, orders and issues per UTC day, for billing",
   },
@@ -383,14 +387,15 @@ export const WORKFLOWS: Record<WorkflowKey, WorkflowDescription> = {
 export const TASKS = {
   bookOrder: {
     handler: "tasks/book-order",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    // tenants: a step reads the tenant's plan for the DRCT budgets (loadOrderStep).
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
     pii: true,
   },
   reconcileOrder: {
     handler: "tasks/reconcile-order",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     sendsTo: ["ticketing"],
     publishesEvents: true,
@@ -401,6 +406,9 @@ export const TASKS = {
     handler: "tasks/find-uncertain-orders",
     tables: ["orders"],
     secrets: [],
+    // The order repository is built with the field cipher, even for the sweep's key-only reads.
+    pii: true,
+    listsRunsOf: ["reconciliation"],
   },
 } as const satisfies Record<string, FunctionDescription>;
 
@@ -427,7 +435,7 @@ export type EventFunctionKey = keyof typeof EVENT_FUNCTIONS;
 export const CONSUMERS = {
   ticketing: {
     handler: "queues/ticketing",
-    tables: ["orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
     pii: true,
@@ -489,6 +497,9 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
+
+/** The largest request body the API takes (the handlers answer 413 above it; the WAF agrees). */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** A rate: `limit` calls per `windowMs`, of which `burst` may come at once. */
 export interface RateLimit {

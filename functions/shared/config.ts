@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENV, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
+import { ENV, MAX_BODY_BYTES, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
 import { DEFAULT_RETRY_SCHEDULE_S, parseRetrySchedule } from "../domain/delivery";
 
 /**
@@ -41,11 +41,7 @@ const ConfigSchema = z.object({
   callbackTimeoutMs: z.coerce.number().int().positive().default(10_000),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
-  maxBodyBytes: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(64 * 1024),
+  maxBodyBytes: z.coerce.number().int().positive().default(MAX_BODY_BYTES),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -137,6 +137,25 @@ const attemptOnce = async (deps: DeliverDeps, delivery: Delivery): Promise<Deliv
   return retryInMs === undefined ? { done: true } : { done: false, retryInMs };
 };
 
+/**
+ * The delivery's queue message is leaving for the dead-letter queue (its receives are used
+ * up, e.g. waiting behind an earlier callback of the order): a still-pending delivery is
+ * recorded as dead-lettered, so it shows what happened and can be replayed.
+ */
+export const recordDeadLettered = async (
+  deps: Pick<DeliverDeps, "deliveries" | "now">,
+  deliveryId: string,
+): Promise<boolean> => {
+  const delivery = await deps.deliveries.find(deliveryId);
+  if (delivery === undefined || delivery.status !== "pending") return false;
+  return deps.deliveries.save(delivery, {
+    ...delivery,
+    status: "dead_lettered",
+    updatedAt: deps.now().toISOString(),
+    version: delivery.version + 1,
+  });
+};
+
 export const deliveryNotFound = () => new AvfError("AVF_404_NOT_FOUND", "no such callback delivery");
 
 /**

@@ -28,3 +28,30 @@ export const findUncertainOrders = async (
   }
   return [...unique.values()].map((ref) => ({ order_id: ref.orderId, tenant_id: ref.tenantId }));
 };
+
+/** The sweep's view of its own runs (Step Functions executions of the reconciliation). */
+export interface SweepRuns {
+  /** Whether a run of the same sweep that started before this one is still running. */
+  earlierRunStillRunning(run: SweepRun): Promise<boolean>;
+}
+
+export interface SweepRun {
+  readonly stateMachineArn: string;
+  readonly executionArn: string;
+}
+
+/**
+ * The sweep's work list, or nothing when an earlier run is still at work: two runs never
+ * reconcile at once (the schedule starts one every interval, whatever the last one does).
+ */
+export const planSweep = async (
+  deps: { orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents">; runs: SweepRuns },
+  run: SweepRun | undefined,
+  now: Date,
+  afterMs: number,
+): Promise<{ orders: { order_id: string; tenant_id: string }[]; skipped?: string }> => {
+  if (run !== undefined && (await deps.runs.earlierRunStillRunning(run))) {
+    return { orders: [], skipped: "an earlier sweep is still running" };
+  }
+  return { orders: await findUncertainOrders(deps.orders, now, afterMs) };
+};

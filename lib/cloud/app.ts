@@ -1,7 +1,8 @@
 import type { App, Environment } from "aws-cdk-lib";
 import type { PlanName } from "../resources";
 import { StatefulStack } from "./stateful-stack";
-import { StatelessStack, type TenantKeyProps } from "./stateless-stack";
+import { StatelessStack } from "./stateless-stack";
+import type { TenantKeyProps } from "./tenant-keys";
 
 export interface AviaframeStacks {
   readonly stateful: StatefulStack;
@@ -13,8 +14,10 @@ const contextString = (app: App, key: string, fallback: string): string => {
   return typeof value === "string" && value !== "" ? value : fallback;
 };
 
-const parseTenants = (value: unknown): TenantKeyProps[] => {
-  const list: unknown = typeof value === "string" ? JSON.parse(value) : (value ?? []);
+/** undefined when the context has no `tenants` at all (the stack then keeps existing keys). */
+const parseTenants = (value: unknown): TenantKeyProps[] | undefined => {
+  if (value === undefined) return undefined;
+  const list: unknown = typeof value === "string" ? JSON.parse(value) : value;
   if (!Array.isArray(list)) throw new Error("context tenants must be a list of {tenantId, plan}");
   return list.map((entry: { tenantId?: unknown; plan?: unknown }) => {
     if (typeof entry.tenantId !== "string" || (entry.plan !== "standard" && entry.plan !== "premium")) {

@@ -80,6 +80,11 @@ export class StatefulStack extends Stack {
         id: "AwsSolutions-SQS3",
         reason: "This queue is itself a dead-letter queue; operators redrive from it.",
       });
+      Validations.of(dlq).acknowledge({
+        id: "Serverless::Serverless-SQSRedrivePolicy",
+        reason:
+          "A dead-letter queue has no dead-letter queue of its own: messages stay 14 days for operators to redrive.",
+      });
       this.deadLetterQueues[key] = dlq;
       this.queues[key] = new Queue(this, queue.id, {
         queueName: `${props.prefix}-${queue.id}.fifo`,

@@ -12,8 +12,7 @@ import {
   RestApi,
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, Rule } from "aws-cdk-lib/aws-events";
-import { CloudWatchLogGroup, LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
@@ -24,16 +23,15 @@ import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
-import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
 import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
-  EVENT_RULES,
   type EventFunctionKey,
   type FunctionDescription,
+  MAX_BODY_BYTES,
   PLANS,
   type PlanName,
   QUEUES,
@@ -50,22 +48,24 @@ import {
   type WorkflowKey,
 } from "../resources";
 import { OperatorAlarms } from "./alarms";
+import { addEventRules } from "./event-rules";
+import { apiFirewall } from "./firewall";
 import { GatewayFunction } from "./gateway-function";
+import { acknowledgeInvocationModel, acknowledgeServerlessStack } from "./serverless-nag";
 import type { StatefulStack } from "./stateful-stack";
-import { orderLifecycleDefinition, reconciliationDefinition } from "./workflows";
-
-export interface TenantKeyProps {
-  readonly tenantId: string;
-  readonly plan: PlanName;
-}
+import { addTenantKeys, type TenantKeyProps } from "./tenant-keys";
+import { orderLifecycleDefinition, reconciliationDefinition, SWEEP } from "./workflows";
 
 export interface StatelessStackProps extends StackProps {
   readonly prefix: string;
   readonly stage: string;
   readonly state: StatefulStack;
   readonly drctBaseUrl: string;
-  /** Tenants whose API keys this stack creates and attaches to their plan's usage plan. */
-  readonly tenants: readonly TenantKeyProps[];
+  /**
+   * Tenants whose API keys this stack creates and attaches to their plan's usage plan;
+   * undefined when the app was given no `tenants` context (existing keys are kept).
+   */
+  readonly tenants: readonly TenantKeyProps[] | undefined;
   readonly reconcileIntervalSeconds: number;
 }
 
@@ -187,6 +187,11 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ["states:StartExecution"], resources: [workflowArn(key)] }),
         );
       }
+      for (const key of description.listsRunsOf ?? []) {
+        fn.fn.addToRolePolicy(
+          new PolicyStatement({ actions: ["states:ListExecutions"], resources: [workflowArn(key)] }),
+        );
+      }
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
@@ -204,6 +209,7 @@ export class StatelessStack extends Stack {
         );
         state.key.grantDecrypt(fn.fn);
       }
+      acknowledgeInvocationModel(fn.fn, id);
       return fn;
     };
 
@@ -232,15 +238,23 @@ export class StatelessStack extends Stack {
       return machine;
     };
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
-    const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), Duration.minutes(15));
+    const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), SWEEP.timeout);
+    const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
+    for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
+      eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
+    }
+    const undeliveredEvents = addEventRules(this, { prefix: props.prefix, bus, functions: eventFunctions });
     new OperatorAlarms(this, "Alarms", {
       prefix: props.prefix,
-      deadLetterQueues: Object.fromEntries(
-        (Object.keys(QUEUES) as QueueKey[]).map((queue) => [
-          queue,
-          Queue.fromQueueArn(this, `Imported-dlq-${queue}`, props.state.deadLetterQueues[queue].queueArn),
-        ]),
-      ),
+      deadLetterQueues: {
+        ...Object.fromEntries(
+          (Object.keys(QUEUES) as QueueKey[]).map((queue) => [
+            queue,
+            Queue.fromQueueArn(this, `Imported-dlq-${queue}`, props.state.deadLetterQueues[queue].queueArn),
+          ]),
+        ),
+        "event-targets": undeliveredEvents,
+      },
       reconciliation,
       orderLifecycle: this.orderLifecycle,
     });
@@ -250,35 +264,11 @@ export class StatelessStack extends Stack {
       target: new StepFunctionsStartExecution(reconciliation, {}),
     });
 
-    const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
-    for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
-      eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
-    }
-    for (const rule of EVENT_RULES) {
-      const target =
-        rule.target === "log"
-          ? new CloudWatchLogGroup(
-              new LogGroup(this, `EventLog-${rule.id}`, {
-                logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
-                retention: RetentionDays.SIX_MONTHS,
-                removalPolicy: RemovalPolicy.DESTROY,
-              }),
-            )
-          : // EventBridge retries an invocation for up to a day; the dispatcher is idempotent per event.
-            new LambdaFunction(eventFunctions[rule.target.function], {
-              retryAttempts: 185,
-              maxEventAge: Duration.hours(24),
-            });
-      new Rule(this, `Rule-${rule.id}`, {
-        eventBus: bus,
-        description: rule.purpose,
-        eventPattern: { source: [rule.source], detailType: [...rule.detailTypes] },
-        targets: [target],
-      });
-    }
-
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
       const fn = functionFor(`Consumer-${queue}`, description);
+      // Its own queue's URL: a consumer delays a record's next try (ChangeMessageVisibility,
+      // which the event source mapping's grant covers).
+      fn.fn.addEnvironment(QUEUES[queue].env, state.queues[queue].queueUrl);
       fn.fn.addEventSource(
         new SqsEventSource(state.queues[queue], {
           batchSize: QUEUES[queue].batchSize,
@@ -317,41 +307,12 @@ export class StatelessStack extends Stack {
         }),
       ]),
     );
-    for (const tenant of props.tenants) {
-      const key = this.api.addApiKey(`Key-${tenant.tenantId}`, {
-        apiKeyName: `${props.prefix}-${tenant.tenantId}`,
-        description: `API key of tenant ${tenant.tenantId}`,
-      });
-      plans[tenant.plan]?.addApiKey(key);
-    }
+    addTenantKeys(this, this.api, plans, props.prefix, props.tenants);
 
-    const firewall = new CfnWebACL(this, "Firewall", {
-      scope: "REGIONAL",
-      defaultAction: { allow: {} },
-      visibilityConfig: {
-        cloudWatchMetricsEnabled: true,
-        metricName: `${props.prefix}-waf`,
-        sampledRequestsEnabled: true,
-      },
-      rules: [
-        managedRule("AWSManagedRulesCommonRuleSet", 1),
-        managedRule("AWSManagedRulesKnownBadInputsRuleSet", 2),
-        {
-          name: "RateLimitPerIp",
-          priority: 3,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: "IP" } },
-          visibilityConfig: {
-            cloudWatchMetricsEnabled: true,
-            metricName: "RateLimitPerIp",
-            sampledRequestsEnabled: true,
-          },
-        },
-      ],
-    });
-    new CfnWebACLAssociation(this, "FirewallAssociation", {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: firewall.attrArn,
+    apiFirewall(this, {
+      prefix: props.prefix,
+      stageArn: this.api.deploymentStage.stageArn,
+      maxBodyBytes: MAX_BODY_BYTES,
     });
 
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
@@ -394,6 +355,7 @@ export class StatelessStack extends Stack {
       "AwsSolutions-APIG4",
       "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id. Agencies integrate server to server, so Cognito or IAM authorizers do not apply.",
     );
+    acknowledgeServerlessStack(this);
     acknowledge("AwsSolutions-COG4", "Same as APIG4: agencies authenticate with API keys, not Cognito users.");
   }
 }
@@ -440,11 +402,3 @@ const importState = (scope: Construct, state: StatefulStack) => {
   ) as Record<QueueKey, IQueue>;
   return { key, tables, secrets, queues };
 };
-
-const managedRule = (name: string, priority: number): CfnWebACL.RuleProperty => ({
-  name,
-  priority,
-  overrideAction: { none: {} },
-  statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
-  visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-});

@@ -9,11 +9,13 @@ import {
   Map as MapState,
   Pass,
   Succeed,
+  TaskInput,
   Wait,
   WaitTime,
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct } from "constructs";
+import { ORDER_STATUSES, type OrderStatus } from "../../functions/domain/order";
 import type { TaskKey } from "../resources";
 
 /**
@@ -30,15 +32,48 @@ const LAMBDA_TRANSIENT = [
   "Lambda.TooManyRequestsException",
 ];
 
-const task = (scope: Construct, name: string, fn: IFunction, resultPath: string) => {
+const task = (
+  scope: Construct,
+  name: string,
+  fn: IFunction,
+  resultPath: string,
+  options: { payload?: TaskInput; retryTransient?: boolean } = {},
+) => {
   const invoke = new LambdaInvoke(scope, name, {
     lambdaFunction: fn,
     payloadResponseOnly: true,
     resultPath,
+    ...(options.payload === undefined ? {} : { payload: options.payload }),
+    retryOnServiceExceptions: options.retryTransient ?? true,
   });
-  invoke.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  if (options.retryTransient ?? true) {
+    invoke.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  }
   return invoke;
 };
+
+/** Statuses in which an order's booking is still open: the lifecycle keeps reconciling. */
+const BOOKING_OPEN: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE"];
+
+/**
+ * Where the lifecycle goes on the order's status: FAILED fails the execution, any other
+ * settled status (BOOKED, and whatever the order moved on to meanwhile: ISSUING, ISSUED,
+ * CANCELLED) ends it, and only an open booking (or no status at all) waits and reconciles.
+ */
+const onBookingStatus = (scope: Construct, name: string, done: Succeed, failed: Fail, reconcile: IChainable) => {
+  const settled = ORDER_STATUSES.filter((status) => status !== "FAILED" && !BOOKING_OPEN.includes(status));
+  return new Choice(scope, name)
+    .when(Condition.or(...settled.map((status) => Condition.stringEquals("$.booking.status", status))), done)
+    .when(Condition.stringEquals("$.booking.status", "FAILED"), failed)
+    .otherwise(reconcile);
+};
+
+/** The sweep's shape, which keeps one run inside its time budget (test/infra checks the sum). */
+export const SWEEP = {
+  /** Orders reconciled at once; DRCT's order_get budget (10/s) is shared by them. */
+  concurrency: 10,
+  timeout: Duration.minutes(15),
+} as const;
 
 /**
  * One execution per order, named after it. Input: {order_id, tenant_id, reconcile_after_s}.
@@ -47,7 +82,7 @@ const task = (scope: Construct, name: string, fn: IFunction, resultPath: string)
  * answers FAILED once the grace period is over, so the loop ends.
  */
 export const orderLifecycleDefinition = (scope: Construct, functions: Record<TaskKey, IFunction>): IChainable => {
-  const booked = new Succeed(scope, "Booked: awaiting issue request");
+  const booked = new Succeed(scope, "Booked: awaiting issue request", { comment: "BOOKED, or already beyond it" });
   const failed = new Fail(scope, "Booking failed", {
     error: "BookingFailed",
     cause: "DRCT refused or never confirmed the booking",
@@ -57,11 +92,9 @@ export const orderLifecycleDefinition = (scope: Construct, functions: Record<Tas
   });
   const reconcile = task(scope, "Reconcile booking with DRCT", functions.reconcileOrder, "$.booking");
   reconcile.addCatch(waitBeforeReconciling, { errors: ["States.ALL"], resultPath: "$.last_error" });
-  const settled = new Choice(scope, "Booking settled?")
-    .when(Condition.stringEquals("$.booking.status", "BOOKED"), booked)
-    .when(Condition.stringEquals("$.booking.status", "FAILED"), failed)
-    .otherwise(waitBeforeReconciling);
-  waitBeforeReconciling.next(reconcile).next(settled);
+  waitBeforeReconciling
+    .next(reconcile)
+    .next(onBookingStatus(scope, "Booking settled?", booked, failed, waitBeforeReconciling));
 
   const book = task(scope, "Book with DRCT", functions.bookOrder, "$.booking");
   // DRCT was not called (breaker open, budget, our token): try the booking again for about
@@ -74,12 +107,7 @@ export const orderLifecycleDefinition = (scope: Construct, functions: Record<Tas
     maxAttempts: 40,
   });
   book.addCatch(waitBeforeReconciling, { errors: ["States.ALL"], resultPath: "$.last_error" });
-  return book.next(
-    new Choice(scope, "Booking outcome")
-      .when(Condition.stringEquals("$.booking.status", "BOOKED"), booked)
-      .when(Condition.stringEquals("$.booking.status", "FAILED"), failed)
-      .otherwise(waitBeforeReconciling),
-  );
+  return book.next(onBookingStatus(scope, "Booking outcome", booked, failed, waitBeforeReconciling));
 };
 
 /**
@@ -88,15 +116,27 @@ export const orderLifecycleDefinition = (scope: Construct, functions: Record<Tas
  * for the next run and does not stop the others.
  */
 export const reconciliationDefinition = (scope: Construct, functions: Record<TaskKey, IFunction>): IChainable => {
-  const find = task(scope, "Find uncertain orders", functions.findUncertainOrders, "$.found");
-  const reconcileOne = task(scope, "Reconcile order with DRCT", functions.reconcileOrder, JsonPath.DISCARD);
+  // The run's own ids: a sweep that finds an earlier one still running takes no orders.
+  const find = task(scope, "Find uncertain orders", functions.findUncertainOrders, "$.found", {
+    retryTransient: false,
+    payload: TaskInput.fromObject({
+      input: JsonPath.entirePayload,
+      execution_arn: JsonPath.executionId,
+      state_machine_arn: JsonPath.stateMachineId,
+    }),
+  });
+  // No retry within the run (a failed find or reconcile is the next run's, a minute later):
+  // each order's share of the run stays one task timeout, so the run fits its budget.
+  const reconcileOne = task(scope, "Reconcile order with DRCT", functions.reconcileOrder, JsonPath.DISCARD, {
+    retryTransient: false,
+  });
   reconcileOne.addCatch(new Pass(scope, "Leave it for the next run"), {
     errors: ["States.ALL"],
     resultPath: JsonPath.DISCARD,
   });
   const each = new MapState(scope, "Reconcile each order", {
     itemsPath: "$.found.orders",
-    maxConcurrency: 4,
+    maxConcurrency: SWEEP.concurrency,
     resultPath: JsonPath.DISCARD,
   });
   each.itemProcessor(reconcileOne);

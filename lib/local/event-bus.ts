@@ -48,6 +48,8 @@ export const startLocalEventBus = async (options: {
   /** Invokes a rule's function target with the event as EventBridge shapes it. */
   invoke?: (target: EventFunctionKey, event: EventBridgeEvent<string, unknown>) => Promise<void>;
   onError?: (error: unknown) => void;
+  /** Where an event goes that its function target failed on every try (the rule target's DLQ in AWS). */
+  onUndelivered?: (event: EventBridgeEvent<string, unknown>, error: unknown) => Promise<void>;
 }): Promise<LocalEventBus> => {
   const delivered: BusEvent[] = [];
   const invocations = new Set<Promise<void>>();
@@ -60,7 +62,8 @@ export const startLocalEventBus = async (options: {
           return;
         } catch (error) {
           if (attempt >= INVOKE_ATTEMPTS) {
-            options.onError?.(error);
+            if (options.onUndelivered === undefined) options.onError?.(error);
+            else await options.onUndelivered(event, error).catch(options.onError);
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, 500 * attempt));

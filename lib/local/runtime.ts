@@ -1,39 +1,39 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Context } from "aws-lambda";
+import { fileURLToPath } from "node:url";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
 import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
   CONSUMERS,
   ENV,
-  EVENT_FUNCTIONS,
-  type FunctionDescription,
   physicalName,
   QUEUES,
   type QueueKey,
   type RouteDescription,
   SECRETS,
   TABLES,
-  TASKS,
   WORKFLOWS,
   type WorkflowKey,
 } from "../resources";
 import { type ApiHandler, startApiGateway } from "./api-gateway";
+import { LOCAL_ACCOUNT, LOCAL_REGION, synthesizeLocalApp, TUNABLE_ENV } from "./deployed-app";
 import { startLocalDynamo } from "./dynamodb";
 import { type BusEvent, startLocalEventBus } from "./event-bus";
+import type { Denial } from "./iam/policy-proxy";
 import { dropCachedInventory } from "./inventory-sync";
-import { lambdaContext } from "./lambda-context";
-import { QueuePoller, type SqsHandler } from "./queue-poller";
+import { type LocalFunctions, startLocalFunctions } from "./lambda/functions";
+import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
 import { startLocalSqs } from "./sqs";
 import { startLocalStepFunctions } from "./step-functions";
-import { localWorkflows } from "./workflows";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const LOCAL_PREFIX = "aviaframe-local";
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 export interface LocalRuntimeOptions {
   /** Public API port; 0 picks a free one. */
@@ -50,6 +50,8 @@ export interface LocalRuntimeOptions {
   /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
   readonly extraTenants?: readonly SeedTenant[];
   readonly onError?: (error: unknown) => void;
+  /** Each function's AWS calls checked against its role (default on, as in AWS). */
+  readonly enforceIam?: boolean;
 }
 
 export interface LocalRuntime {
@@ -60,8 +62,12 @@ export interface LocalRuntime {
   readonly apiKeys: Readonly<Record<string, string>>;
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
+  /** Events a bus target failed on every try (the undelivered-events DLQ in AWS). */
+  readonly undeliveredEventsUrl: string;
   /** Events the bus delivered to its `log` targets. */
   readonly events: BusEvent[];
+  /** The functions, each isolated with its own environment and role (tests inspect and revoke grants). */
+  readonly functions: LocalFunctions;
   /** Resolves once no workflow execution is running (tests). */
   workflowsIdle(timeoutMs?: number): Promise<void>;
   /** Runs the reconciliation sweep now and waits for it. */
@@ -69,28 +75,15 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-const handlerModules = new Map<string, Promise<unknown>>();
-
-/** A handler module's `handler`, imported once, as Lambda keeps a warm module. */
-const loadHandler = <H>(handler: string): Promise<H> => {
-  let module = handlerModules.get(handler);
-  if (module === undefined) {
-    const file = pathToFileURL(join(PROJECT_ROOT, "functions/handlers", `${handler}.ts`)).href;
-    module = import(file).then((loaded: { handler: unknown }) => loaded.handler);
-    handlerModules.set(handler, module);
-  }
-  return module as Promise<H>;
-};
-
-type TaskFunction = (event: unknown, context: Context) => Promise<unknown>;
-
 /**
  * Starts the whole gateway on this machine: DRCT simulator, DynamoDB (dynalite), SQS
  * (fauxqs), the API Gateway stand-in, and the same handler modules Lambda runs, talking to
  * the stand-ins through the real AWS SDK clients (only the endpoints differ).
  *
- * The handlers read their configuration from process.env, as on Lambda, so one process runs
- * one local runtime at a time.
+ * Each function runs as its own Lambda (lib/local/lambda): worker threads with exactly the
+ * environment the CDK app gives it, its own timeout, and its AWS calls checked against the
+ * role the CDK app synthesizes (lib/local/iam). The runtime's own calls (seeding, pollers,
+ * the schedule) use process.env, so one process runs one local runtime at a time.
  */
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const inMemory = (options.dataDir ?? ".data") === ":memory:";
@@ -146,14 +139,42 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     dynamoEndpoint = dynamo.endpoint;
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());
+    // The CDK app, synthesized for the local stage: each function's environment and role.
+    const deployed = synthesizeLocalApp(drctBaseUrl);
+    let functions: LocalFunctions | undefined;
+    const localFunctions = (): LocalFunctions => {
+      if (functions === undefined) throw new Error("the functions are not started yet");
+      return functions;
+    };
     const bus = await startLocalEventBus({
       busName: `${LOCAL_PREFIX}-events`,
       logFile: inMemory ? undefined : join(dataDir, "events.jsonl"),
       invoke: async (target, event) => {
-        const handler = await loadHandler<TaskFunction>(EVENT_FUNCTIONS[target].handler);
-        await handler(event, lambdaContext(target));
+        await localFunctions().get(`Event-${target}`).invoke(event);
       },
       onError: options.onError ?? ((error) => console.error(error)),
+      // As the rule target's DLQ and the dispatcher's on-failure destination do in AWS.
+      onUndelivered: async (event, error) => {
+        const client = new SQSClient({
+          endpoint: sqs.endpoint,
+          region: "local",
+          credentials: LOCAL_CREDENTIALS,
+          useQueueUrlAsEndpoint: false,
+        });
+        const reason = error instanceof Error ? error : new Error(String(error));
+        await client
+          .send(
+            new SendMessageCommand({
+              QueueUrl: sqs.undeliveredEventsUrl,
+              MessageBody: JSON.stringify(event),
+              MessageAttributes: {
+                ERROR_CODE: { DataType: "String", StringValue: reason.name },
+                ERROR_MESSAGE: { DataType: "String", StringValue: reason.message.slice(0, 256) },
+              },
+            }),
+          )
+          .finally(() => client.destroy());
+      },
     });
     stops.push(() => bus.close());
 
@@ -177,20 +198,53 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       ...options.env,
     });
 
+    // The workflows exactly as synthesized, each Lambda task invoking that task's function.
     const stepFunctions = await startLocalStepFunctions({
-      workflows: [
-        ...localWorkflows((task) => async (input) => {
-          const handler = await loadHandler<TaskFunction>(TASKS[task].handler);
-          return handler(input, lambdaContext(task, 60_000));
-        }).values(),
-      ],
+      workflows: deployed.workflows.map((workflow) => ({
+        name: workflow.name ?? workflow.logicalId,
+        definition: workflow.definition,
+        taskHandlers: Object.fromEntries(
+          Object.entries(workflow.lambdaTasks).map(([state, logicalId]) => [
+            state,
+            (input: unknown) => localFunctions().get(deployed.functionOfLogicalId(logicalId).name).invoke(input),
+          ]),
+        ),
+      })),
       onError: options.onError ?? ((error) => console.error(error)),
+      stateFile: inMemory ? undefined : join(dataDir, "stepfunctions", "executions.json"),
     });
     stops.push(() => stepFunctions.close());
     process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
-    for (const [key, workflow] of Object.entries(WORKFLOWS) as [WorkflowKey, (typeof WORKFLOWS)[WorkflowKey]][]) {
-      process.env[workflow.env] = stepFunctions.stateMachineArn(WORKFLOWS[key].id);
-    }
+    const workflowArn = (key: WorkflowKey) =>
+      stepFunctions.stateMachineArn(physicalName(LOCAL_PREFIX, WORKFLOWS[key].id));
+    for (const key of Object.keys(WORKFLOWS) as WorkflowKey[]) process.env[WORKFLOWS[key].env] = workflowArn(key);
+
+    const localQueueUrls = [...Object.values(sqs.queueUrls), ...Object.values(sqs.dlqUrls)];
+    const settingNames = [...TUNABLE_ENV, "POWERTOOLS_LOG_LEVEL"];
+    functions = await startLocalFunctions({
+      app: deployed,
+      projectRoot: PROJECT_ROOT,
+      upstreams: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, states: stepFunctions.endpoint, events: bus.endpoint },
+      region: LOCAL_REGION,
+      account: LOCAL_ACCOUNT,
+      enforceIam: options.enforceIam ?? true,
+      onDenied: (denial: Denial) =>
+        console.error(`AccessDenied: ${denial.caller} may not ${denial.action} on ${denial.resource}`),
+      plumbing: {
+        queueUrl: (value) =>
+          value.startsWith("https://sqs.")
+            ? localQueueUrls.find((url) => url.endsWith(`/${value.split("/").pop()}`))
+            : undefined,
+        secretsDir: join(dataDir, "secrets"),
+        piiKeyFile: join(dataDir, "secrets", "pii.key"),
+        settings: Object.fromEntries(
+          settingNames
+            .map((name): [string, string | undefined] => [name, options.env?.[name] ?? process.env[name]])
+            .filter((entry): entry is [string, string] => entry[1] !== undefined),
+        ),
+      },
+    });
+    stops.push(() => localFunctions().close());
 
     const tenants = [...SEED_TENANTS, ...(options.extraTenants ?? [])];
     for (const tenant of tenants) await putTenant(tenant.item);
@@ -199,7 +253,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const api = await startApiGateway({
       port: options.port ?? 3000,
       apiKeys,
-      loadHandler: (route: RouteDescription) => loadHandler<ApiHandler>(route.handler),
+      loadHandler: async (route: RouteDescription): Promise<ApiHandler> => {
+        const fn = localFunctions().get(`Route-${route.operationId}`);
+        return async (event) => (await fn.invoke(event)) as APIGatewayProxyResult;
+      },
       onError: options.onError ?? ((error) => console.error(error)),
     });
     stops.push(
@@ -211,14 +268,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     );
 
     // What SQS event source mappings do in AWS: a poller per consumed queue.
-    for (const [queue, consumer] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {
+    for (const queue of Object.keys(CONSUMERS) as QueueKey[]) {
+      const consumer = localFunctions().get(`Consumer-${queue}`);
       const poller = new QueuePoller({
         endpoint: sqs.endpoint,
         queueUrl: sqs.queueUrls[queue],
         queueArn: sqs.queueArns[queue],
         batchSize: QUEUES[queue].batchSize,
         functionName: `consumer-${queue}`,
-        handler: () => loadHandler<SqsHandler>(consumer.handler),
+        handler: async () => async (event) => (await consumer.invoke(event)) as SQSBatchResponse,
         onError: options.onError ?? ((error) => console.error(error)),
       });
       poller.start();
@@ -227,7 +285,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     // What the EventBridge schedule does in AWS; also once at start, so a crash is healed at once.
     const sweeper = new ReconciliationSweeper(
-      stepFunctions.stateMachineArn(WORKFLOWS.reconciliation.id),
+      workflowArn("reconciliation"),
       Number(process.env[ENV.reconcileIntervalS] ?? 60) * 1000,
       options.onError ?? ((error) => console.error(error)),
     );
@@ -242,7 +300,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       apiKeys: Object.fromEntries(tenants.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
+      undeliveredEventsUrl: sqs.undeliveredEventsUrl,
       events: bus.delivered,
+      functions: localFunctions(),
       workflowsIdle: async (timeoutMs) => {
         await stepFunctions.idle(timeoutMs);
         await bus.idle();

@@ -10,6 +10,8 @@ export interface LocalSqs {
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
   readonly queueArns: Record<QueueKey, string>;
+  /** The bus targets' dead-letter queue (standard, as EventBridge and Lambda destinations need). */
+  readonly undeliveredEventsUrl: string;
   close(): Promise<void>;
 }
 
@@ -96,8 +98,21 @@ export const startLocalSqs = async (options: {
     dlqUrls[key] = dlqUrl;
     queueArns[key] = await queueArn(client, queueUrls[key]);
   }
+  const undelivered = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${options.prefix}-undelivered-events`,
+      Attributes: { MessageRetentionPeriod: "1209600" },
+    }),
+  );
   client.destroy();
-  return { endpoint, queueUrls, dlqUrls, queueArns, close: () => app.close() };
+  return {
+    endpoint,
+    queueUrls,
+    dlqUrls,
+    queueArns,
+    undeliveredEventsUrl: undelivered.QueueUrl ?? "",
+    close: () => app.close(),
+  };
 };
 
 const createFifo = async (client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> => {

@@ -9,6 +9,19 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
+import {
+  ACCOUNT,
+  forEachState,
+  isRecord,
+  REGION,
+  type RenderedWorkflow,
+  renderWorkflows,
+  type TaskKind,
+  taskKind,
+} from "./asl-render";
+import { ExecutionStore, type StoredExecution } from "./execution-store";
+
+export { type RenderedWorkflow, renderWorkflows };
 
 /**
  * The Step Functions stand-in. The ASL comes from the same CDK chains the cloud deploys
@@ -17,10 +30,7 @@ import {
  * AWS JSON 1.0 protocol. No Step Functions emulator that runs local handlers exists on npm.
  */
 
-const REGION = "local";
-const ACCOUNT = "000000000000";
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/local-step-functions`;
-const lambdaArn = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
 const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 const executionArn = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
@@ -30,145 +40,6 @@ type EngineJson = Parameters<StateMachine["run"]>[0];
 type EngineRun = ReturnType<StateMachine["run"]>;
 type EngineEvent = EngineRun["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 type EngineHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** Every state of a definition, nested ones included (Map ItemProcessor/Iterator, Parallel Branches). */
-const forEachState = (
-  definition: Record<string, unknown>,
-  visit: (name: string, state: Record<string, unknown>) => void,
-): void => {
-  const states = definition.States;
-  if (!isRecord(states)) return;
-  for (const [name, state] of Object.entries(states)) {
-    if (!isRecord(state)) continue;
-    visit(name, state);
-    for (const nested of [state.ItemProcessor, state.Iterator]) if (isRecord(nested)) forEachState(nested, visit);
-    if (Array.isArray(state.Branches))
-      for (const branch of state.Branches) if (isRecord(branch)) forEachState(branch, visit);
-  }
-};
-
-const LAMBDA_FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/;
-const SERVICE_INTEGRATION_ARN = /^arn:aws[\w-]*:states:::([^:]+):(.+)$/;
-
-/** How a Task state calls out: a Lambda ARN as Resource, lambda:invoke, or another integration. */
-type TaskKind =
-  | { kind: "lambda"; resource: string; functionName: string | undefined }
-  | { kind: "lambdaInvoke"; resource: string; functionName: string | undefined }
-  | { kind: "integration"; resourceType: string; resource: string };
-
-const taskKind = (state: Record<string, unknown>): TaskKind => {
-  const resource = typeof state.Resource === "string" ? state.Resource : "";
-  const direct = LAMBDA_FUNCTION_ARN.exec(resource);
-  if (direct !== null) return { kind: "lambda", resource, functionName: direct[1] };
-  const integration = SERVICE_INTEGRATION_ARN.exec(resource);
-  const service = integration?.[1] ?? "unknown";
-  const action = integration?.[2] ?? resource;
-  if (service === "lambda" && action.startsWith("invoke")) {
-    const functionName = isRecord(state.Parameters) ? state.Parameters.FunctionName : undefined;
-    const match = typeof functionName === "string" ? LAMBDA_FUNCTION_ARN.exec(functionName) : null;
-    return { kind: "lambdaInvoke", resource: action, functionName: match?.[1] };
-  }
-  return { kind: "integration", resourceType: service, resource: action };
-};
-
-// ---------------------------------------------------------------------------------------------
-// Rendering: CloudFormation template → plain ASL
-// ---------------------------------------------------------------------------------------------
-
-export interface RenderedWorkflow {
-  /** The state machine's logical id in the template. */
-  logicalId: string;
-  /** Properties.StateMachineName when a plain string. */
-  name: string | undefined;
-  /** Plain ASL, every intrinsic resolved. */
-  definition: Record<string, unknown>;
-  /** Task state name (at any depth) → logical id of the Lambda function it invokes. */
-  lambdaTasks: Record<string, string>;
-}
-
-const PSEUDO_PARAMETERS: Record<string, string> = {
-  "AWS::Region": REGION,
-  "AWS::AccountId": ACCOUNT,
-  "AWS::Partition": "aws",
-  "AWS::URLSuffix": "amazonaws.com",
-};
-
-const intrinsicResolver = (resources: Record<string, unknown>) => {
-  const arnOf = (logicalId: string): string => {
-    const resource = resources[logicalId];
-    if (!isRecord(resource)) throw new Error(`the state machine refers to ${logicalId}, which is not in the template`);
-    return resource.Type === "AWS::Lambda::Function" ? lambdaArn(logicalId) : `arn:aws:local:::${logicalId}`;
-  };
-  const resolve = (value: unknown): string => {
-    if (typeof value === "string") return value;
-    if (typeof value === "number") return String(value);
-    if (isRecord(value) && Object.keys(value).length === 1) {
-      const ref = value.Ref;
-      if (typeof ref === "string") return PSEUDO_PARAMETERS[ref] ?? arnOf(ref);
-      const getAtt = value["Fn::GetAtt"];
-      const target = typeof getAtt === "string" ? getAtt.split(".")[0] : Array.isArray(getAtt) ? getAtt[0] : undefined;
-      if (typeof target === "string") return arnOf(target);
-      const join = value["Fn::Join"];
-      if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
-        return join[1].map(resolve).join(join[0]);
-      }
-    }
-    throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
-  };
-  /** Resolves intrinsics inside an already-structured value (the `Definition` property). */
-  const resolveDeep = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolveDeep);
-    if (!isRecord(value)) return value;
-    const keys = Object.keys(value);
-    if (keys.length === 1 && (keys[0] === "Ref" || keys[0]?.startsWith("Fn::"))) return resolve(value);
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveDeep(inner)]));
-  };
-  return { resolve, resolveDeep };
-};
-
-/** Plain ASL for every AWS::StepFunctions::StateMachine of `Template.fromStack(stack).toJSON()`. */
-export const renderWorkflows = (template: Record<string, unknown>): RenderedWorkflow[] => {
-  const resources = isRecord(template.Resources) ? template.Resources : {};
-  const { resolve, resolveDeep } = intrinsicResolver(resources);
-  const rendered: RenderedWorkflow[] = [];
-  for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!isRecord(resource) || resource.Type !== "AWS::StepFunctions::StateMachine") continue;
-    const properties = isRecord(resource.Properties) ? resource.Properties : {};
-    let definition: unknown;
-    if (properties.DefinitionString !== undefined) {
-      let text = resolve(properties.DefinitionString);
-      if (isRecord(properties.DefinitionSubstitutions)) {
-        for (const [key, value] of Object.entries(properties.DefinitionSubstitutions)) {
-          text = text.split(`\${${key}}`).join(resolve(value));
-        }
-      }
-      definition = JSON.parse(text);
-    } else {
-      definition = resolveDeep(properties.Definition);
-    }
-    if (!isRecord(definition) || !isRecord(definition.States)) {
-      throw new Error(`${logicalId}: no inline state machine definition (DefinitionS3Location is not supported)`);
-    }
-    const lambdaTasks: Record<string, string> = {};
-    forEachState(definition, (stateName, state) => {
-      if (state.Type !== "Task") return;
-      const kind = taskKind(state);
-      if (
-        kind.kind !== "integration" &&
-        kind.functionName !== undefined &&
-        resources[kind.functionName] !== undefined
-      ) {
-        lambdaTasks[stateName] = kind.functionName;
-      }
-    });
-    const name = typeof properties.StateMachineName === "string" ? properties.StateMachineName : undefined;
-    rendered.push({ logicalId, name, definition, lambdaTasks });
-  }
-  return rendered;
-};
 
 // ---------------------------------------------------------------------------------------------
 // The service
@@ -465,9 +336,59 @@ const requiredString = (request: Record<string, unknown>, key: string): string =
   return value;
 };
 
+const stored = (execution: Execution): StoredExecution => ({
+  arn: execution.arn,
+  name: execution.name,
+  workflow: execution.workflow.name,
+  input: execution.input,
+  startDate: execution.startDate,
+  stopDate: execution.stopDate,
+  status: execution.status,
+  output: execution.output,
+  error: execution.error,
+  cause: execution.cause,
+  history: execution.history,
+});
+
+/**
+ * An execution of an earlier run of the stand-in. One that was still running died with that
+ * process (the stand-in cannot resume an execution mid-state): it is ABORTED, its name stays
+ * taken as in AWS, and the reconciliation settles its order.
+ */
+const restored = (saved: StoredExecution, workflow: Workflow): Execution => {
+  const interrupted = saved.status === "RUNNING";
+  return {
+    ...saved,
+    workflow,
+    status: interrupted ? "ABORTED" : saved.status,
+    stopDate: interrupted ? Date.now() : saved.stopDate,
+    error: interrupted ? "Local.RuntimeStopped" : saved.error,
+    cause: interrupted ? "the local runtime stopped while this execution ran" : saved.cause,
+    history: [
+      ...saved.history.map((event) => ({ ...event }) as HistoryEvent),
+      ...(interrupted
+        ? [
+            {
+              id: saved.history.length + 1,
+              previousEventId: saved.history.length,
+              timestamp: Date.now() / 1000,
+              type: "ExecutionAborted",
+            },
+          ]
+        : []),
+    ],
+    failing: new Set(),
+    engineSettled: true,
+    abort: () => undefined,
+    finished: Promise.resolve(),
+  };
+};
+
 export const startLocalStepFunctions = async (options: {
   workflows: LocalWorkflow[];
   onError?: (error: unknown) => void;
+  /** Where executions are kept across restarts; in memory only without it. */
+  stateFile?: string;
 }): Promise<LocalStepFunctions> => {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const workflows = new Map<string, Workflow>();
@@ -478,6 +399,19 @@ export const startLocalStepFunctions = async (options: {
   }
   const executions = new Map<string, Execution>();
   const running = new Set<Execution>();
+  const store =
+    options.stateFile === undefined
+      ? undefined
+      : new ExecutionStore(options.stateFile, () => [...executions.values()].map(stored));
+  const changed = () => store?.changed();
+  for (const saved of store?.load() ?? []) {
+    const workflow = workflows.get(stateMachineArn(saved.workflow));
+    if (workflow === undefined) continue;
+    const execution = restored(saved, workflow);
+    executions.set(execution.arn, execution);
+    workflow.executions.push(execution);
+    changed();
+  }
 
   const findWorkflow = (arn: string): Workflow => {
     const workflow = workflows.get(arn);
@@ -495,6 +429,7 @@ export const startLocalStepFunctions = async (options: {
   };
 
   const settle = (execution: Execution, outcome: unknown, succeeded: boolean) => {
+    changed();
     if (execution.status !== "RUNNING") return; // stopped meanwhile
     execution.stopDate = Date.now();
     if (succeeded) {
@@ -547,7 +482,10 @@ export const startLocalStepFunctions = async (options: {
       finished: Promise.resolve(),
     };
     const consumed = (async () => {
-      for await (const event of run.eventLogs) recordEvent(execution, event);
+      for await (const event of run.eventLogs) {
+        recordEvent(execution, event);
+        changed();
+      }
     })();
     const outcome = run.result.then(
       (output) => ({ value: output as unknown, succeeded: true }),
@@ -564,6 +502,7 @@ export const startLocalStepFunctions = async (options: {
     executions.set(arn, execution);
     workflow.executions.push(execution);
     running.add(execution);
+    changed();
     return execution;
   };
 
@@ -628,6 +567,7 @@ export const startLocalStepFunctions = async (options: {
         if (typeof request.error === "string") execution.error = request.error;
         if (typeof request.cause === "string") execution.cause = request.cause;
         execution.abort();
+        changed();
       }
       return { stopDate: seconds(execution.stopDate ?? Date.now()) };
     },
@@ -733,6 +673,7 @@ export const startLocalStepFunctions = async (options: {
         }
       }
       await Promise.all([...running].map((execution) => execution.finished));
+      store?.flush();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

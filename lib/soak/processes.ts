@@ -49,7 +49,11 @@ export const startProcess = async (
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   while (!output.includes(ready)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${script} did not come up:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      // Not left running (and holding its ports and CPU) when it is late.
+      child.kill("SIGKILL");
+      throw new Error(`${script} did not come up:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {

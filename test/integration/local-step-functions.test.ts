@@ -2,6 +2,11 @@
  * The Step Functions stand-in, driven only through the real SFNClient, running the ASL rendered
  * from the same CDK chains the cloud deploys (lib/cloud/workflows.ts) with fake task handlers.
  */
+
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -329,5 +334,63 @@ describe("reconciliation sweep", () => {
     expect(entered.filter((name) => name === "Leave it for the next run")).toHaveLength(1);
     expect(entered.at(-1)).toBe("Sweep done");
     expect(events.filter((event) => event.type === "MapIterationStarted")).toHaveLength(3);
+  });
+});
+
+describe("executions survive a restart (DATA_DIR)", () => {
+  test("a finished one keeps its outcome and history; one killed mid-run is ABORTED; both names stay taken", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sfn-"));
+    const file = join(dir, "executions.json");
+    const workflows = () => rendered.map((workflow) => toLocalWorkflow(workflow, keyByLogicalId));
+    const before = await startLocalStepFunctions({ workflows: workflows(), stateFile: file });
+    const client = (endpoint: string) =>
+      new SFNClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const first = client(before.endpoint);
+    const arnOf = (name: string) =>
+      `${before.stateMachineArn(LIFECYCLE).replace(":stateMachine:", ":execution:")}:${name}`;
+    const startOn = (sfnClient: SFNClient, name: string) =>
+      sfnClient.send(
+        new StartExecutionCommand({
+          stateMachineArn: before.stateMachineArn(LIFECYCLE),
+          name,
+          input: JSON.stringify(orderInput(name)),
+        }),
+      );
+    try {
+      fakes.bookOrder = async () => ({ status: "BOOKED" });
+      await startOn(first, "done-before-the-crash");
+      await before.idle(3_000);
+      fakes.bookOrder = () => new Promise(() => undefined); // DRCT never answers: still running at the "crash"
+      await startOn(first, "running-at-the-crash");
+      await sleep(300);
+      // What a SIGKILL leaves: the state file as last written while the execution ran.
+      copyFileSync(file, `${file}.at-crash`);
+    } finally {
+      first.destroy();
+      await before.close();
+    }
+    copyFileSync(`${file}.at-crash`, file);
+
+    const after = await startLocalStepFunctions({ workflows: workflows(), stateFile: file });
+    const second = client(after.endpoint);
+    try {
+      const done = await second.send(new DescribeExecutionCommand({ executionArn: arnOf("done-before-the-crash") }));
+      expect(done.status).toBe("SUCCEEDED");
+      expect(outputOf(done).booking).toEqual({ status: "BOOKED" });
+      const doneHistory =
+        (await second.send(new GetExecutionHistoryCommand({ executionArn: arnOf("done-before-the-crash") }))).events ??
+        [];
+      expect(path(doneHistory)).toEqual(["Book with DRCT", "Booking outcome", "Booked: awaiting issue request"]);
+      const killed = await second.send(new DescribeExecutionCommand({ executionArn: arnOf("running-at-the-crash") }));
+      expect(killed).toMatchObject({ status: "ABORTED", error: "Local.RuntimeStopped" });
+      // As in AWS, a name is taken once used: a restart must pick a name of its own.
+      await expect(startOn(second, "running-at-the-crash")).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+      await expect(startOn(second, "done-before-the-crash")).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    } finally {
+      second.destroy();
+      await after.close();
+      rmSync(dir, { recursive: true, force: true });
+      fakes.bookOrder = async () => ({ status: "BOOKED" });
+    }
   });
 });

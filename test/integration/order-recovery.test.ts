@@ -66,9 +66,12 @@ describe("DRCT commits the booking but never answers (in process)", () => {
     const stats = await api.sim<{ orders_created: number; calls: { order_create: number } }>("/__sim/stats");
     expect(stats.calls.order_create).toBe(1);
     expect(stats.orders_created).toBe(1);
-    expect(api.runtime.events.map((event) => event["detail-type"])).toEqual(
-      expect.arrayContaining(["order.booked", "order.reconciled"]),
-    );
+    // The move's events reach the bus just after the order is written BOOKED (its outbox).
+    const published = () => api.runtime.events.map((event) => event["detail-type"]);
+    for (const until = Date.now() + 5_000; !published().includes("order.reconciled") && Date.now() < until; ) {
+      await sleep(100);
+    }
+    expect(published()).toEqual(expect.arrayContaining(["order.booked", "order.reconciled"]));
   });
 });
 
@@ -113,7 +116,13 @@ describe("the gateway is killed while DRCT is booking (npm start, SIGKILL, resta
       headers: { ...headers, "idempotency-key": randomUUID() },
       body: JSON.stringify({ offer_id: offerId, passengers: [passenger], contact }),
     }).catch(() => undefined);
-    await sleep(1_500);
+    // Killed once the order is written (PENDING) and its booking under way; functions start
+    // cold in their own environments, so this waits for that rather than a fixed time.
+    for (const until = Date.now() + 15_000; Date.now() < until; await sleep(200)) {
+      const list = await fetch(`${url}/public/orders`, { headers: { "x-api-key": apiKey } });
+      if (((await list.json()) as { orders: Order[] }).orders.length > 0) break;
+    }
+    await sleep(500);
     await Promise.all([accepted, first.stop("SIGKILL")]);
 
     const second = await start(port, simPort);

@@ -26,9 +26,11 @@ const parse = (raw: string): string[] => {
  */
 export const webhookSecrets = (): WebhookSecrets => ({
   secretsOf: async (tenantId) => {
+    // Required locally too: the local file stands in for the secret, not for the function's access to it.
+    const prefix = requiredEnv(ENV.webhookSecretPrefix);
     const localDir = config().localSecretsDir;
     if (localDir !== undefined) return parse(await readFile(join(localDir, `webhook-${tenantId}.json`), "utf8"));
-    const value = await getSecret(`${requiredEnv(ENV.webhookSecretPrefix)}/${tenantId}`, { maxAge: 300 });
+    const value = await getSecret(`${prefix}/${tenantId}`, { maxAge: 300 });
     if (typeof value !== "string") throw new Error(`webhook secret of ${tenantId} is not a string`);
     return parse(value);
   },

@@ -14,9 +14,11 @@ const localCache = new Map<SecretKey, { value: string; until: number }>();
  * `<LOCAL_SECRETS_DIR>/<secret id>`, since no Secrets Manager emulator exists on npm.
  */
 export const readSecret = async (key: SecretKey): Promise<string> => {
+  // Required locally too: the local file stands in for the secret, not for the function's access to it.
+  const name = secretName(key);
   const localDir = config().localSecretsDir;
   if (localDir !== undefined) return readLocalSecret(localDir, key);
-  const value = await getSecret(secretName(key), { maxAge: MAX_AGE_SECONDS });
+  const value = await getSecret(name, { maxAge: MAX_AGE_SECONDS });
   if (typeof value !== "string" || value === "") throw new Error(`secret ${SECRETS[key].id} is empty`);
   return value;
 };

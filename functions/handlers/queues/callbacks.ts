@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { QUEUES } from "../../../lib/resources";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
 import { deliverDeps } from "../../shared/callback-wiring";
 import { fifoBatchHandler } from "../../shared/queue";
-import { deliverCallback } from "../../use-cases/callbacks";
+import { deliverCallback, recordDeadLettered } from "../../use-cases/callbacks";
 
 const CallbackJob = z.object({ deliveryId: z.string() });
 
@@ -14,11 +15,22 @@ class TryAgainLater extends Error {}
  * record's visibility becomes N s and it is reported failed, so SQS hands it back then, and
  * the order's later callbacks wait behind it (FIFO group), keeping the partner's order.
  */
-export const handler = fifoBatchHandler(async (record) => {
-  const job = CallbackJob.parse(JSON.parse(record.body));
-  const outcome = await deliverCallback(deliverDeps(), job.deliveryId);
-  if (!outcome.done) {
-    await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
-    throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);
-  }
-});
+export const handler = fifoBatchHandler(
+  async (record) => {
+    const job = CallbackJob.parse(JSON.parse(record.body));
+    const outcome = await deliverCallback(deliverDeps(), job.deliveryId);
+    if (!outcome.done) {
+      await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
+      throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);
+    }
+  },
+  {
+    // A job that waited behind its order's earlier callbacks can use up its receives while
+    // still pending; it is recorded dead-lettered as it leaves, so a replay can send it.
+    maxReceiveCount: QUEUES.callbacks.maxReceiveCount,
+    beforeDeadLetter: async (record) => {
+      const job = CallbackJob.safeParse(JSON.parse(record.body));
+      if (job.success) await recordDeadLettered(deliverDeps(), job.data.deliveryId);
+    },
+  },
+);

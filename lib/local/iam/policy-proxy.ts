@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { RolePolicy } from "../../template/iam";
+
+/**
+ * IAM in front of a local stand-in (dynalite, fauxqs, the Step Functions and EventBridge
+ * stand-ins): every call is signed with the calling function's own access key id (its name),
+ * and is forwarded only if that function's role — the statements the CDK app synthesizes —
+ * allows the action on the resource; otherwise it is refused as AWS refuses it (400,
+ * AccessDeniedException naming the action and the resource). The handlers know nothing of it.
+ */
+export type ProxiedService = "dynamodb" | "sqs" | "states" | "events";
+
+export interface Denial {
+  readonly caller: string;
+  readonly action: string;
+  readonly resource: string;
+}
+
+export interface PolicyProxyOptions {
+  readonly service: ProxiedService;
+  /** The stand-in's endpoint, e.g. http://127.0.0.1:4567. */
+  readonly upstream: string;
+  readonly region: string;
+  readonly account: string;
+  /** The caller's policy by access key id; `unrestricted` for the runtime itself (the AWS services' part). */
+  readonly policyOf: (accessKeyId: string) => RolePolicy | "unrestricted" | undefined;
+  readonly onDenied?: (denial: Denial) => void;
+}
+
+export interface PolicyProxy {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+const CREDENTIAL = /Credential=([^/,\s]+)\//;
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The resources a call acts on, as IAM names them. */
+export const resourcesOf = (
+  service: ProxiedService,
+  operation: string,
+  body: Record<string, unknown>,
+  region: string,
+  account: string,
+): string[] => {
+  const arn = (resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+  const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : undefined);
+  switch (service) {
+    case "dynamodb": {
+      const table = text("TableName");
+      if (table !== undefined) {
+        const index = text("IndexName");
+        return [arn(`table/${table}${index === undefined ? "" : `/index/${index}`}`)];
+      }
+      const items = body.RequestItems;
+      return isRecord(items) ? Object.keys(items).map((name) => arn(`table/${name}`)) : ["*"];
+    }
+    case "sqs": {
+      const url = text("QueueUrl");
+      const name = url === undefined ? text("QueueName") : new URL(url).pathname.split("/").pop();
+      return name === undefined ? ["*"] : [arn(name)];
+    }
+    case "states":
+      return [text("stateMachineArn") ?? text("executionArn") ?? "*"];
+    case "events": {
+      const entries = Array.isArray(body.Entries) ? body.Entries : [];
+      const buses = new Set(
+        entries.map((entry) =>
+          isRecord(entry) && typeof entry.EventBusName === "string" ? entry.EventBusName : "default",
+        ),
+      );
+      return operation === "PutEvents" ? [...buses].map((bus) => arn(`event-bus/${bus}`)) : ["*"];
+    }
+  }
+};
+
+const CONTENT_TYPE: Record<ProxiedService, string> = {
+  dynamodb: "application/x-amz-json-1.0",
+  sqs: "application/x-amz-json-1.0",
+  states: "application/x-amz-json-1.0",
+  events: "application/x-amz-json-1.1",
+};
+
+export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<PolicyProxy> => {
+  const upstream = new URL(options.upstream);
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const caller = CREDENTIAL.exec(String(req.headers.authorization ?? ""))?.[1] ?? "anonymous";
+      const operation =
+        String(req.headers["x-amz-target"] ?? "")
+          .split(".")
+          .pop() ?? "";
+      const policy = options.policyOf(caller);
+      if (policy !== "unrestricted") {
+        let parsed: Record<string, unknown> = {};
+        try {
+          const json: unknown = JSON.parse(body.toString("utf8") || "{}");
+          if (isRecord(json)) parsed = json;
+        } catch {
+          // Not JSON: the stand-in answers it; the check sees no resource.
+        }
+        const action = `${options.service}:${operation}`;
+        const resources = resourcesOf(options.service, operation, parsed, options.region, options.account);
+        const denied = resources.find((resource) => policy === undefined || !policy.allows(action, resource));
+        if (denied !== undefined) {
+          options.onDenied?.({ caller, action, resource: denied });
+          res.writeHead(400, {
+            "content-type": CONTENT_TYPE[options.service],
+            "x-amzn-requestid": randomUUID(),
+            "x-amzn-query-error": "AccessDenied;Sender",
+          });
+          res.end(
+            JSON.stringify({
+              __type: "com.amazon.coral.service#AccessDeniedException",
+              message: `User: arn:aws:sts::${options.account}:assumed-role/${caller}/${caller} is not authorized to perform: ${action} on resource: ${denied} because no identity-based policy allows the ${action} action`,
+            }),
+          );
+          return;
+        }
+      }
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", (error) => {
+        if (!res.headersSent) res.writeHead(502, { "content-type": CONTENT_TYPE[options.service] });
+        res.end(JSON.stringify({ __type: "ServiceUnavailable", message: error.message }));
+      });
+      forward.end(body);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(String(error));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+};

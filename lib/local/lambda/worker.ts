@@ -1,0 +1,79 @@
+/**
+ * One Lambda execution environment: a worker thread with the function's own environment
+ * (the Worker's `env` option), which imports the handler module once and keeps it warm
+ * between invocations, one invocation at a time, as Lambda does.
+ */
+import { randomUUID } from "node:crypto";
+import { parentPort, workerData } from "node:worker_threads";
+import type { Context } from "aws-lambda";
+
+export interface WorkerSetup {
+  readonly handlerFile: string;
+  readonly functionName: string;
+  readonly memoryMb: number;
+}
+
+export interface InvokeMessage {
+  readonly id: number;
+  readonly event: unknown;
+  readonly deadline: number;
+}
+
+/** Sent once the handler module is loaded (or failed to load: the invocations then report it). */
+export interface InitializedMessage {
+  readonly initialized: true;
+}
+
+export type WorkerMessage = InitializedMessage | ResultMessage;
+
+export type ResultMessage =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+    };
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const setup = workerData as WorkerSetup;
+const loaded = import(setup.handlerFile).then((module: { handler?: unknown }) => {
+  if (typeof module.handler !== "function") throw new Error(`${setup.handlerFile} exports no handler`);
+  return module.handler as Handler;
+});
+// An init error is reported by each invocation, as Lambda reports it.
+void loaded
+  .catch(() => undefined)
+  .then(() => parentPort?.postMessage({ initialized: true } satisfies InitializedMessage));
+
+const contextFor = (deadline: number): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: setup.functionName,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${setup.functionName}`,
+  memoryLimitInMB: String(setup.memoryMb),
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${setup.functionName}`,
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Lambda answers JSON: what the handler returns crosses as JSON (undefined → null). */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
+parentPort?.on("message", (message: InvokeMessage) => {
+  void (async () => {
+    let reply: ResultMessage;
+    try {
+      const handler = await loaded;
+      reply = { id: message.id, ok: true, result: asJson(await handler(message.event, contextFor(message.deadline))) };
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      reply = { id: message.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack } };
+    }
+    parentPort?.postMessage(reply);
+  })();
+});

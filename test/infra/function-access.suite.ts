@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { PROJECT_ROOT } from "../../lib/cloud/gateway-function";
+import {
+  CONSUMERS,
+  ENV,
+  EVENT_FUNCTIONS,
+  QUEUES,
+  ROUTES,
+  SECRETS,
+  TABLES,
+  TASKS,
+  WORKFLOWS,
+} from "../../lib/resources";
+import { functionEnvironment, functionPolicy, type RolePolicy } from "../../lib/template/iam";
+import type { TemplateResolver } from "../../lib/template/resolve";
+import { type CodeNeeds, codeNeeds } from "./code-needs";
+import { synthesized } from "./synthesized";
+
+/**
+ * Every function, as synthesized, against what its code reads (its bundle, not
+ * lib/resources.ts): each variable the code requires is in its environment, and its role
+ * allows each call the code makes on the resource that variable names.
+ */
+const REGION = "eu-west-1";
+const ACCOUNT = "123456789012";
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
+  ...ROUTES.map((route): [string, string] => [`Route${route.operationId}Fn`, route.handler]),
+  ...Object.entries(TASKS).map(([key, task]): [string, string] => [`Task${key}Fn`, task.handler]),
+  ...Object.entries(CONSUMERS).map(([key, consumer]): [string, string] => [`Consumer${key}Fn`, consumer.handler]),
+  ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, string] => [`Event${key}Fn`, fn.handler]),
+];
+
+let resolver: TemplateResolver;
+let dataKeyArn: string;
+const needs = new Map<string, CodeNeeds>();
+
+beforeAll(async () => {
+  resolver = synthesized().resolver;
+  const [dataKey] = resolver.ofType("AWS::KMS::Key").find(([id]) => id.startsWith("DataKey")) ?? [];
+  dataKeyArn = arn("kms", `key/${dataKey}`);
+  for (const [, handler] of FUNCTIONS) needs.set(handler, await codeNeeds(PROJECT_ROOT, handler));
+});
+
+const deployed = (logicalPrefix: string): { env: Record<string, string>; policy: RolePolicy } => {
+  const [logicalId] = resolver.ofType("AWS::Lambda::Function").find(([id]) => id.startsWith(logicalPrefix)) ?? [];
+  if (logicalId === undefined) throw new Error(`no function ${logicalPrefix}`);
+  return { env: functionEnvironment(resolver, logicalId), policy: functionPolicy(resolver, logicalId) };
+};
+
+/** Variables a bundle reads on a path the function never takes, each with why. */
+const NOT_NEEDED: Record<string, Record<string, string>> = {
+  RoutehealthFn: {
+    [ENV.eventBusName]:
+      "health only reads the breaker's status; transitions (the only publisher, guarded by the variable) follow DRCT calls",
+  },
+};
+
+/** Each missing variable or denied call, as `name: what`, so one failure lists them all. */
+const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
+  const { env, policy } = deployed(logicalPrefix);
+  const found: string[] = [];
+  const requireEnv = (name: string, expected?: string): string | undefined => {
+    if (env[name] === undefined) found.push(`${logicalPrefix}: environment variable ${name} is not set`);
+    else if (expected !== undefined && env[name] !== expected)
+      found.push(`${logicalPrefix}: ${name}=${env[name]}, expected ${expected}`);
+    return env[name];
+  };
+  const requireCall = (action: string, resource: string) => {
+    if (!policy.allows(action, resource)) found.push(`${logicalPrefix}: AccessDenied ${action} on ${resource}`);
+  };
+  for (const table of code.tables) {
+    const name = `aviaframe-dev-${TABLES[table].id}`;
+    requireEnv(TABLES[table].env, name);
+    for (const action of code.dynamoActions) requireCall(action, arn("dynamodb", `table/${name}`));
+    requireCall("kms:Decrypt", dataKeyArn);
+  }
+  for (const queue of code.sendsTo) {
+    requireEnv(QUEUES[queue].env);
+    requireCall("sqs:SendMessage", arn("sqs", `aviaframe-dev-${QUEUES[queue].id}.fifo`));
+    requireCall("kms:GenerateDataKey", dataKeyArn);
+  }
+  for (const queue of code.changesVisibilityOn) {
+    requireEnv(QUEUES[queue].env);
+    requireCall("sqs:ChangeMessageVisibility", arn("sqs", `aviaframe-dev-${QUEUES[queue].id}.fifo`));
+  }
+  for (const secret of code.secrets) {
+    const value = requireEnv(SECRETS[secret].env);
+    if (value !== undefined) requireCall("secretsmanager:GetSecretValue", value);
+  }
+  for (const workflow of code.workflows) {
+    requireEnv(WORKFLOWS[workflow].env, arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
+    requireCall("states:StartExecution", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
+  }
+  if (code.listsExecutions) {
+    // The sweep lists its own runs (the state machine ARN comes from the context object).
+    requireCall("states:ListExecutions", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS.reconciliation.id}`));
+  }
+  for (const name of code.env) {
+    if (NOT_NEEDED[logicalPrefix]?.[name] !== undefined) continue;
+    const value = requireEnv(name);
+    if (value === undefined) continue;
+    if (name === ENV.eventBusName) requireCall("events:PutEvents", arn("events", `event-bus/${value}`));
+    if (name === ENV.piiKmsKeyArn) {
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) requireCall(action, value);
+    }
+    if (name === ENV.webhookSecretPrefix) {
+      requireCall("secretsmanager:GetSecretValue", arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`));
+    }
+  }
+  return found;
+};
+
+describe("every synthesized function can do what its code does", () => {
+  test.each(FUNCTIONS)("%s", (logicalPrefix, handler) => {
+    const code = needs.get(handler);
+    if (code === undefined) throw new Error(`no bundle for ${handler}`);
+    expect(problems(logicalPrefix, code)).toEqual([]);
+  });
+
+  test("the bundle scan sees what it should (a known reader of each kind)", () => {
+    const book = needs.get(TASKS.bookOrder.handler);
+    expect([...(book?.tables ?? [])]).toContain("orders");
+    expect(book?.env.has(ENV.piiKmsKeyArn)).toBe(true);
+    expect([...(needs.get(ROUTES[2].handler)?.secrets ?? [])]).toEqual(["drctToken"]);
+    expect([...(needs.get(CONSUMERS.callbacks.handler)?.changesVisibilityOn ?? [])]).toEqual(["callbacks"]);
+  });
+});

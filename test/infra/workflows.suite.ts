@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { ORDER_STATUSES, type OrderStatus } from "../../functions/domain/order";
+import { SWEEP_LIMIT } from "../../functions/use-cases/find-uncertain-orders";
+import { type RenderedWorkflow, renderWorkflows } from "../../lib/local/step-functions";
+import { WORKFLOWS } from "../../lib/resources";
+import type { CfnTemplate } from "../../lib/template/resolve";
+import { synthesized } from "./synthesized";
+
+/** The workflows as synthesized (ASL rendered from the template), read state by state. */
+type State = Record<string, unknown>;
+
+let template: CfnTemplate;
+let workflows: Map<string, RenderedWorkflow>;
+
+beforeAll(() => {
+  template = synthesized().stateless;
+  workflows = new Map(renderWorkflows(template).map((workflow) => [workflow.name ?? "", workflow]));
+});
+
+const workflow = (id: string): RenderedWorkflow => {
+  const found = workflows.get(`aviaframe-dev-${id}`);
+  if (found === undefined) throw new Error(`no workflow ${id}`);
+  return found;
+};
+
+/** Every state, nested ones too. */
+const statesOf = (definition: State): Map<string, State> => {
+  const all = new Map<string, State>();
+  for (const [name, state] of Object.entries((definition.States ?? {}) as Record<string, State>)) {
+    all.set(name, state);
+    const nested = (state.ItemProcessor ?? state.Iterator) as State | undefined;
+    if (nested !== undefined) for (const [inner, value] of statesOf(nested)) all.set(inner, value);
+  }
+  return all;
+};
+
+/** Step Functions' Choice rules, as far as the workflows use them. */
+const holds = (rule: State, input: Record<string, unknown>): boolean => {
+  if (Array.isArray(rule.Or)) return (rule.Or as State[]).some((inner) => holds(inner, input));
+  if (Array.isArray(rule.And)) return (rule.And as State[]).every((inner) => holds(inner, input));
+  if (rule.Not !== undefined) return !holds(rule.Not as State, input);
+  const path = String(rule.Variable).replace(/^\$\./, "").split(".");
+  const value = path.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], input);
+  if (rule.StringEquals !== undefined) return value === rule.StringEquals;
+  throw new Error(`rule not understood: ${JSON.stringify(rule)}`);
+};
+
+const nextOfChoice = (state: State, input: Record<string, unknown>): string =>
+  String(((state.Choices as State[]).find((rule) => holds(rule, input)) ?? { Next: state.Default }).Next);
+
+describe("order lifecycle", () => {
+  test("every settled status ends the execution; only an open booking loops back to reconcile", () => {
+    const states = statesOf(workflow(WORKFLOWS.orderLifecycle.id).definition);
+    const choices = [...states].filter(([, state]) => state.Type === "Choice");
+    expect(choices.length).toBeGreaterThanOrEqual(2);
+    const open: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE"];
+    for (const [name, choice] of choices) {
+      for (const status of ORDER_STATUSES) {
+        const next = states.get(nextOfChoice(choice, { booking: { status } }));
+        const ends = next?.Type === "Succeed" || next?.Type === "Fail";
+        expect(ends, `${name} on ${status} → ${JSON.stringify(next)}`).toBe(!open.includes(status));
+        if (status === "FAILED") expect(next?.Type).toBe("Fail");
+      }
+    }
+  });
+});
+
+describe("reconciliation sweep", () => {
+  const lambdaTimeout = (logicalId: string) =>
+    Number(template.Resources?.[logicalId]?.Properties?.Timeout ?? Number.POSITIVE_INFINITY);
+
+  test("a full sweep fits its time budget: each order takes at most one task timeout, in rounds of the Map's concurrency", () => {
+    const sweep = workflow(WORKFLOWS.reconciliation.id);
+    const states = statesOf(sweep.definition);
+    const [, map] = [...states].find(([, state]) => state.Type === "Map") ?? [];
+    const concurrency = Number(map?.MaxConcurrency);
+    expect(concurrency).toBeGreaterThan(0);
+    let findSeconds = 0;
+    let perOrderSeconds = 0;
+    for (const [stateName, logicalId] of Object.entries(sweep.lambdaTasks)) {
+      const state = states.get(stateName);
+      const retries = ((state?.Retry ?? []) as State[]).reduce((sum, retry) => sum + Number(retry.MaxAttempts ?? 3), 0);
+      const seconds = lambdaTimeout(logicalId) * (1 + retries);
+      if (stateName === "Reconcile order with DRCT") perOrderSeconds = seconds;
+      else findSeconds += seconds;
+    }
+    const budget = Number(sweep.definition.TimeoutSeconds);
+    const worst = findSeconds + Math.ceil(SWEEP_LIMIT / concurrency) * perOrderSeconds;
+    expect(worst, `worst case ${worst} s of a ${budget} s budget`).toBeLessThanOrEqual(budget);
+  });
+
+  test("the sweep's first step is given its own execution and state machine, to see an earlier run", () => {
+    const sweep = workflow(WORKFLOWS.reconciliation.id);
+    const find = statesOf(sweep.definition).get("Find uncertain orders");
+    expect(find?.Parameters).toMatchObject({
+      "execution_arn.$": "$$.Execution.Id",
+      "state_machine_arn.$": "$$.StateMachine.Id",
+    });
+  });
+});
