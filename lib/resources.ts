@@ -333,7 +333,7 @@ export const ROUTES = [
     path: "/public/callbacks/test",
     handler: "http/test-callback",
     auth: "api-key",
-    tables: ["tenants", "supplierState"],
+    tables: ["tenants", "supplierState", "deliveries"],
     secrets: [],
     webhookSecrets: true,
     summary: "Send a signed ping event to a URL now",

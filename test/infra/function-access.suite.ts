@@ -123,7 +123,8 @@ describe("every synthesized function can do what its code does", () => {
     const book = needs.get(TASKS.bookOrder.handler);
     expect([...(book?.tables ?? [])]).toContain("orders");
     expect(book?.env.has(ENV.piiKmsKeyArn)).toBe(true);
-    expect([...(needs.get(ROUTES[2].handler)?.secrets ?? [])]).toEqual(["drctToken"]);
+    const search = ROUTES.find((route) => route.operationId === "searchOffers");
+    expect([...(needs.get(search?.handler ?? "")?.secrets ?? [])]).toEqual(["drctToken"]);
     expect([...(needs.get(CONSUMERS.callbacks.handler)?.changesVisibilityOn ?? [])]).toEqual(["callbacks"]);
   });
 });

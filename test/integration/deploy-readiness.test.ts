@@ -10,7 +10,7 @@ import { API_KEYS, searchBody, sleep, useLocalRuntime } from "./harness";
  * representative event (a whole order's life through the API, then each task, consumer and
  * event target directly): no variable is missing, no call is denied, nothing fails.
  */
-const api = useLocalRuntime({ env: { RECONCILE_AFTER_S: "0" } });
+const api = useLocalRuntime({ env: { RECONCILE_AFTER_S: "0", CALLBACK_ALLOW_PRIVATE: "true" } });
 const passenger = {
   type: "adult",
   given_name: "Ready",
@@ -38,6 +38,8 @@ describe("every function, as synthesized, runs with what its template gives it",
   test("the API routes, through an order's whole life", async () => {
     await call("health", "/health", { key: null });
     await call("openapi", "/openapi.json", { key: null });
+    // The reference is a web page, not JSON.
+    status.set("docs", (await fetch(`${api.runtime.apiUrl}/docs`)).status);
     const search = await api.search(API_KEYS.a, searchBody({ origin: "HAM", destination: "MUC" }));
     status.set("searchOffers", search.status);
     const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
@@ -65,6 +67,9 @@ describe("every function, as synthesized, runs with what its template gives it",
     await call("listOrderCallbacks", `/public/orders/${orderId}/callbacks`);
     await call("replayCallback", `/public/callbacks/dlv_${"0".repeat(24)}/replay`, { method: "POST" });
     await call("getUsage", "/public/usage");
+    await call("listEvents", "/public/events");
+    // Nothing listens on port 9: the ping is signed with the tenant's secret and its attempt fails.
+    await call("testCallback", "/public/callbacks/test", { body: { url: "http://127.0.0.1:9/hook" } });
     for (const [name, code] of status) expect(code, name).toBeLessThan(500);
     expect([...status.keys()].sort()).toEqual(
       FUNCTION_HANDLERS.filter(([name]) => name.startsWith("Route-"))
