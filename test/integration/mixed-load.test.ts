@@ -1,5 +1,5 @@
 /**
- * 30 s of mixed searches from 3 tenants at 20 requests/s: the gateway never makes DRCT see
+ * 20 s of mixed searches from 3 tenants at 20 requests/s: the gateway never makes DRCT see
  * more than one search in any second, and nothing answers 5xx. DRCT (the simulator) runs in a
  * process of its own, as the real one does: it counts arrivals on its own clock, not in the
  * gateway's busy event loop.
@@ -40,12 +40,12 @@ const search = async (key: string, body: unknown) => {
   return response;
 };
 
-const DURATION_MS = 30_000;
+const DURATION_MS = 20_000;
 const RATE_PER_S = 20;
 // Enough routes that the tenants' caches keep missing and DRCT keeps being asked.
 const ROUTES = ["JFK", "CDG", "AMS", "MAD", "FCO", "BCN", "LIS", "DUB", "CPH", "OSL", "ARN", "HEL", "WAW", "PRG"];
 
-test("30 s at 20 req/s from 3 tenants: max 1 DRCT search per second, no violation, no 5xx", async () => {
+test("20 s at 20 req/s from 3 tenants: max 1 DRCT search per second, no violation, no 5xx", async () => {
   const keys = [API_KEYS.a, API_KEYS.b, runtime.apiKeys["agency-load"] ?? ""];
   const statuses = new Map<number, number>();
   const inFlight: Promise<void>[] = [];

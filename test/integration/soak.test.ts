@@ -5,9 +5,9 @@
 import { expect, test } from "vitest";
 import { runSoak } from "../../lib/soak/soak";
 
-test("20 s of bookings with DRCT faults and two kill -9: nothing lost, nothing doubled, DRCT and gateway agree", async () => {
+test("15 s of bookings with DRCT faults and two kill -9: nothing lost, nothing doubled, DRCT and gateway agree", async () => {
   const report = await runSoak({
-    durationMs: 20_000,
+    durationMs: 15_000,
     kills: 2,
     createsPerSecond: 1,
     settleMs: 90_000,

@@ -8,27 +8,11 @@ import {
   slotQueueKey,
 } from "../../functions/adapters/drct/guarded-supplier";
 import { AvfError } from "../../functions/domain/errors";
-import type { SearchCriteria, SupplierOffer } from "../../functions/domain/offer";
 import { SupplierError } from "../../functions/domain/supplier";
 import type { CallContext } from "../../functions/use-cases/ports";
+import { CRITERIA, OFFER, T0 } from "./supplier-fixtures";
 
-const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
 const CALL: CallContext = { tenantId: "ten_1", plan: "premium", correlationId: "corr-1", deadlineAt: T0 + 20_000 };
-const CRITERIA: SearchCriteria = {
-  origin: "LHR",
-  destination: "JFK",
-  departure_date: "2031-04-01",
-  passengers: { adults: 1, children: 0, infants: 0 },
-  cabin: "economy",
-  currency: "GBP",
-};
-const OFFER: SupplierOffer = {
-  supplierOfferId: "drct-offer-1",
-  validUntil: "2031-03-10T08:30:00.000Z",
-  segments: [],
-  price: { currency: "GBP", base: 10_000, taxes: 2_000, fees: 500 },
-  fareRules: { refundable: false, changeable: true },
-};
 
 type Acquire = Parameters<SlotQueuePort["acquire"]>;
 

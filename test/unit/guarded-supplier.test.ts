@@ -16,29 +16,12 @@ import type { RateDecision, RateLimitPolicy } from "../../functions/domain/rate-
 import { SupplierError, type SupplierFailureKind } from "../../functions/domain/supplier";
 import type { CallContext, SupplierBooking } from "../../functions/use-cases/ports";
 import { ACCOUNT_LIMITS, PLANS } from "../../lib/resources";
+import { CRITERIA, OFFER, T0 } from "./supplier-fixtures";
 
-const T0 = Date.UTC(2031, 2, 10, 8, 0, 0);
 const BASE = 1_000;
 const RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: BASE };
 
 const CALL: CallContext = { tenantId: "ten_1", plan: "standard", correlationId: "corr-1", deadlineAt: T0 + 60_000 };
-
-const CRITERIA: SearchCriteria = {
-  origin: "LHR",
-  destination: "JFK",
-  departure_date: "2031-04-01",
-  passengers: { adults: 1, children: 0, infants: 0 },
-  cabin: "economy",
-  currency: "GBP",
-};
-
-const OFFER: SupplierOffer = {
-  supplierOfferId: "drct-offer-1",
-  validUntil: "2031-03-10T08:30:00.000Z",
-  segments: [],
-  price: { currency: "GBP", base: 10_000, taxes: 2_000, fees: 500 },
-  fareRules: { refundable: false, changeable: true },
-};
 
 const TENANT_SEARCH = tenantBucket(CALL.tenantId, "search");
 const ACCOUNT_SEARCH = accountBucket("search");
