@@ -115,7 +115,9 @@ export type Arrival =
 
 /**
  * A caller arrives wanting a slot and willing to wait until `waitUntil`: it is granted one
- * now, queued for one it can expect in time, or refused with when it could expect one.
+ * now, queued for one it can expect in time, or refused with when it could expect one. Its
+ * place is held until `leaseUntil` (by default the end of its wait; a little later lets a
+ * caller that looks again late still take a slot that opened within its wait).
  */
 export const arrive = (
   queue: SlotQueue,
@@ -123,8 +125,9 @@ export const arrive = (
   now: number,
   waitUntil: number,
   policy: SlotPolicy,
+  leaseUntil: number = waitUntil,
 ): Arrival => {
-  const waiter: SlotWaiter = { ...caller, leaseUntil: waitUntil };
+  const waiter: SlotWaiter = { ...caller, leaseUntil: Math.max(leaseUntil, waitUntil) };
   const position = serviceOrder(queue, now, policy, waiter).findIndex((other) => other.id === waiter.id);
   const at = slotAt(queue, now, policy, position);
   if (position === 0 && at <= now + EPSILON_MS) return { kind: "granted", queue: serve(queue, waiter, now, policy) };

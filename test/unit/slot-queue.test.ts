@@ -177,6 +177,17 @@ describe("leases", () => {
     expect(turn(next.queue, nextId, T0 + 1_350, POLICY).kind).toBe("take");
   });
 
+  test("a place held past the wait lets a caller that looks again late take a slot that opened within its wait", () => {
+    const granted = arrive(EMPTY_QUEUE, caller("a", T0), T0, T0, POLICY);
+    if (granted.kind !== "granted") throw new Error("expected a grant");
+    const waits = arrive(granted.queue, caller("b", T0), T0, T0 + 1_500, POLICY, T0 + 2_500);
+    if (waits.kind !== "wait") throw new Error("expected a wait");
+    const id = waits.queue.waiters[0]?.id ?? "";
+    // Its slot opened at T0 + 1,100; it looks again only at T0 + 2,000, after its wait but within its place.
+    expect(turn(waits.queue, id, T0 + 2_000, POLICY).kind).toBe("take");
+    expect(turn(waits.queue, id, T0 + 2_501, POLICY).kind).toBe("gone");
+  });
+
   test("leaving removes the waiter; a gone waiter is told so", () => {
     const granted = arrive(EMPTY_QUEUE, caller("a", T0), T0, T0, POLICY);
     if (granted.kind !== "granted") throw new Error("expected a grant");

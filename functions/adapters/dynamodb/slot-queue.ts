@@ -37,6 +37,13 @@ const MAX_RACES = 16;
 const RACE_JITTER_MS = 15;
 /** Never look again sooner than this: a waiter polls the queue item, and each look is a read. */
 const MIN_LOOK_MS = 10;
+/**
+ * A waiter's place is held this long past the end of its wait, so that one which looks again
+ * late (a busy machine, a slow read) can still take a slot that opened within its wait; a
+ * slot it leaves untaken meanwhile goes to the next waiter after the head grace.
+ */
+const LATE_LOOK_MS = 1_000;
+
 /** A call made within this of taking its slot is on time; a later one moves the next slot (markUsed). */
 const PROMPT_MS = 50;
 
@@ -92,7 +99,14 @@ export class DynamoSlotQueue {
       const stored = await this.read(bucket);
       const now = this.now();
       const caller = { id, tenantId: request.tenantId, priority: request.priority, weight: request.weight };
-      const arrival = arrive(stored.queue, { ...caller, enqueuedAt: now }, now, request.waitUntil, request.policy);
+      const arrival = arrive(
+        stored.queue,
+        { ...caller, enqueuedAt: now },
+        now,
+        request.waitUntil,
+        request.policy,
+        request.waitUntil + LATE_LOOK_MS,
+      );
       if (arrival.kind === "refused") return { granted: false, retryAfterMs: arrival.retryAfterMs };
       if (!(await this.write(bucket, arrival.queue, stored.version))) {
         await this.pause(Math.random() * RACE_JITTER_MS);
@@ -117,6 +131,11 @@ export class DynamoSlotQueue {
       const now = this.now();
       const next = turn(stored.queue, id, now, request.policy);
       if (next.kind === "gone") return this.busy(request.policy);
+      // A late look may find a slot that opened after the caller's wait: not its to take.
+      if (next.kind === "take" && (stored.queue.nextSlotAt ?? now) > request.waitUntil) {
+        await this.leave(bucket, id);
+        return this.busy(request.policy);
+      }
       if (next.kind === "take") {
         if (await this.write(bucket, next.queue, stored.version)) {
           return { taken: { at: now, nextSlotAt: next.queue.nextSlotAt } };
