@@ -63,7 +63,7 @@ interface Stored {
 /**
  * The fair slot queue of one paced operation (domain/slot-queue.ts) in one SupplierState item,
  * shared by every Lambda: each move is a conditional write on the item's version. A waiter
- * polls the item until its slot opens; its entry carries a lease (its wait), so a Lambda that
+ * polls the item until its slot opens; its entry carries a lease (its wait, and a second), so a Lambda that
  * dies while waiting holds nothing once the lease is over.
  */
 export class DynamoSlotQueue {
@@ -73,7 +73,7 @@ export class DynamoSlotQueue {
   ) {}
 
   async acquire(bucket: string, request: SlotRequest): Promise<SlotDecision> {
-    const decision = await this.acquireOnce(bucket, request);
+    const decision = await this.arriveAndWait(bucket, request);
     return "taken" in decision ? { granted: true, retryAfterMs: 0, ...decision.taken } : decision;
   }
 
@@ -93,7 +93,7 @@ export class DynamoSlotQueue {
     }
   }
 
-  private async acquireOnce(bucket: string, request: SlotRequest): Promise<SlotDecision | { taken: Taken }> {
+  private async arriveAndWait(bucket: string, request: SlotRequest): Promise<SlotDecision | { taken: Taken }> {
     const id = randomUUID();
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
