@@ -32,44 +32,56 @@ const call = async (name: string, path: string, options: Parameters<typeof api.c
   return answer;
 };
 
-let order: { order_id: string; tenant_id: string };
+type OrderRef = { order_id: string; tenant_id: string };
+let lived: Promise<OrderRef> | undefined;
+
+/** An order's whole life through every API route, once, whichever test needs it first. */
+const lifeOfAnOrder = (): Promise<OrderRef> => {
+  lived ??= liveAnOrder();
+  return lived;
+};
+
+const liveAnOrder = async (): Promise<OrderRef> => {
+  await call("health", "/health", { key: null });
+  await call("openapi", "/openapi.json", { key: null });
+  // The reference is a web page, not JSON.
+  status.set("docs", (await fetch(`${api.runtime.apiUrl}/docs`)).status);
+  const search = await api.search(API_KEYS.a, searchBody({ origin: "HAM", destination: "MUC" }));
+  status.set("searchOffers", search.status);
+  const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
+  await call("priceOffer", `/public/offers/${offerId}/price`, { method: "PATCH" });
+  const created = await call("createOrder", "/public/orders", {
+    body: { offer_id: offerId, passengers: [passenger], contact: { email: "r@example.com", phone: "+4930123456" } },
+    headers: { "idempotency-key": randomUUID() },
+  });
+  const orderId = String(created.body.id);
+  const order = { order_id: orderId, tenant_id: "agency-a" };
+  await call("listOrders", "/public/orders");
+  await call("getOrder", `/public/orders/${orderId}`);
+  await call("issueOrder", `/public/orders/${orderId}/issue`, {
+    body: { payment: { type: "external", reference: "INV-1" } },
+    headers: { "idempotency-key": randomUUID() },
+  });
+  for (let tries = 0; tries < 50; tries += 1) {
+    if ((await api.call<{ status: string }>(`/public/orders/${orderId}`)).body.status !== "ISSUING") break;
+    await sleep(200);
+  }
+  await call("cancelOrder", `/public/orders/${orderId}/cancel`, {
+    body: {},
+    headers: { "idempotency-key": randomUUID() },
+  });
+  await call("listOrderCallbacks", `/public/orders/${orderId}/callbacks`);
+  await call("replayCallback", `/public/callbacks/dlv_${"0".repeat(24)}/replay`, { method: "POST" });
+  await call("getUsage", "/public/usage");
+  await call("listEvents", "/public/events");
+  // Nothing listens on port 9: the ping is signed with the tenant's secret and its attempt fails.
+  await call("testCallback", "/public/callbacks/test", { body: { url: "http://127.0.0.1:9/hook" } });
+  return order;
+};
 
 describe("every function, as synthesized, runs with what its template gives it", () => {
   test("the API routes, through an order's whole life", async () => {
-    await call("health", "/health", { key: null });
-    await call("openapi", "/openapi.json", { key: null });
-    // The reference is a web page, not JSON.
-    status.set("docs", (await fetch(`${api.runtime.apiUrl}/docs`)).status);
-    const search = await api.search(API_KEYS.a, searchBody({ origin: "HAM", destination: "MUC" }));
-    status.set("searchOffers", search.status);
-    const offerId = (search.body.offers as { id: string }[])[0]?.id ?? "";
-    await call("priceOffer", `/public/offers/${offerId}/price`, { method: "PATCH" });
-    const created = await call("createOrder", "/public/orders", {
-      body: { offer_id: offerId, passengers: [passenger], contact: { email: "r@example.com", phone: "+4930123456" } },
-      headers: { "idempotency-key": randomUUID() },
-    });
-    const orderId = String(created.body.id);
-    order = { order_id: orderId, tenant_id: "agency-a" };
-    await call("listOrders", "/public/orders");
-    await call("getOrder", `/public/orders/${orderId}`);
-    await call("issueOrder", `/public/orders/${orderId}/issue`, {
-      body: { payment: { type: "external", reference: "INV-1" } },
-      headers: { "idempotency-key": randomUUID() },
-    });
-    for (let tries = 0; tries < 50; tries += 1) {
-      if ((await api.call<{ status: string }>(`/public/orders/${orderId}`)).body.status !== "ISSUING") break;
-      await sleep(200);
-    }
-    await call("cancelOrder", `/public/orders/${orderId}/cancel`, {
-      body: {},
-      headers: { "idempotency-key": randomUUID() },
-    });
-    await call("listOrderCallbacks", `/public/orders/${orderId}/callbacks`);
-    await call("replayCallback", `/public/callbacks/dlv_${"0".repeat(24)}/replay`, { method: "POST" });
-    await call("getUsage", "/public/usage");
-    await call("listEvents", "/public/events");
-    // Nothing listens on port 9: the ping is signed with the tenant's secret and its attempt fails.
-    await call("testCallback", "/public/callbacks/test", { body: { url: "http://127.0.0.1:9/hook" } });
+    await lifeOfAnOrder();
     for (const [name, code] of status) expect(code, name).toBeLessThan(500);
     expect([...status.keys()].sort()).toEqual(
       FUNCTION_HANDLERS.filter(([name]) => name.startsWith("Route-"))
@@ -79,6 +91,7 @@ describe("every function, as synthesized, runs with what its template gives it",
   }, 60_000);
 
   test("the workflow tasks, the queue consumers and the bus's target", async () => {
+    const order = await lifeOfAnOrder();
     const sweep = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:aviaframe-local-${WORKFLOWS.reconciliation.id}`;
     const invoke = (name: string, event: unknown) => api.runtime.functions.get(name).invoke(event);
     const sqsEvent = (body: unknown) => ({
@@ -123,7 +136,7 @@ describe("every function, as synthesized, runs with what its template gives it",
         )?.detail,
       }),
     ).resolves.toBeNull();
-  });
+  }, 60_000);
 });
 
 afterAll(() => {

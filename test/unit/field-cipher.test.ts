@@ -3,12 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
-import {
-  fieldCipherFromEnv,
-  kmsFieldCipher,
-  loadOrCreateLocalKey,
-  rawAesFieldCipher,
-} from "../../functions/adapters/pii/field-cipher";
+import { kmsFieldCipher, loadOrCreateLocalKey, rawAesFieldCipher } from "../../functions/adapters/pii/field-cipher";
 
 interface Passenger {
   given_name: string;
@@ -190,21 +185,28 @@ describe("local key file", () => {
 
 describe("cipher from the environment", () => {
   const dir = mkdtempSync(join(tmpdir(), "aviaframe-pii-env-"));
+  // The cipher is built once per module instance (per Lambda environment): each test gets a fresh one.
+  const freshFieldCipherFromEnv = async () => {
+    vi.resetModules();
+    return (await import("../../functions/adapters/pii/field-cipher")).fieldCipherFromEnv;
+  };
   afterEach(() => vi.unstubAllEnvs());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("fails clearly when no key is configured", () => {
+  test("fails clearly when no key is configured", async () => {
     vi.stubEnv("PII_KMS_KEY_ARN", undefined);
     vi.stubEnv("LOCAL_PII_KEY_FILE", "");
-    expect(() => fieldCipherFromEnv()).toThrow(/PII_KMS_KEY_ARN.*LOCAL_PII_KEY_FILE/);
+    const fromEnvironment = await freshFieldCipherFromEnv();
+    expect(() => fromEnvironment()).toThrow(/PII_KMS_KEY_ARN.*LOCAL_PII_KEY_FILE/);
   });
 
   test("uses the local key file and builds the cipher once", async () => {
     vi.stubEnv("PII_KMS_KEY_ARN", undefined);
     const file = join(dir, "pii.key");
     vi.stubEnv("LOCAL_PII_KEY_FILE", file);
-    const fromEnv = fieldCipherFromEnv();
-    expect(fieldCipherFromEnv()).toBe(fromEnv);
+    const fromEnvironment = await freshFieldCipherFromEnv();
+    const fromEnv = fromEnvironment();
+    expect(fromEnvironment()).toBe(fromEnv);
     const ciphertext = await fromEnv.encrypt(booking, context);
     const sameKey = rawAesFieldCipher(loadOrCreateLocalKey(file));
     await expect(sameKey.decrypt<Booking>(ciphertext, context)).resolves.toEqual(booking);
