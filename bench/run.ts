@@ -35,6 +35,8 @@ const runtime = await startLocalRuntime({
   extraTenants: tenants,
 });
 const keyOf = (tenantId: string) => runtime.apiKeys[tenantId] ?? "";
+/** Reads the DRCT request log (the runtime has set the endpoint and table names by now). */
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 const search = async (key: string, destination: string, origin = "LHR") => {
   const started = performance.now();
@@ -85,7 +87,6 @@ interface TenantFigures {
 
 /** DRCT searches made for each tenant since `since` (ISO), from the DRCT request log. */
 const slotsByTenant = async (since: string): Promise<Map<string, number>> => {
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const log = await documents.send(new DocScanCommand({ TableName: process.env.TABLE_DRCT_REQUEST_LOG }));
   const slots = new Map<string, number>();
   for (const item of log.Items ?? []) {
@@ -202,7 +203,6 @@ try {
     const result = await search(keyOf("agency-bench0"), destination);
     if (result.status === 200 && result.cache === "MISS") misses.push(result);
   }
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const log = await documents.send(new DocScanCommand({ TableName: process.env.TABLE_DRCT_REQUEST_LOG }));
   const drctLatency = new Map((log.Items ?? []).map((item) => [String(item.correlation_id), Number(item.latency_ms)]));
   const missOverhead = misses.map((miss) => miss.ms - (drctLatency.get(miss.correlationId) ?? 0));

@@ -54,6 +54,14 @@ const FAULT_OPERATIONS = ["order_create", "issue"] as const;
 const SETTLED = new Set(["BOOKED", "ISSUED", "FAILED", "CANCELLED"]);
 const ROUTES = ["LIS", "OPO", "MAD", "BCN", "FCO", "ATH"];
 
+/** Arms the simulator's fault for one operation (replacing the one armed before). */
+const armFault = (simUrl: string, fault: Record<string, unknown>) =>
+  fetch(`${simUrl}/__sim/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T;
@@ -238,11 +246,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
           mode: pick(FAULT_MODES),
           count: 1 + Math.floor(Math.random() * 2),
         };
-        await fetch(`${simUrl}/__sim/faults`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ ...fault, latency_ms: 2_500 }),
-        }).catch(() => undefined);
+        await armFault(simUrl, { ...fault, latency_ms: 2_500 }).catch(() => undefined);
         faults[fault.mode] = (faults[fault.mode] ?? 0) + 1;
         lastFaultAt = Date.now();
         nextFaultAt += options.faultEveryMs;
@@ -258,11 +262,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
     }
     // No more faults: each operation's armed fault is replaced by a harmless one.
     for (const operation of FAULT_OPERATIONS) {
-      await fetch(`${simUrl}/__sim/faults`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ operation, mode: "latency", latency_ms: 0, count: 1 }),
-      });
+      await armFault(simUrl, { operation, mode: "latency", latency_ms: 0, count: 1 });
     }
     await Promise.all(work);
     log(`driving done: ${creates} creates, ${accepted.size} accepted; waiting for every order to settle`);
