@@ -21,6 +21,12 @@ export interface SoakOptions {
   /** After driving, how long the orders may take to settle. */
   readonly settleMs: number;
   readonly faultEveryMs: number;
+  /**
+   * The share of booked orders that are also issued (default 0.5). A ticketing job in flight
+   * at a kill stays invisible on its queue for the queue's visibility timeout (300 s), so its
+   * order settles only after that.
+   */
+  readonly issueShare?: number;
   /** How many routes to take offers from (one DRCT search each, at DRCT's pace). */
   readonly routes?: number;
   readonly log?: (line: string) => void;
@@ -207,7 +213,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
         accepted.set(id, offer.apiKey);
       }
       const id = [...(answersByKey.get(key) ?? [])][0];
-      if (id === undefined || Math.random() < 0.5) return;
+      if (id === undefined || Math.random() >= (options.issueShare ?? 0.5)) return;
       // Issue once booked (the order may still be settling).
       for (let round = 0; round < 20 && Date.now() < endAt; round += 1) {
         const order = await client.call(`/public/orders/${id}`, offer.apiKey);

@@ -1,6 +1,6 @@
 /**
- * A short soak (`npm run soak` runs the long one): DRCT faults, duplicate keys and two
- * gateway kills, and still every accepted order settles, booked exactly once at DRCT.
+ * A short soak (`npm run soak` runs the long one, with issuing): DRCT faults, duplicate keys
+ * and two gateway kills, and still every accepted order settles, booked exactly once at DRCT.
  */
 import { expect, test } from "vitest";
 import { runSoak } from "../../lib/soak/soak";
@@ -13,6 +13,9 @@ test("15 s of bookings with DRCT faults and two kill -9: nothing lost, nothing d
     settleMs: 90_000,
     faultEveryMs: 3_000,
     routes: 2,
+    // Bookings only: a ticketing job in flight at a kill waits out its queue's 300 s visibility
+    // timeout before the order settles, longer than this short run can wait (npm run soak issues).
+    issueShare: 0,
   });
   expect(report.kills).toBe(2);
   expect(report.accepted).toBeGreaterThanOrEqual(5);
