@@ -397,7 +397,6 @@ export const TASKS = {
     handler: "tasks/reconcile-order",
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    sendsTo: ["ticketing"],
     publishesEvents: true,
     starts: ["orderLifecycle"],
     pii: true,

@@ -70,7 +70,6 @@ export const reconcileDeps = /* @__PURE__ */ once(
   (): ReconcileDeps => ({
     ...transitionDeps(),
     supplier: supplier(),
-    ticketing: ticketingQueue(),
     booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
     graceMs: config().reconcileGraceS * 1000,
   }),

@@ -42,6 +42,9 @@ export interface TicketOrderDeps extends TransitionDeps {
 
 export const ACTOR_TICKETING = "worker:ticketing";
 
+/** DRCT's Idempotency-Key for issuing an order: every try, the worker's or reconciliation's, is one issue. */
+export const issueKeyOf = (order: Pick<Order, "id">): string => `avf-issue-${order.id}`;
+
 /** DRCT's tickets as the order keeps them: one per passenger, by index. */
 export const ticketsOf = (order: SupplierOrder): Ticket[] =>
   order.tickets.map((ticket) => ({ passenger_index: ticket.passenger_index, number: ticket.ticket_number }));
@@ -60,7 +63,7 @@ export const ticketOrder = async (
 ): Promise<Order> => {
   if (order.status !== "ISSUING" || order.drctOrderId === undefined) return order;
   try {
-    const issued = await deps.supplier.issue(order.drctOrderId, `avf-issue-${order.id}`, call);
+    const issued = await deps.supplier.issue(order.drctOrderId, issueKeyOf(order), call);
     return await moveOrder(deps, order, "ISSUED", ACTOR_TICKETING, {
       change: { tickets: ticketsOf(issued) },
     });

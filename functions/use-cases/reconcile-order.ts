@@ -1,13 +1,12 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
 import { bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
-import { ticketsOf } from "./issue-order";
+import { issueKeyOf, ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
-import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, TicketingQueue } from "./ports";
+import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, SupplierOrder } from "./ports";
 
 export interface ReconcileDeps extends TransitionDeps {
   readonly supplier: OrderSupplier & Pick<OfferSupplier, "price">;
-  readonly ticketing: TicketingQueue;
   readonly booking: BookingWorkflow;
   /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
   readonly graceMs: number;
@@ -24,8 +23,9 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  *   taken). A PENDING_RECONCILE order DRCT has not seen never reached it (or its answer was lost before it committed): the booking is
  *   resumed — sent again under the order's own DRCT key, so still at most once — while its
  *   offer is on sale at no more than the price the agency accepted.
- * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
- *   (issuing is idempotent at DRCT); past the grace period → FAILED.
+ * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → issued here, under the order's own
+ *   DRCT key (idempotent at DRCT), not queued again: a ticketing job in flight at a crash holds
+ *   the order's FIFO group for the queue's visibility timeout; past the grace period → FAILED.
  * Also publishes any events of the order still in its outbox.
  */
 export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
@@ -61,10 +61,7 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
       });
       return issued.status;
     }
-    if (found?.status === "BOOKED" && age < deps.graceMs) {
-      await deps.ticketing.enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId });
-      return order.status;
-    }
+    if (found?.status === "BOOKED" && age < deps.graceMs) return issueAgain(deps, order, found, call);
     if (age >= deps.graceMs) {
       const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
         change: { failure: { code: "TICKETING_NOT_CONFIRMED", message: "DRCT did not issue the tickets" } },
@@ -115,5 +112,35 @@ const resumeBooking = async (deps: ReconcileDeps, order: Order, call: CallContex
     if (!(error instanceof SupplierError)) throw error;
     if (error.outcomeUncertain || isSupplierBusy(error)) return order.status;
     return fail(bookingFailure(error));
+  }
+};
+
+/**
+ * Issues a booked order whose ticketing never finished, under the order's own issue key, so
+ * whatever try DRCT already saw is this one. No answer or DRCT busy → left for the next run;
+ * refused → FAILED with DRCT's reason.
+ */
+const issueAgain = async (
+  deps: ReconcileDeps,
+  order: Order,
+  booked: SupplierOrder,
+  call: CallContext,
+): Promise<OrderStatus> => {
+  try {
+    const issued = await deps.supplier.issue(order.drctOrderId ?? booked.order_id, issueKeyOf(order), call);
+    const moved = await moveOrder(deps, order, "ISSUED", ACTOR_RECONCILIATION, {
+      change: { tickets: ticketsOf(issued) },
+      reason: "ticketing resumed under the same key",
+      extraEvents: ["order.reconciled"],
+    });
+    return moved.status;
+  } catch (error) {
+    if (!(error instanceof SupplierError)) throw error;
+    if (error.kind !== "rejected" && error.kind !== "not_found") return order.status;
+    const failed = await moveOrder(deps, order, "FAILED", ACTOR_RECONCILIATION, {
+      change: { failure: { code: "TICKETING_REJECTED", message: `DRCT refused to issue (${error.kind})` } },
+      extraEvents: ["order.reconciled"],
+    });
+    return failed.status;
   }
 };

@@ -166,6 +166,13 @@ export class StatelessStack extends Stack {
         resourceName: `${props.prefix}-${WORKFLOWS[key].id}`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
+    const executionsOf = (key: WorkflowKey) =>
+      this.formatArn({
+        service: "states",
+        resource: "execution",
+        resourceName: `${props.prefix}-${WORKFLOWS[key].id}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
     const webhookSecretPrefix = `${props.prefix}/webhook`;
     /** A function with exactly the access its description declares. */
@@ -185,6 +192,10 @@ export class StatelessStack extends Stack {
         fn.fn.addEnvironment(WORKFLOWS[key].env, workflowArn(key));
         fn.fn.addToRolePolicy(
           new PolicyStatement({ actions: ["states:StartExecution"], resources: [workflowArn(key)] }),
+        );
+        // A resume whose name is taken asks whether that execution still runs (booking-workflow.ts).
+        fn.fn.addToRolePolicy(
+          new PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executionsOf(key)] }),
         );
       }
       for (const key of description.listsRunsOf ?? []) {
@@ -338,6 +349,10 @@ export class StatelessStack extends Stack {
     acknowledge(
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${props.prefix}/webhook/*]`,
       "The callback sender reads every tenant's webhook signing secret, and only those (one prefix).",
+    );
+    acknowledge(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${props.prefix}-${WORKFLOWS.orderLifecycle.id}:*]`,
+      "Describing the order workflow's own executions, whose names are per order: a resume checks whether the one before it still runs.",
     );
     acknowledge(
       "AwsSolutions-L1",

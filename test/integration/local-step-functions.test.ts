@@ -25,6 +25,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { DefinitionBody, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { executionName, stepFunctionsBookingWorkflow } from "../../functions/adapters/sfn/booking-workflow";
 import { orderLifecycleDefinition, reconciliationDefinition } from "../../lib/cloud/workflows";
 import {
   type LocalStepFunctions,
@@ -334,6 +335,48 @@ describe("reconciliation sweep", () => {
     expect(entered.filter((name) => name === "Leave it for the next run")).toHaveLength(1);
     expect(entered.at(-1)).toBe("Sweep done");
     expect(events.filter((event) => event.type === "MapIterationStarted")).toHaveLength(3);
+  });
+});
+
+describe("resuming a lost booking (the reconciliation's restart)", () => {
+  const AT = Date.parse("2031-01-01T00:05:00Z");
+  const order = { id: "ord-resumed", tenantId: "agency-a" };
+  const running = async () =>
+    (
+      (
+        await sfn.send(
+          new ListExecutionsCommand({ stateMachineArn: local.stateMachineArn(LIFECYCLE), statusFilter: "RUNNING" }),
+        )
+      ).executions ?? []
+    )
+      .map((execution) => execution.name ?? "")
+      .filter((name) => name.startsWith(order.id));
+
+  test("one resume runs at a time, and a resume that died is followed by the next, not blocked for the window", async () => {
+    let answer = () => {};
+    fakes.bookOrder = () =>
+      new Promise((resolve) => {
+        answer = () => resolve({ status: "BOOKED" });
+      });
+    const workflow = stepFunctionsBookingWorkflow(0, {
+      now: () => AT,
+      client: () => sfn,
+      stateMachineArn: () => local.stateMachineArn(LIFECYCLE),
+    });
+    await Promise.all(Array.from({ length: 5 }, () => workflow.start(order, "resume")));
+    expect(await running()).toEqual([executionName(order.id, "resume", AT)]);
+
+    // What a kill leaves of the first resume: aborted, its name taken.
+    const arn = `${local.stateMachineArn(LIFECYCLE).replace(":stateMachine:", ":execution:")}:${executionName(order.id, "resume", AT)}`;
+    await sfn.send(new StopExecutionCommand({ executionArn: arn, error: "Local.RuntimeStopped", cause: "killed" }));
+    expect(await running()).toEqual([]);
+    await Promise.all(Array.from({ length: 5 }, () => workflow.start(order, "resume")));
+    expect(await running()).toEqual([executionName(order.id, "resume", AT, 2)]);
+
+    answer();
+    await local.idle(3_000);
+    expect(await running()).toEqual([]);
+    fakes.bookOrder = async () => ({ status: "BOOKED" });
   });
 });
 

@@ -417,7 +417,7 @@ export const makeWorld = () => {
       warnings.push({ message, error });
     },
   };
-  const deps: ReconcileDeps & { readonly usage: UsageMeter } = {
+  const deps: ReconcileDeps & { readonly usage: UsageMeter; readonly ticketing: TicketingQueue } = {
     ...transitionDeps,
     supplier,
     ticketing,

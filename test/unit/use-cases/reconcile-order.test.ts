@@ -175,16 +175,39 @@ describe("reconcileOrder", () => {
     expect(world.ticketing.jobs).toEqual([]);
   });
 
-  test("an ISSUING order DRCT still has only booked, within the grace period, has its ticketing job queued again", async () => {
+  test("an ISSUING order DRCT still has only booked, within the grace period, is issued at DRCT under its own key", async () => {
+    // Not queued again: a job in flight at a crash holds the order's FIFO group until its
+    // visibility timeout ends, and a new job would wait behind it.
     const order = issuingOrder(T0);
     world.orders.seed(order);
     world.clock.ms = T0 + GRACE_MS - 1;
     world.supplier.finds.push(drctOrder("BOOKED"));
+    world.supplier.issues.push(drctOrder("ISSUED"));
+
+    expect(await reconcileOrder(world.deps, order, CALL)).toBe("ISSUED");
+
+    expect(world.supplier.issueCalls).toEqual([
+      { drctOrderId: order.drctOrderId, idempotencyKey: `avf-issue-${order.id}` },
+    ]);
+    expect(world.orders.stored(order)?.tickets).toHaveLength(2);
+    expect(world.audit.entries).toEqual([
+      expect.objectContaining({ from: "ISSUING", to: "ISSUED", actor: ACTOR_RECONCILIATION }),
+    ]);
+  });
+
+  test.each([
+    ["gives no answer", new SupplierError("timeout", "no answer")],
+    ["is busy", new SupplierError("rate_limited", "slow down")],
+  ] as const)("an ISSUING order whose issue DRCT %s stays ISSUING for the next sweep", async (_, error) => {
+    const order = issuingOrder(T0);
+    world.orders.seed(order);
+    world.clock.ms = T0 + GRACE_MS - 1;
+    world.supplier.finds.push(drctOrder("BOOKED"));
+    world.supplier.issues.push(error);
 
     expect(await reconcileOrder(world.deps, order, CALL)).toBe("ISSUING");
 
-    expect(world.ticketing.jobs).toEqual([{ tenantId: "tenant-a", orderId: order.id, correlationId: "corr-1" }]);
-    expect(world.supplier.issueCalls).toEqual([]);
+    expect(world.supplier.issueCalls).toHaveLength(1);
     expectNoMove(world, order);
   });
 
@@ -223,6 +246,7 @@ describe("reconcileOrder", () => {
     };
     world.orders.seed(order, [stale]);
     world.supplier.finds.push(drctOrder("BOOKED"));
+    world.supplier.issues.push(new SupplierError("timeout", "no answer"));
 
     await reconcileOrder(world.deps, order, CALL);
 
