@@ -166,12 +166,12 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
 }
 
-/** `first`: the order's own booking; `resume`: reconciliation restarting a booking that was lost. */
-export type BookingStart = "first" | "resume";
-
 export interface BookingWorkflow {
-  /** Starts (or, if it already runs, leaves running) the order's booking workflow. */
-  start(order: Pick<Order, "id" | "tenantId">, start?: BookingStart): Promise<void>;
+  /**
+   * Makes sure the booking workflow of a PENDING order runs: starts it, leaves the one that
+   * runs, or starts it again when the one before died (a crash) with the order still PENDING.
+   */
+  start(order: Pick<Order, "id" | "tenantId">): Promise<void>;
 }
 
 export interface TicketingQueue {

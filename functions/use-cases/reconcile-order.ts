@@ -19,8 +19,7 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  * the order's own Idempotency-Key (never by booking again):
  * - PENDING / PENDING_RECONCILE: found → BOOKED (and `order.reconciled`); not found after the
  *   grace period → FAILED. A PENDING order DRCT has not seen lost its booking workflow (a crash
- *   before the call): the workflow is started again (under a resume name: the first one is
- *   taken). A PENDING_RECONCILE order DRCT has not seen never reached it (or its answer was lost before it committed): the booking is
+ *   before the call): the workflow is started again (unless it still runs). A PENDING_RECONCILE order DRCT has not seen never reached it (or its answer was lost before it committed): the booking is
  *   resumed — sent again under the order's own DRCT key, so still at most once — while its
  *   offer is on sale at no more than the price the agency accepted.
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → issued here, under the order's own
@@ -42,7 +41,7 @@ export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: Ca
       return booked.status;
     }
     if (age < deps.graceMs) {
-      if (order.status === "PENDING") await deps.booking.start(order, "resume");
+      if (order.status === "PENDING") await deps.booking.start(order);
       else return resumeBooking(deps, order, call);
       return order.status;
     }

@@ -352,7 +352,7 @@ describe("resuming a lost booking (the reconciliation's restart)", () => {
       .map((execution) => execution.name ?? "")
       .filter((name) => name.startsWith(order.id));
 
-  test("one resume runs at a time, and a resume that died is followed by the next, not blocked for the window", async () => {
+  test("one execution runs at a time, and one that died is followed by the next, not blocked for the window", async () => {
     let answer = () => {};
     fakes.bookOrder = () =>
       new Promise((resolve) => {
@@ -363,15 +363,25 @@ describe("resuming a lost booking (the reconciliation's restart)", () => {
       client: () => sfn,
       stateMachineArn: () => local.stateMachineArn(LIFECYCLE),
     });
-    await Promise.all(Array.from({ length: 5 }, () => workflow.start(order, "resume")));
-    expect(await running()).toEqual([executionName(order.id, "resume", AT)]);
+    const startFiveAtOnce = () => Promise.all(Array.from({ length: 5 }, () => workflow.start(order)));
+    const kill = (name: string) =>
+      sfn.send(
+        new StopExecutionCommand({
+          executionArn: `${local.stateMachineArn(LIFECYCLE).replace(":stateMachine:", ":execution:")}:${name}`,
+          error: "Local.RuntimeStopped",
+          cause: "what a kill leaves: aborted, its name taken",
+        }),
+      );
 
-    // What a kill leaves of the first resume: aborted, its name taken.
-    const arn = `${local.stateMachineArn(LIFECYCLE).replace(":stateMachine:", ":execution:")}:${executionName(order.id, "resume", AT)}`;
-    await sfn.send(new StopExecutionCommand({ executionArn: arn, error: "Local.RuntimeStopped", cause: "killed" }));
-    expect(await running()).toEqual([]);
-    await Promise.all(Array.from({ length: 5 }, () => workflow.start(order, "resume")));
-    expect(await running()).toEqual([executionName(order.id, "resume", AT, 2)]);
+    await startFiveAtOnce();
+    expect(await running()).toEqual([order.id]);
+    // Two crashes in one window: each time the next name, one execution at a time.
+    for (const attempt of [1, 2]) {
+      await kill(executionName(order.id, AT, attempt - 1));
+      expect(await running()).toEqual([]);
+      await startFiveAtOnce();
+      expect(await running()).toEqual([executionName(order.id, AT, attempt)]);
+    }
 
     answer();
     await local.idle(3_000);

@@ -30,8 +30,8 @@ describe("a resumed booking gets an execution name of its own", () => {
   const orderId = `ord_${"x".repeat(24)}`;
 
   test("not the order's first name, which Step Functions keeps for 90 days after it closed", () => {
-    const first = executionName(orderId, "first", NOW.getTime());
-    const resumed = executionName(orderId, "resume", NOW.getTime());
+    const first = executionName(orderId, NOW.getTime(), 0);
+    const resumed = executionName(orderId, NOW.getTime(), 1);
     expect(first).toBe(orderId);
     expect(resumed).not.toBe(first);
     expect(resumed).toMatch(AWS_NAME);
@@ -39,7 +39,7 @@ describe("a resumed booking gets an execution name of its own", () => {
 
   test("one name per window (sweeps a minute apart resume once), a new one in the next window", () => {
     const at = NOW.getTime();
-    expect(executionName(orderId, "resume", at + 60_000)).toBe(executionName(orderId, "resume", at));
-    expect(executionName(orderId, "resume", at + RESUME_WINDOW_MS)).not.toBe(executionName(orderId, "resume", at));
+    expect(executionName(orderId, at + 60_000, 1)).toBe(executionName(orderId, at, 1));
+    expect(executionName(orderId, at + RESUME_WINDOW_MS, 1)).not.toBe(executionName(orderId, at, 1));
   });
 });

@@ -6,26 +6,26 @@ import {
 } from "@aws-sdk/client-sfn";
 import { WORKFLOWS } from "../../../lib/resources";
 import { requiredEnv } from "../../shared/config";
-import type { BookingStart, BookingWorkflow } from "../../use-cases/ports";
+import type { BookingWorkflow } from "../../use-cases/ports";
 
 let sharedClient: SFNClient | undefined;
 
 /**
- * A resumed booking runs under a name of its own: Step Functions keeps a closed execution's
- * name for 90 days, so starting the order's first name again would only ever answer
- * ExecutionAlreadyExists. Names are per window and numbered within it: the sweeps of one
- * window (every minute) find the running resume by its name and leave it alone, while a resume
- * that died (a crash aborts it) is followed by the next number instead of blocking the order
- * until the window ends. The window outlasts the workflow's SupplierBusy retries (about ten
- * minutes).
+ * An order's booking workflow runs first under the order's id. Step Functions keeps a closed
+ * execution's name for 90 days, so a booking that must run again (its execution died in a
+ * crash, or closed while the order stayed PENDING) runs under a resume name, numbered within a
+ * 15-minute window. The name is the lock: an execution of that name still running means the
+ * booking is in progress, and it is left alone; a closed one moves on to the next number, so a
+ * second crash never blocks the order until the window ends.
  */
 export const RESUME_WINDOW_MS = 15 * 60_000;
 
 /** More resumes than this in one window means something else is wrong: leave it to the next window. */
 export const RESUMES_PER_WINDOW = 8;
 
-export const executionName = (orderId: string, start: BookingStart, now: number, attempt = 1): string => {
-  if (start === "first") return orderId;
+/** Attempt 0 is the order's own name; later attempts are resumes in `now`'s window. */
+export const executionName = (orderId: string, now: number, attempt: number): string => {
+  if (attempt === 0) return orderId;
   const window = `${orderId}-resume-${Math.floor(now / RESUME_WINDOW_MS)}`;
   return attempt === 1 ? window : `${window}-${attempt}`;
 };
@@ -40,10 +40,9 @@ export interface BookingWorkflowOptions {
 }
 
 /**
- * Starts the order lifecycle workflow. The first start is named after the order, so a
- * retried request cannot start it twice. A resume (reconciliation) takes the window's first
- * name not used by a closed execution: the name itself is the lock, so two sweeps never run
- * two resumes of one order at once, and a running one is left to finish.
+ * Makes sure the order's lifecycle workflow runs: starts it under the first name not held by
+ * a closed execution, or leaves the one running. A new order costs one call; a retried
+ * request or a sweep finds the running execution by its name, so two never run at once.
  */
 export const stepFunctionsBookingWorkflow = (
   reconcileAfterSeconds: number,
@@ -79,14 +78,10 @@ export const stepFunctionsBookingWorkflow = (
     return execution.status === "RUNNING";
   };
   return {
-    start: async (order, start = "first") => {
-      if (start === "first") {
-        await startNamed(order, executionName(order.id, "first", now()));
-        return;
-      }
+    start: async (order) => {
       const at = now();
-      for (let attempt = 1; attempt <= RESUMES_PER_WINDOW; attempt++) {
-        const name = executionName(order.id, "resume", at, attempt);
+      for (let attempt = 0; attempt <= RESUMES_PER_WINDOW; attempt++) {
+        const name = executionName(order.id, at, attempt);
         if ((await startNamed(order, name)) || (await isRunning(name))) return;
       }
     },
