@@ -4,13 +4,15 @@
  * compare runs on the same machine only.
  */
 
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { build } from "esbuild";
-import { PROJECT_ROOT, startLocalRuntime } from "../lib/local/runtime";
+import { startLocalRuntime } from "../lib/local/runtime";
 import { testTenant } from "../lib/local/seed";
-import { ROUTES } from "../lib/resources";
+import { costTable, invocationLog, measureRequestCosts } from "./aws-calls";
+import { bundleTable, measureBundles } from "./bundles";
+
+/** `npm run bench -- --costs`: only AWS calls, waves, bundles and init times (a minute, not several). */
+const costsOnly = process.argv.includes("--costs");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -27,12 +29,14 @@ const tenants = [
   testTenant("twin1", { plan: "premium" }),
   testTenant("twin2", { plan: "premium" }),
 ];
+const invocations = invocationLog();
 const runtime = await startLocalRuntime({
   port: 0,
   simPort: 0,
   dataDir: ":memory:",
   env: { POWERTOOLS_LOG_LEVEL: "SILENT" },
   extraTenants: tenants,
+  onInvoked: invocations.listener,
 });
 const keyOf = (tenantId: string) => runtime.apiKeys[tenantId] ?? "";
 /** Reads the DRCT request log (the runtime has set the endpoint and table names by now). */
@@ -169,7 +173,21 @@ const floodScenario = async (scenario: FloodScenario) => {
   };
 };
 
+const requestCosts = async () => {
+  // What each request waits on in Lambda: AWS calls and their sequential waves, per request.
+  const costs = costTable(await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60)));
+  console.log(`\n${costs.table}\n`);
+  report("requests over their wave budget (bench/budgets.ts)", costs.overBudget.join("; ") || "none");
+  // What each Lambda ships, and its module init time beside the SDK-only floor.
+  const { floorMs, bundles } = await measureBundles();
+  const shipped = bundleTable(floorMs, bundles);
+  console.log(`\n${shipped.table}\n`);
+  report("functions over their bundle or init budget", shipped.overBudget.join("; ") || "none");
+};
+
 try {
+  await requestCosts();
+  if (costsOnly) process.exit(0);
   // 1. Burst of identical searches from 10 tenants.
   const burstKeys = ["agency-a", "agency-b", ...tenants.slice(0, 8).map((tenant) => tenant.item.tenant_id)].map(keyOf);
   const burst = await Promise.all(
@@ -300,24 +318,6 @@ try {
   const final = await simStats();
   report("whole run: max DRCT searches in any 1 s window", String(final.max_search_rps));
   report("whole run: DRCT rate-limit violations", String(final.rate_limit_violations));
-
-  // 5. What each Lambda ships (the same esbuild settings as the CDK construct).
-  for (const route of ROUTES) {
-    const result = await build({
-      entryPoints: [join(PROJECT_ROOT, "functions/handlers", `${route.handler}.ts`)],
-      bundle: true,
-      minify: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      external: ["@aws-sdk/*"],
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-    });
-    const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.byteLength, 0);
-    report(`bundle: ${route.operationId}`, `${(bytes / 1024).toFixed(0)} KiB`);
-  }
 } finally {
   await runtime.stop();
 }

@@ -25,6 +25,7 @@ import { type BusEvent, startLocalEventBus } from "./event-bus";
 import type { Denial } from "./iam/policy-proxy";
 import { dropCachedInventory } from "./inventory-sync";
 import { type LocalFunctions, startLocalFunctions } from "./lambda/functions";
+import type { OutboundCall } from "./lambda/outbound-calls";
 import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
@@ -52,6 +53,8 @@ export interface LocalRuntimeOptions {
   readonly onError?: (error: unknown) => void;
   /** Each function's AWS calls checked against its role (default on, as in AWS). */
   readonly enforceIam?: boolean;
+  /** Hears each function invocation's outbound calls (the bench's AWS call and wave counts). */
+  readonly onInvoked?: (functionName: string, calls: readonly OutboundCall[]) => void;
 }
 
 export interface LocalRuntime {
@@ -228,6 +231,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       region: LOCAL_REGION,
       account: LOCAL_ACCOUNT,
       enforceIam: options.enforceIam ?? true,
+      ...(options.onInvoked === undefined ? {} : { onInvoked: options.onInvoked }),
       onDenied: (denial: Denial) =>
         console.error(`AccessDenied: ${denial.caller} may not ${denial.action} on ${denial.resource}`),
       plumbing: {

@@ -3,6 +3,7 @@ import { type DeployedApp, type LocalPlumbing, localEnvironment } from "../deplo
 import { type Denial, type ProxiedService, startPolicyProxy } from "../iam/policy-proxy";
 import { HandlerBundles } from "./bundle";
 import { LocalFunction } from "./local-function";
+import type { OutboundCall } from "./outbound-calls";
 
 /** How many execution environments one function may have at once, locally. */
 const MAX_INSTANCES = 4;
@@ -29,6 +30,8 @@ export interface LocalFunctionsOptions {
   /** IAM enforcement; on unless a caller turns it off. */
   readonly enforceIam?: boolean;
   readonly onDenied?: (denial: Denial) => void;
+  /** Hears each invocation's outbound calls, by function name (the bench); off when unset. */
+  readonly onInvoked?: (functionName: string, calls: readonly OutboundCall[]) => void;
 }
 
 const ENDPOINT_VARIABLE: Record<ProxiedService, keyof LocalPlumbing["endpoints"]> = {
@@ -88,6 +91,9 @@ export const startLocalFunctions = async (options: LocalFunctionsOptions): Promi
         timeoutMs: deployed.timeoutMs,
         memoryMb: deployed.memoryMb,
         maxInstances: MAX_INSTANCES,
+        ...(options.onInvoked === undefined
+          ? {}
+          : { onInvoked: (calls: readonly OutboundCall[]) => options.onInvoked?.(deployed.name, calls) }),
       }),
     );
   }

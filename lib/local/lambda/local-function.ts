@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { OutboundCall } from "./outbound-calls";
 import type { InvokeMessage, WorkerMessage, WorkerSetup } from "./worker";
 
 /** One function as the local runtime runs it: what the CDK app gives the Lambda. */
@@ -13,6 +14,8 @@ export interface LocalFunctionSpec {
   readonly memoryMb: number;
   /** Execution environments at most (Lambda's concurrency, kept small on one machine). */
   readonly maxInstances: number;
+  /** Hears each invocation's outbound calls (recorded only when set: the bench). */
+  readonly onInvoked?: (calls: readonly OutboundCall[]) => void;
 }
 
 /** What the runtime sees when a function fails: Lambda's errorType as `name`. */
@@ -100,6 +103,7 @@ export class LocalFunction {
         if (!("id" in message) || message.id !== id) return;
         instance.worker.off("message", onMessage);
         clearTimeout(timer);
+        if (message.calls !== undefined) this.spec.onInvoked?.(message.calls);
         if (message.ok) resolve(message.result);
         else reject(new FunctionError(message.error.name, message.error.message, message.error.stack));
       };
@@ -152,6 +156,7 @@ export class LocalFunction {
       handlerFile: code.handler,
       functionName: this.spec.name,
       memoryMb: this.spec.memoryMb,
+      recordCalls: this.spec.onInvoked !== undefined,
     };
     const worker = new Worker(new URL(code.runtime), {
       workerData: setup,

@@ -6,11 +6,14 @@
 import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
+import { type OutboundCall, recordOutboundCalls } from "./outbound-calls";
 
 export interface WorkerSetup {
   readonly handlerFile: string;
   readonly functionName: string;
   readonly memoryMb: number;
+  /** Record each invocation's outbound calls (the bench's AWS call and wave counts). */
+  readonly recordCalls?: boolean;
 }
 
 export interface InvokeMessage {
@@ -26,17 +29,19 @@ export interface InitializedMessage {
 
 export type WorkerMessage = InitializedMessage | ResultMessage;
 
-export type ResultMessage =
+export type ResultMessage = (
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | {
       readonly id: number;
       readonly ok: false;
       readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
-    };
+    }
+) & { readonly calls?: readonly OutboundCall[] };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const setup = workerData as WorkerSetup;
+const recorder = setup.recordCalls === true ? recordOutboundCalls() : undefined;
 const loaded = import(setup.handlerFile).then((module: { handler?: unknown }) => {
   if (typeof module.handler !== "function") throw new Error(`${setup.handlerFile} exports no handler`);
   return module.handler as Handler;
@@ -67,13 +72,19 @@ const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? n
 parentPort?.on("message", (message: InvokeMessage) => {
   void (async () => {
     let reply: ResultMessage;
+    const handler = await loaded.catch(() => undefined);
+    recorder?.start();
     try {
-      const handler = await loaded;
-      reply = { id: message.id, ok: true, result: asJson(await handler(message.event, contextFor(message.deadline))) };
+      if (handler === undefined) await loaded; // rethrows the init error
+      reply = {
+        id: message.id,
+        ok: true,
+        result: asJson(await (handler as Handler)(message.event, contextFor(message.deadline))),
+      };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
       reply = { id: message.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack } };
     }
-    parentPort?.postMessage(reply);
+    parentPort?.postMessage(recorder === undefined ? reply : { ...reply, calls: recorder.stop() });
   })();
 });

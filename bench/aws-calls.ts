@@ -1,0 +1,163 @@
+/**
+ * Per request: the AWS calls the handling function made and their sequential waves (what a
+ * request waits on in Lambda), recorded inside the function's execution environment
+ * (lib/local/lambda/outbound-calls.ts). Each request is measured warm: it runs once before.
+ */
+import { type OutboundCall, wavesOf } from "../lib/local/lambda/outbound-calls";
+import type { LocalRuntime } from "../lib/local/runtime";
+import { WAVE_BUDGETS } from "./budgets";
+
+export interface Invocations {
+  /** Every invocation since the last `clear`, in the order they returned. */
+  readonly seen: { readonly fn: string; readonly calls: readonly OutboundCall[] }[];
+  clear(): void;
+}
+
+export const invocationLog = (): Invocations & {
+  readonly listener: (fn: string, calls: readonly OutboundCall[]) => void;
+} => {
+  const seen: { fn: string; calls: readonly OutboundCall[] }[] = [];
+  return {
+    seen,
+    clear: () => {
+      seen.length = 0;
+    },
+    listener: (fn, calls) => {
+      seen.push({ fn, calls });
+    },
+  };
+};
+
+export interface RequestCost {
+  readonly request: string;
+  readonly awsCalls: number;
+  readonly waves: number;
+  readonly drctCalls: number;
+  /** AWS calls by operation, e.g. `DynamoDB.GetItem ×2`. */
+  readonly breakdown: string;
+}
+
+const costOf = (request: string, calls: readonly OutboundCall[], drctHost: string): RequestCost => {
+  const aws = calls.filter((call) => !call.target.startsWith("http:"));
+  const counts = new Map<string, number>();
+  for (const call of aws) counts.set(call.target, (counts.get(call.target) ?? 0) + 1);
+  return {
+    request,
+    awsCalls: aws.length,
+    waves: wavesOf(aws),
+    drctCalls: calls.filter((call) => call.target === `http:${drctHost}`).length,
+    breakdown: [...counts].map(([target, count]) => (count === 1 ? target : `${target} ×${count}`)).join(", "),
+  };
+};
+
+interface Call {
+  readonly method?: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly key?: string;
+}
+
+export const measureRequestCosts = async (
+  runtime: LocalRuntime,
+  invocations: Invocations,
+  apiKey: string,
+  departureDate: string,
+): Promise<RequestCost[]> => {
+  const drctHost = new URL(runtime.simulatorUrl ?? "http://none").host;
+  const send = async ({ method = "GET", path, body, key }: Call) => {
+    const response = await fetch(`${runtime.apiUrl}${path}`, {
+      method,
+      headers: {
+        "x-api-key": apiKey,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(key === undefined ? {} : { "idempotency-key": key }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  /** The route function's calls for one request (tasks and consumers it set off are not waited on). */
+  const measure = async (request: string, call: Call) => {
+    invocations.clear();
+    const answer = await send(call);
+    const route = invocations.seen.find((seen) => seen.fn.startsWith("Route-"));
+    return { answer, cost: costOf(request, route?.calls ?? [], drctHost) };
+  };
+  const search = (destination: string) => ({
+    method: "POST",
+    path: "/public/offers/search",
+    body: { origin: "VIE", destination, departure_date: departureDate, passengers: { adults: 1 } },
+  });
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 1_100)); // DRCT's 1 search/s
+  const booking = (offerId: string) => ({
+    method: "POST",
+    path: "/public/orders",
+    key: `bench-${offerId}-${Date.now()}`,
+    body: {
+      offer_id: offerId,
+      passengers: [
+        { type: "adult", given_name: "Wave", family_name: "Count", birth_date: "1980-01-01", gender: "male" },
+      ],
+      contact: { email: "waves@example.com", phone: "+4315550100" },
+    },
+  });
+  const firstOffer = (answer: Record<string, unknown>) => (answer.offers as { id: string }[])[0]?.id ?? "";
+
+  // Warm every function first, then measure each request's second run.
+  const warm = firstOffer(await send(search("CDG")));
+  await send({ method: "PATCH", path: `/public/offers/${warm}/price` });
+  const warmOrder = await send(booking(warm));
+  await send({ path: `/public/orders/${String(warmOrder.id)}` });
+  await send({ path: "/public/orders?limit=5" });
+  await send({ path: "/public/usage" });
+  await send({
+    method: "POST",
+    path: `/public/orders/${String(warmOrder.id)}/issue`,
+    key: `bench-issue-warm-${Date.now()}`,
+    body: { payment: { type: "external", reference: "BENCH-WARM" } },
+  });
+  await pause();
+
+  const costs: RequestCost[] = [];
+  const miss = await measure("search, cache miss", search("AMS"));
+  costs.push(miss.cost);
+  costs.push((await measure("search, cache hit", search("AMS"))).cost);
+  const offerId = firstOffer(miss.answer);
+  costs.push((await measure("price", { method: "PATCH", path: `/public/offers/${offerId}/price` })).cost);
+  const created = await measure("order create", booking(offerId));
+  costs.push(created.cost);
+  const orderId = String(created.answer.id);
+  costs.push((await measure("order get", { path: `/public/orders/${orderId}` })).cost);
+  costs.push((await measure("order list", { path: "/public/orders?limit=5" })).cost);
+  costs.push((await measure("usage", { path: "/public/usage" })).cost);
+  costs.push(
+    (
+      await measure("order issue", {
+        method: "POST",
+        path: `/public/orders/${orderId}/issue`,
+        key: `bench-issue-${Date.now()}`,
+        body: { payment: { type: "external", reference: "BENCH" } },
+      })
+    ).cost,
+  );
+  return costs;
+};
+
+/** The table the README shows, and the requests over their wave budget. */
+export const costTable = (costs: readonly RequestCost[]): { table: string; overBudget: string[] } => {
+  const lines = [
+    "| request | AWS calls | sequential waves | budget | DRCT calls | calls |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  const overBudget: string[] = [];
+  for (const cost of costs) {
+    const budget = WAVE_BUDGETS[cost.request];
+    if (budget !== undefined && cost.waves > budget) overBudget.push(`${cost.request} (${cost.waves} > ${budget})`);
+    lines.push(
+      `| ${cost.request} | ${cost.awsCalls} | ${cost.waves} | ${budget ?? "–"} | ${cost.drctCalls} | ${cost.breakdown} |`,
+    );
+  }
+  return { table: lines.join("\n"), overBudget };
+};
