@@ -1,5 +1,5 @@
 /** Schemas of the webhook tooling routes: POST /public/callbacks/test and GET /public/events. */
-import { z } from "zod";
+import * as z from "zod";
 import { EVENTS } from "../../lib/resources";
 import { DeliveryAttemptSchema, ORDER_STATUS_VALUES, pageQueryFields } from "./schemas";
 

@@ -2,7 +2,7 @@
  * /openapi.json, assembled from the route list (lib/resources.ts), what each operation does
  * (operations.ts) and the zod schemas that validate requests (schemas.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ROUTES, type RouteDescription } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import {

@@ -3,7 +3,7 @@
  * follow: its tag, a description, request examples, success responses with their headers,
  * and the error codes it can answer (the common ones are added by openapi.ts).
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import {

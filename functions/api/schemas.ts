@@ -2,7 +2,7 @@
  * The zod schemas of the public API. The same objects validate requests in the handlers and
  * generate /openapi.json, so the document cannot say something the gateway does not enforce.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ERROR_CODES, type ErrorCode } from "../domain/errors";
 import { isKnownCurrency } from "../domain/money";
 import { ORDER_STATUSES } from "../domain/order";

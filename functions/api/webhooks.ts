@@ -2,7 +2,7 @@
  * The `webhooks` section of /openapi.json: what Aviaframe POSTs to a callback_url, one entry
  * per event type, signed per Standard Webhooks (CONTRACT.md §4).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EXAMPLE_BOOKED_ORDER, EXAMPLE_CANCELLED_ORDER, EXAMPLE_FAILED_ORDER, EXAMPLE_ISSUED_ORDER } from "./examples";
 import { OrderSchema } from "./schemas";
 

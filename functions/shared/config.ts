@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ENV, MAX_BODY_BYTES, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
 import { DEFAULT_RETRY_SCHEDULE_S, parseRetrySchedule } from "../domain/delivery";
 

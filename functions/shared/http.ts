@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { resolveTenantByApiKeyId } from "../adapters/dynamodb/tenant-directory";
 import { API_VERSIONS, type ApiVersion, CURRENT_API_VERSION, isApiVersion, VERSION_HEADER } from "../api/versions";
 import { AvfError, toEnvelope, validationError } from "../domain/errors";

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { getTenant } from "../adapters/dynamodb/tenant-directory";
 import type { Order } from "../domain/order";
 import type { CallContext } from "../use-cases/ports";

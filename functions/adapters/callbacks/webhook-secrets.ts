@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import { z } from "zod";
+import * as z from "zod";
 import { ENV } from "../../../lib/resources";
 import { config, requiredEnv } from "../../shared/config";
 import type { WebhookSecrets } from "../../use-cases/ports";

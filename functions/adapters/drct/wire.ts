@@ -2,7 +2,7 @@
  * DRCT's wire format (docs/DRCT-API.md). Every response is parsed with these schemas: a
  * supplier that changes shape fails loudly here instead of leaking odd data to agencies.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const DrctSegment = z.object({
   origin: z.string(),

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { TABLES } from "../../../lib/resources";
 import type { Tenant } from "../../domain/tenant";
 import { tableName } from "../../shared/config";

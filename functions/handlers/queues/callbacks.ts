@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { QUEUES } from "../../../lib/resources";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
 import { deliverDeps } from "../../shared/callback-wiring";

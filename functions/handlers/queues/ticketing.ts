@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { QUEUES } from "../../../lib/resources";
 import { ticketOrderDeps } from "../../shared/order-wiring";
 import { fifoBatchHandler } from "../../shared/queue";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { stepFunctionsSweepRuns } from "../../adapters/sfn/sweep-runs";
 import { config } from "../../shared/config";
 import { orderRepository } from "../../shared/order-wiring";
