@@ -7,10 +7,11 @@ import { API_VERSIONS, type ApiVersion, CURRENT_API_VERSION, isApiVersion, VERSI
 import { AvfError, toEnvelope, validationError } from "../domain/errors";
 import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
+import { settleBookkeeping } from "./bookkeeping";
 import { config } from "./config";
 import { correlationIdOf } from "./correlation";
 import { logger } from "./powertools";
-import { rateLimitHeaders } from "./wiring";
+import { rateLimitHeaders } from "./rate-limit-headers";
 
 export interface HttpRequest<TBody> {
   readonly body: TBody;
@@ -153,7 +154,8 @@ const checkVersion = (headers: Readonly<Record<string, string>>): void => {
 const buildHandler = <S extends z.ZodType | undefined, E>(
   options: RouteOptions<S, E>,
   authenticate: (event: APIGatewayProxyEvent) => Promise<E>,
-  responseHeaders?: (identity: E) => Promise<Record<string, string>>,
+  /** Called once authenticated, so its reads run beside the request; its result is awaited at the end. */
+  responseHeaders?: (identity: E) => () => Promise<Record<string, string>>,
 ): ApiHandler =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -163,15 +165,16 @@ const buildHandler = <S extends z.ZodType | undefined, E>(
       logger.setCorrelationId(correlationId);
       logger.appendKeys({ route: event.resource, method: event.httpMethod });
       const started = performance.now();
-      let identity: E | undefined;
+      let decoration: (() => Promise<Record<string, string>>) | undefined;
       const finish = async (result: HttpResult) => {
-        const extra =
-          identity === undefined || responseHeaders === undefined ? {} : await safely(responseHeaders, identity);
+        const extra = decoration === undefined ? {} : await safely(decoration);
+        await settleBookkeeping();
         logger.info("request handled", { status: result.status, latency_ms: Math.round(performance.now() - started) });
         return toResponse({ ...result, headers: { ...extra, ...result.headers } }, correlationId, versionOf(headers));
       };
       try {
-        identity = await authenticate(event);
+        const identity = await authenticate(event);
+        decoration = responseHeaders?.(identity);
         checkVersion(headers);
         const body = (options.body === undefined ? undefined : parseBody(event, headers, options.body)) as BodyOf<S>;
         const result = await options.handle({
@@ -204,12 +207,9 @@ export const ORDER_WRITE_ANSWER_MS = 10_000;
 const DEADLINE_MARGIN_MS = 1_500;
 
 /** Decoration must not turn an answer into a failure: without it, the answer still goes out. */
-const safely = async <E>(
-  compute: (identity: E) => Promise<Record<string, string>>,
-  identity: E,
-): Promise<Record<string, string>> => {
+const safely = async (compute: () => Promise<Record<string, string>>): Promise<Record<string, string>> => {
   try {
-    return await compute(identity);
+    return await compute();
   } catch (error) {
     logger.warn("could not compute response headers", { error });
     return {};

@@ -2,6 +2,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambd
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { bookkeeping } from "./bookkeeping";
 import { logger } from "./powertools";
 
 /**
@@ -15,6 +16,7 @@ export const fifoBatchHandler = (
 ) =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(bookkeeping())
     .handler(async (event, context) => {
       const response = await processPartialResponse(
         event,

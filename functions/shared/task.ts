@@ -5,6 +5,7 @@ import * as z from "zod";
 import { getTenant } from "../adapters/dynamodb/tenant-directory";
 import type { Order } from "../domain/order";
 import type { CallContext } from "../use-cases/ports";
+import { bookkeeping } from "./bookkeeping";
 import { orderRepository } from "./order-wiring";
 import { logger } from "./powertools";
 
@@ -23,12 +24,14 @@ export const loadOrderStep = async (
   ref: z.infer<typeof OrderRef>,
   context: Context,
 ): Promise<OrderStep | undefined> => {
-  const order = await orderRepository().get(ref.tenant_id, ref.order_id);
+  const [order, tenant] = await Promise.all([
+    orderRepository().get(ref.tenant_id, ref.order_id),
+    getTenant(ref.tenant_id),
+  ]);
   if (order === undefined) {
     logger.error("step for an order that does not exist", { order_id: ref.order_id, tenant_id: ref.tenant_id });
     return undefined;
   }
-  const tenant = await getTenant(ref.tenant_id);
   logger.setCorrelationId(order.correlationId);
   logger.appendKeys({ tenant_id: order.tenantId, order_id: order.id });
   return {
@@ -46,4 +49,5 @@ export const loadOrderStep = async (
 export const taskHandler = <I, O>(schema: z.ZodType<I>, run: (input: I, context: Context) => Promise<O>) =>
   middy<unknown, O>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(bookkeeping())
     .handler(async (event, context) => run(schema.parse(event), context));

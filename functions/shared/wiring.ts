@@ -3,13 +3,12 @@
  * Created on first use, once per execution environment, and shared by every handler.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { EVENTS, PLANS, type SupplierOperation } from "../../lib/resources";
+import { EVENTS } from "../../lib/resources";
 import { DrctClient } from "../adapters/drct/client";
-import { GuardedSupplier, tenantBucket } from "../adapters/drct/guarded-supplier";
+import { GuardedSupplier } from "../adapters/drct/guarded-supplier";
 import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
 import { type DrctCallRecord, recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
-import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
 import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
 import { DynamoSearchCoalescer } from "../adapters/dynamodb/search-flights";
 import { DynamoSlotQueue } from "../adapters/dynamodb/slot-queue";
@@ -18,12 +17,13 @@ import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
 import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
-import type { RateLimitPolicy } from "../domain/rate-limit";
-import type { Tenant } from "../domain/tenant";
+import type { UsageMeter } from "../use-cases/ports";
 import type { PriceOfferDeps } from "../use-cases/price-offer";
 import type { SearchOffersDeps } from "../use-cases/search-offers";
+import { afterAnswer } from "./bookkeeping";
 import { config } from "./config";
 import { logger, metrics } from "./powertools";
+import { rateLimiter } from "./rate-limit-headers";
 
 export const once = <T>(create: () => T): (() => T) => {
   let value: T | undefined;
@@ -41,12 +41,11 @@ export const drctClient = /* @__PURE__ */ once(
       baseUrl: config().drctBaseUrl,
       token: () => readSecret("drctToken"),
       timeoutMs: config().drctTimeoutMs,
-      // The request log must never fail a booking: a lost log line is logged instead.
-      onCall: (record) => {
+      // The request log must never fail a booking, nor hold up its answer: it is written
+      // beside the rest of the request (a lost log line is logged instead).
+      onCall: async (record) => {
         countDrctCall(record);
-        return recordDrctCall(record).catch((error: unknown) =>
-          logger.warn("DRCT request log write failed", { error }),
-        );
+        afterAnswer("DRCT request log write", recordDrctCall(record));
       },
     }),
 );
@@ -68,8 +67,6 @@ const countDrctCall = (record: DrctCallRecord): void => {
   latency.addDimension("operation", record.operation);
   latency.addMetric("DrctLatency", MetricUnit.Milliseconds, record.latencyMs);
 };
-
-export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter());
 
 /** Operators hear of breaker transitions three ways: a log line, a metric, and an event on the bus. */
 const announceBreaker = async (transition: BreakerTransition, state: BreakerState): Promise<void> => {
@@ -110,7 +107,15 @@ export const supplier = /* @__PURE__ */ once(
     }),
 );
 
-export const usageMeter = /* @__PURE__ */ once(dynamoUsageMeter);
+/** Usage counts are written beside the request's other work: an answer never waits for its meter. */
+export const usageMeter = /* @__PURE__ */ once((): UsageMeter => {
+  const meter = dynamoUsageMeter();
+  return {
+    record: async (tenantId, metric, at, count) =>
+      afterAnswer("usage count", meter.record(tenantId, metric, at, count)),
+    read: (tenantId, fromDay, toDay) => meter.read(tenantId, fromDay, toDay),
+  };
+});
 export const offerStore = /* @__PURE__ */ once(dynamoOfferStore);
 
 export const searchOffersDeps = /* @__PURE__ */ once(
@@ -134,20 +139,3 @@ export const priceOfferDeps = /* @__PURE__ */ once(
     now: Date.now,
   }),
 );
-
-const RATE_LIMIT_OPERATION: SupplierOperation = "search";
-
-/**
- * The tenant's DRCT search budget (the scarce one), on every response of a tenant route, as
- * `ratelimit-*` headers: a client can slow down before it is refused.
- */
-export const rateLimitHeaders = async (tenant: Tenant): Promise<Record<string, string>> => {
-  const policy = PLANS[tenant.plan].supplier[RATE_LIMIT_OPERATION] as RateLimitPolicy;
-  const state = await rateLimiter().peek(tenantBucket(tenant.tenantId, RATE_LIMIT_OPERATION), policy);
-  return {
-    "ratelimit-limit": String(policy.limit),
-    "ratelimit-remaining": String(state.remaining),
-    "ratelimit-reset": String(Math.ceil(state.resetMs / 1000)),
-    "ratelimit-policy": `${policy.limit};w=${policy.windowMs / 1000};burst=${policy.burst};name="drct-search"`,
-  };
-};

@@ -107,7 +107,8 @@ export const USAGE_METRICS: readonly UsageMetric[] = ["searches", "prices", "ord
 export type UsageCounts = Record<UsageMetric, number>;
 
 export interface UsageMeter {
-  record(tenantId: string, metric: UsageMetric, at: Date): Promise<void>;
+  /** Adds `count` (default 1; -1 takes back a count recorded ahead of an outcome that failed). */
+  record(tenantId: string, metric: UsageMetric, at: Date, count?: number): Promise<void>;
   /** Counts per UTC day from `fromDay` to `toDay` inclusive (YYYY-MM-DD), days without usage left out. */
   read(tenantId: string, fromDay: string, toDay: string): Promise<{ day: string; counts: UsageCounts }[]>;
 }

@@ -32,10 +32,27 @@ export const searchOffers = async (
   criteria: SearchCriteria,
   call: CallContext,
 ): Promise<SearchOutcome> => {
+  // Counted up front, beside the cache read (a hit then needs no round trip of its own), and
+  // taken back if the search fails: only answered searches count.
+  const countedAt = new Date(deps.now());
+  await deps.usage.record(tenant.tenantId, "searches", countedAt);
+  try {
+    return await search(deps, tenant, criteria, call);
+  } catch (error) {
+    await deps.usage.record(tenant.tenantId, "searches", countedAt, -1);
+    throw error;
+  }
+};
+
+const search = async (
+  deps: SearchOffersDeps,
+  tenant: Tenant,
+  criteria: SearchCriteria,
+  call: CallContext,
+): Promise<SearchOutcome> => {
   const key = searchKey(criteria);
   const cached = await deps.cache.get(tenant.tenantId, key, deps.now());
   if (cached !== undefined) {
-    await deps.usage.record(tenant.tenantId, "searches", new Date(deps.now()));
     return {
       offers: cached.offers,
       cache: { hit: true, ageSeconds: Math.max(0, Math.floor((deps.now() - cached.cachedAt) / 1000)) },
@@ -59,7 +76,6 @@ export const searchOffers = async (
   await Promise.all([
     deps.offers.remember(tenant.tenantId, remembered),
     deps.cache.put(tenant.tenantId, key, offers, now),
-    deps.usage.record(tenant.tenantId, "searches", new Date(now)),
   ]);
   return { offers, cache: { hit: false, ageSeconds: 0 }, coalesced: role === "joined" };
 };

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Attempt } from "../../functions/adapters/drct/client";
 import {
+  type Admission,
   accountBucket,
   type BreakerPort,
   GuardedSupplier,
@@ -78,7 +79,24 @@ class RecordingBreaker implements BreakerPort {
     this.script = [...script];
   }
 
-  async admit(): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+  /** Looks that may not take the half-open breaker's probe, and the probes taken. */
+  looks = 0;
+  probes = 0;
+  /** Half-open: the next admission is the probe. */
+  halfOpen = false;
+
+  async admit(options: { readonly probe?: boolean } = {}): Promise<Admission> {
+    if (this.halfOpen) {
+      if (options.probe === false) {
+        this.looks += 1;
+        this.log.push("breaker half-open");
+        return { allowed: "probe" };
+      }
+      this.halfOpen = false;
+      this.probes += 1;
+      this.log.push("probe");
+      return { allowed: true };
+    }
     this.admits += 1;
     const verdict = this.script.shift() ?? true;
     this.log.push(verdict === true ? "admit" : "breaker refused");
@@ -528,16 +546,32 @@ describe("GuardedSupplier: budgets", () => {
     expect(sleeps).toEqual([BASE]);
   });
 
-  test("the tenant's plan budget refused → AVF_429_RATE_LIMITED; neither the breaker nor DRCT is touched", async () => {
+  test("the tenant's plan budget refused → AVF_429_RATE_LIMITED; the breaker is only looked at, DRCT not touched", async () => {
     const { supplier, client, breaker, limiter, sleeps } = setup({ limiter: { [TENANT_SEARCH]: [4_001] } });
     const error = await rejection(supplier.search(CRITERIA, CALL), AvfError);
     expect(error.code).toBe("AVF_429_RATE_LIMITED");
     expect(error.status).toBe(429);
     expect(error.retryAfterSeconds).toBe(5);
-    expect(breaker.touched).toBe(0);
+    expect(breaker).toMatchObject({ admits: 1, failures: 0, successes: 0, probes: 0 });
     expect(client.calls).toEqual([]);
     expect(limiter.claims.map((c) => c.bucket)).toEqual([TENANT_SEARCH]);
     expect(sleeps).toEqual([]);
+  });
+
+  test("a half-open breaker's one probe is not taken by a call the tenant's budget refuses", async () => {
+    const { supplier, client, breaker } = setup({ limiter: { [TENANT_SEARCH]: [4_001] } });
+    breaker.halfOpen = true;
+    await rejection(supplier.search(CRITERIA, CALL), AvfError);
+    expect(breaker).toMatchObject({ looks: 1, probes: 0, halfOpen: true });
+    expect(client.calls).toEqual([]);
+  });
+
+  test("a half-open breaker: once the tenant's budget is granted, the call takes the probe and goes to DRCT", async () => {
+    const { supplier, client, breaker } = setup();
+    breaker.halfOpen = true;
+    await supplier.search(CRITERIA, CALL);
+    expect(breaker).toMatchObject({ looks: 1, probes: 1, successes: 1 });
+    expect(client.calls).toHaveLength(1);
   });
 
   test("the tenant's budget is claimed under its own tenant id", async () => {

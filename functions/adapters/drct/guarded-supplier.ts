@@ -43,9 +43,16 @@ export interface SlotQueuePort {
   ): Promise<void>;
 }
 
+export type Admission =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterMs: number }
+  /** `probe: false` was asked and this call would be the half-open breaker's probe: ask again. */
+  | { readonly allowed: "probe" };
+
 /** The shared breaker (DynamoCircuitBreaker in AWS). */
 export interface BreakerPort {
-  admit(): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  /** With `probe: false`, never takes the half-open breaker's one probe (the call may yet not happen). */
+  admit(options?: { readonly probe?: boolean }): Promise<Admission>;
   recordFailure(): Promise<void>;
   recordSuccess(): Promise<void>;
 }
@@ -147,9 +154,15 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
     call: CallContext,
     attempt: (n: Attempt) => Promise<T>,
   ): Promise<T> {
-    await this.claimTenantBudget(operation, call);
+    // Independent, so together: the tenant's budget and the breaker's first look (which takes
+    // no probe: a call refused by the tenant's budget must not hold the half-open breaker's one).
+    const [, firstLook] = await Promise.all([
+      this.claimTenantBudget(operation, call),
+      this.options.breaker.admit({ probe: false }),
+    ]);
     for (let retry = 0; ; retry += 1) {
-      const admission = await this.options.breaker.admit();
+      const admission = retry === 0 && firstLook.allowed !== "probe" ? firstLook : await this.options.breaker.admit();
+      if (admission.allowed === "probe") throw new Error("the breaker deferred a probe it was allowed to take");
       if (!admission.allowed) {
         throw new SupplierError("circuit_open", "DRCT is failing; calls are paused", {
           retryAfterSeconds: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),

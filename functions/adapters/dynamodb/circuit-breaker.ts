@@ -9,6 +9,7 @@ import {
   CLOSED,
 } from "../../domain/breaker";
 import { tableName } from "../../shared/config";
+import type { Admission } from "../drct/guarded-supplier";
 import { dynamo, isConditionalCheckFailure } from "./client";
 
 const KEY = { pk: "BREAKER#drct" };
@@ -20,6 +21,9 @@ export type BreakerTransition = "opened" | "recovered";
  * conditional on the version read, so two invocations cannot both open it or both probe.
  */
 export class DynamoCircuitBreaker {
+  /** The state this environment last read or wrote: a success on a clean closed breaker writes nothing. */
+  private lastSeen: BreakerState | undefined;
+
   constructor(
     private readonly policy: BreakerPolicy,
     private readonly onTransition: (transition: BreakerTransition, state: BreakerState) => Promise<void>,
@@ -31,12 +35,13 @@ export class DynamoCircuitBreaker {
   }
 
   /** Whether a call may go to DRCT now; a refused caller learns how long to wait. */
-  async admit(): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+  async admit(options: { readonly probe?: boolean } = {}): Promise<Admission> {
     for (let race = 0; race < 4; race += 1) {
       const state = await this.read();
       const admission = admit(this.policy, state, this.now());
       if (admission.kind === "call") return { allowed: true };
       if (admission.kind === "reject") return { allowed: false, retryAfterMs: admission.retryAfterMs };
+      if (options.probe === false) return { allowed: "probe" };
       if (await this.write(state, admission.next)) return { allowed: true };
     }
     return { allowed: false, retryAfterMs: this.policy.cooldownMs };
@@ -54,6 +59,9 @@ export class DynamoCircuitBreaker {
   }
 
   async recordSuccess(): Promise<void> {
+    // Closed with no failures when this call was admitted: nothing to reset (failures others
+    // recorded since stay counted, which only errs toward opening).
+    if (this.lastSeen !== undefined && afterSuccess(this.lastSeen) === undefined) return;
     for (let race = 0; race < 4; race += 1) {
       const state = await this.read();
       const outcome = afterSuccess(state);
@@ -70,15 +78,19 @@ export class DynamoCircuitBreaker {
       new GetCommand({ TableName: tableName("supplierState"), Key: KEY, ConsistentRead: true }),
     );
     const item = result.Item;
-    if (item === undefined) return CLOSED;
-    return {
-      status: item.status as BreakerStatus,
-      failures: Number(item.failures),
-      windowStart: Number(item.window_start),
-      openedAt: Number(item.opened_at),
-      probeUntil: Number(item.probe_until),
-      version: Number(item.version),
-    };
+    const state: BreakerState =
+      item === undefined
+        ? CLOSED
+        : {
+            status: item.status as BreakerStatus,
+            failures: Number(item.failures),
+            windowStart: Number(item.window_start),
+            openedAt: Number(item.opened_at),
+            probeUntil: Number(item.probe_until),
+            version: Number(item.version),
+          };
+    this.lastSeen = state;
+    return state;
   }
 
   private async write(seen: BreakerState, next: BreakerState): Promise<boolean> {
@@ -100,6 +112,7 @@ export class DynamoCircuitBreaker {
           ExpressionAttributeValues: { ":seen": seen.version },
         }),
       );
+      this.lastSeen = next;
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;

@@ -12,31 +12,41 @@ export interface BucketState {
 const MAX_RACES = 8;
 
 /**
- * GCRA buckets in DynamoDB (SupplierState table), shared by every Lambda: a claim reads the
- * bucket's TAT and writes the new one on condition that nobody else wrote in between.
+ * GCRA buckets in DynamoDB (SupplierState table), shared by every Lambda: a claim writes the
+ * bucket's new TAT on condition that it is still the one the decision was made on.
+ *
+ * One round trip in the usual case: a bucket's TAT only ever grows, so the last TAT this
+ * environment saw is a lower bound of the stored one. A bucket idle as far as we know is
+ * claimed with "whatever is stored is in the past"; a refusal on the lower bound is a refusal
+ * on the stored TAT too; otherwise the write is conditional on the TAT we saw. Only a lost
+ * race reads the bucket and decides again.
  */
 export class DynamoRateLimiter {
+  private readonly seen = new Map<string, number>();
+
   constructor(private readonly now: () => number = Date.now) {}
 
   async claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision> {
+    const known = this.seen.get(bucket);
+    const now = this.now();
+    if (known === undefined || known <= now) {
+      const decision = decide(policy, undefined, now);
+      if (await this.write(bucket, decision.nextTat, { idleAt: now })) return decision;
+    } else {
+      const decision = decide(policy, known, now);
+      if (!decision.granted) return decision;
+      if (await this.write(bucket, decision.nextTat, { seen: known })) return decision;
+    }
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
-      const now = this.now();
-      const decision = decide(policy, stored, now);
+      const decision = decide(policy, stored, this.now());
       if (!decision.granted) return decision;
-      try {
-        await dynamo().send(
-          new PutCommand({
-            TableName: tableName("supplierState"),
-            Item: { pk: bucket, tat: decision.nextTat, expires_at: epochSeconds(decision.nextTat) + 3_600 },
-            ConditionExpression: stored === undefined ? "attribute_not_exists(pk)" : "tat = :seen",
-            ...(stored === undefined ? {} : { ExpressionAttributeValues: { ":seen": stored } }),
-          }),
-        );
-        return decision;
-      } catch (error) {
-        if (!isConditionalCheckFailure(error)) throw error;
-      }
+      const written = await this.write(
+        bucket,
+        decision.nextTat,
+        stored === undefined ? { absent: true } : { seen: stored },
+      );
+      if (written) return decision;
     }
     // Under that much contention the bucket is clearly busy: refuse rather than spin.
     const interval = policy.windowMs / policy.limit;
@@ -47,6 +57,40 @@ export class DynamoRateLimiter {
       retryAfterMs: Math.ceil(interval),
       resetMs: Math.ceil(interval),
     };
+  }
+
+  /** Writes the bucket's next TAT if the stored one is as expected; false when another claim won. */
+  private async write(
+    bucket: string,
+    tat: number,
+    expected: { readonly idleAt: number } | { readonly seen: number } | { readonly absent: true },
+  ): Promise<boolean> {
+    const condition =
+      "idleAt" in expected
+        ? { ConditionExpression: "attribute_not_exists(tat) OR tat <= :now", values: { ":now": expected.idleAt } }
+        : "seen" in expected
+          ? { ConditionExpression: "tat = :seen", values: { ":seen": expected.seen } }
+          : { ConditionExpression: "attribute_not_exists(pk)", values: undefined };
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName("supplierState"),
+          Item: { pk: bucket, tat, expires_at: epochSeconds(tat) + 3_600 },
+          ConditionExpression: condition.ConditionExpression,
+          ...(condition.values === undefined ? {} : { ExpressionAttributeValues: condition.values }),
+        }),
+      );
+      this.seen.set(bucket, tat);
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** The newest TAT this environment has read or written for the bucket. */
+  known(bucket: string): number | undefined {
+    return this.seen.get(bucket);
   }
 
   async peek(bucket: string, policy: RateLimitPolicy): Promise<BucketState> {
@@ -60,6 +104,8 @@ export class DynamoRateLimiter {
       new GetCommand({ TableName: tableName("supplierState"), Key: { pk: bucket }, ConsistentRead: true }),
     );
     const tat = result.Item?.tat;
-    return typeof tat === "number" ? tat : undefined;
+    if (typeof tat !== "number") return undefined;
+    this.seen.set(bucket, Math.max(tat, this.seen.get(bucket) ?? tat));
+    return tat;
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SupplierOffer } from "../../domain/offer";
 import { SupplierError, type SupplierFailureKind } from "../../domain/supplier";
+import { afterAnswer } from "../../shared/bookkeeping";
 import { tableName } from "../../shared/config";
 import type { Coalesced, SearchCoalescer } from "../../use-cases/ports";
 import { dynamo, epochSeconds, isConditionalCheckFailure, unlessConditionFailed } from "./client";
@@ -92,7 +93,8 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
       else await this.abandon(key, me);
       throw error;
     }
-    await this.land(key, me, { state: "done", result: JSON.stringify(offers) });
+    // Joiners poll for the landing; the leader's own answer need not wait for it.
+    afterAnswer("search landing", this.land(key, me, { state: "done", result: JSON.stringify(offers) }));
     return { offers, role: "leader" };
   }
 

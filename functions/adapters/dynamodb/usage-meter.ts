@@ -7,14 +7,14 @@ const dayKey = (day: string) => `DAY#${day}`;
 
 /** One item per tenant and UTC day; counters grow by atomic ADD, so concurrent requests never lose a count. */
 export const dynamoUsageMeter = (): UsageMeter => ({
-  record: async (tenantId: string, metric: UsageMetric, at: Date): Promise<void> => {
+  record: async (tenantId: string, metric: UsageMetric, at: Date, count = 1): Promise<void> => {
     await dynamo().send(
       new UpdateCommand({
         TableName: tableName("usage"),
         Key: { pk: `TENANT#${tenantId}`, sk: dayKey(at.toISOString().slice(0, 10)) },
-        UpdateExpression: "ADD #metric :one",
+        UpdateExpression: "ADD #metric :count",
         ExpressionAttributeNames: { "#metric": metric },
-        ExpressionAttributeValues: { ":one": 1 },
+        ExpressionAttributeValues: { ":count": count },
       }),
     );
   },

@@ -363,11 +363,16 @@ export class FakeBookingWorkflow implements BookingWorkflow {
 
 /** Counts what is recorded; reads it back per tenant and UTC day, days without usage left out, like DynamoDB. */
 export class FakeUsageMeter implements UsageMeter {
-  readonly records: { readonly tenantId: string; readonly metric: UsageMetric; readonly at: string }[] = [];
+  readonly records: {
+    readonly tenantId: string;
+    readonly metric: UsageMetric;
+    readonly at: string;
+    readonly count?: number;
+  }[] = [];
   readonly reads: { readonly tenantId: string; readonly fromDay: string; readonly toDay: string }[] = [];
 
-  async record(tenantId: string, metric: UsageMetric, at: Date): Promise<void> {
-    this.records.push({ tenantId, metric, at: at.toISOString() });
+  async record(tenantId: string, metric: UsageMetric, at: Date, count = 1): Promise<void> {
+    this.records.push({ tenantId, metric, at: at.toISOString(), ...(count === 1 ? {} : { count }) });
   }
 
   async read(tenantId: string, fromDay: string, toDay: string): Promise<{ day: string; counts: UsageCounts }[]> {
@@ -377,7 +382,7 @@ export class FakeUsageMeter implements UsageMeter {
       const day = record.at.slice(0, 10);
       if (record.tenantId !== tenantId || day < fromDay || day > toDay) continue;
       const counts = days.get(day) ?? { searches: 0, prices: 0, orders: 0, issues: 0 };
-      days.set(day, { ...counts, [record.metric]: counts[record.metric] + 1 });
+      days.set(day, { ...counts, [record.metric]: counts[record.metric] + (record.count ?? 1) });
     }
     return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, counts]) => ({ day, counts }));
   }

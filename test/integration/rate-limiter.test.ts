@@ -1,0 +1,53 @@
+/**
+ * The GCRA limiter against the DynamoDB stand-in, as many Lambdas share it: however the
+ * environments race and whatever each remembers, a bucket never grants more than its policy.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DynamoRateLimiter } from "../../functions/adapters/dynamodb/rate-limiter";
+import { type LocalDynamo, startLocalDynamo } from "../../lib/local/dynamodb";
+import { physicalName, TABLES } from "../../lib/resources";
+
+const PREFIX = "limiter-test";
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo({ prefix: PREFIX });
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+  process.env.AWS_REGION = "eu-west-1";
+  process.env.AWS_ACCESS_KEY_ID = "local";
+  process.env.AWS_SECRET_ACCESS_KEY = "local";
+  process.env[TABLES.supplierState.env] = physicalName(PREFIX, TABLES.supplierState.id);
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe("DynamoRateLimiter", () => {
+  test("four environments racing 40 claims at one instant grant exactly the burst", async () => {
+    const at = Date.parse("2031-01-01T00:00:00Z");
+    const policy = { limit: 5, windowMs: 60_000, burst: 5 };
+    const environments = Array.from({ length: 4 }, () => new DynamoRateLimiter(() => at));
+    const decisions = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => environments[index % 4]?.claim("RATE#race", policy)),
+    );
+    expect(decisions.filter((decision) => decision?.granted)).toHaveLength(5);
+    for (const refused of decisions.filter((decision) => decision?.granted === false)) {
+      expect(refused?.retryAfterMs).toBeGreaterThan(0);
+    }
+  });
+
+  test("an environment that remembers an old TAT still never over-grants, and a quiet bucket fills again", async () => {
+    let now = Date.parse("2031-02-01T00:00:00Z");
+    const policy = { limit: 2, windowMs: 1_000, burst: 2 };
+    const [a, b] = [new DynamoRateLimiter(() => now), new DynamoRateLimiter(() => now)];
+    expect((await a.claim("RATE#stale", policy)).granted).toBe(true); // a remembers one use
+    expect((await b.claim("RATE#stale", policy)).granted).toBe(true);
+    expect((await b.claim("RATE#stale", policy)).granted).toBe(false);
+    // a's memory is behind the table: its write conditioned on it loses, it re-reads, refuses.
+    expect((await a.claim("RATE#stale", policy)).granted).toBe(false);
+    now += 1_000;
+    expect((await a.claim("RATE#stale", policy)).granted).toBe(true);
+    expect((await b.claim("RATE#stale", policy)).granted).toBe(true);
+    expect((await a.claim("RATE#stale", policy)).granted).toBe(false);
+  });
+});
