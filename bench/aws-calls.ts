@@ -62,7 +62,7 @@ export const measureRequestCosts = async (
   invocations: Invocations,
   apiKey: string,
   departureDate: string,
-): Promise<RequestCost[]> => {
+): Promise<{ costs: RequestCost[]; orderId: string }> => {
   const drctHost = new URL(runtime.simulatorUrl ?? "http://none").host;
   const send = async ({ method = "GET", path, body, key }: Call) => {
     const response = await fetch(`${runtime.apiUrl}${path}`, {
@@ -142,7 +142,7 @@ export const measureRequestCosts = async (
       })
     ).cost,
   );
-  return costs;
+  return { costs, orderId };
 };
 
 /** The table the README shows, and the requests over their wave budget. */

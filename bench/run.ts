@@ -10,6 +10,7 @@ import { startLocalRuntime } from "../lib/local/runtime";
 import { testTenant } from "../lib/local/seed";
 import { costTable, invocationLog, measureRequestCosts } from "./aws-calls";
 import { bundleTable, measureBundles } from "./bundles";
+import { measureThroughput } from "./throughput";
 
 /** `npm run bench -- --costs`: only AWS calls, waves, bundles and init times (a minute, not several). */
 const costsOnly = process.argv.includes("--costs");
@@ -175,9 +176,24 @@ const floodScenario = async (scenario: FloodScenario) => {
 
 const requestCosts = async () => {
   // What each request waits on in Lambda: AWS calls and their sequential waves, per request.
-  const costs = costTable(await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60)));
+  const measured = await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60));
+  const costs = costTable(measured.costs);
   console.log(`\n${costs.table}\n`);
   report("requests over their wave budget (bench/budgets.ts)", costs.overBudget.join("; ") || "none");
+  // What the local runtime serves (developers load-test against it): 10 keep-alive connections.
+  const order = `${runtime.apiUrl}/public/orders/${measured.orderId}`;
+  const auth = { "x-api-key": keyOf("agency-bench7") };
+  await measureThroughput(order, auth, { durationMs: 1_000 }); // every environment warm first
+  for (const [name, url, headers] of [
+    ["GET /health", `${runtime.apiUrl}/health`, {}],
+    ["GET /public/orders/{id}", order, auth],
+  ] as const) {
+    const served = await measureThroughput(url, headers, { connections: 10, durationMs: 5_000 });
+    report(
+      `local throughput: ${name} (10 connections, 5 s)`,
+      `${served.perSecond.toFixed(0)} req/s, p50 / p99 ${ms(served.p50Ms)} / ${ms(served.p99Ms)}, ${JSON.stringify(served.statuses)}`,
+    );
+  }
   // What each Lambda ships, and its module init time beside the SDK-only floor.
   const { floorMs, bundles } = await measureBundles();
   const shipped = bundleTable(floorMs, bundles);
