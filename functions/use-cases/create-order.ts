@@ -73,12 +73,15 @@ export const createOrder = async (
   call: CallContext,
 ): Promise<Order> => {
   const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
-  const existing = await deps.orders.get(tenant.tenantId, orderId);
+  // Both reads at once: a retried request finds its order, a new one its offer.
+  const [existing, remembered] = await Promise.all([
+    deps.orders.get(tenant.tenantId, orderId),
+    deps.offers.find(tenant.tenantId, input.offer_id),
+  ]);
   if (existing !== undefined)
     return existing.status === "PENDING" ? resumeBooking(deps, existing, call.deadlineAt) : existing;
 
   const now = deps.now();
-  const remembered = await deps.offers.find(tenant.tenantId, input.offer_id);
   if (remembered === undefined || Date.parse(remembered.offer.valid_until) <= now.getTime()) {
     throw new AvfError("AVF_404_OFFER_NOT_FOUND", "the offer is unknown or has expired; search again");
   }
@@ -115,7 +118,8 @@ export const createOrder = async (
     const raced = await deps.orders.get(tenant.tenantId, orderId);
     if (raced !== undefined) return raced;
   }
-  await Promise.all([
+  // Once the order is written, its audit entry, its count and its booking go together.
+  const [, , started] = await Promise.all([
     deps.audit
       .record({
         tenantId: order.tenantId,
@@ -129,17 +133,21 @@ export const createOrder = async (
       })
       .catch((error: unknown) => deps.warn("audit entry not written", error)),
     deps.usage.record(tenant.tenantId, "orders", now),
+    startBooking(deps, order),
   ]);
-  return resumeBooking(deps, order, call.deadlineAt);
+  return started ? deps.awaitBooking(order, call.deadlineAt) : order;
 };
 
-const resumeBooking = async (deps: CreateOrderDeps, order: Order, deadlineAt: number): Promise<Order> => {
+/** False when the workflow could not be started: the order is safe as PENDING, reconciliation settles it. */
+const startBooking = async (deps: CreateOrderDeps, order: Order): Promise<boolean> => {
   try {
     await deps.booking.start(order);
+    return true;
   } catch (error) {
-    // The order is safe as PENDING: the reconciliation sweep settles it with DRCT.
     deps.warn("booking workflow not started; reconciliation will settle the order", error);
-    return order;
+    return false;
   }
-  return deps.awaitBooking(order, deadlineAt);
 };
+
+const resumeBooking = async (deps: CreateOrderDeps, order: Order, deadlineAt: number): Promise<Order> =>
+  (await startBooking(deps, order)) ? deps.awaitBooking(order, deadlineAt) : order;

@@ -47,7 +47,7 @@ export const flushOrderEvents = async (deps: TransitionDeps, tenantId: string, o
 
 /**
  * Moves an order, in one conditional write that also puts the move's events in the order's
- * outbox; then audits it and publishes the events. Throws AVF_409_INVALID_STATE for an
+ * outbox; then audits it and publishes the events (together). Throws AVF_409_INVALID_STATE for an
  * illegal move and OrderConflict when another writer got there first.
  */
 export const moveOrder = async (
@@ -66,19 +66,22 @@ export const moveOrder = async (
     next,
     detailTypes.map((type, position) => orderEvent(deps, next, type, position)),
   );
-  await deps.audit
-    .record({
-      tenantId: next.tenantId,
-      orderId: next.id,
-      from: order.status,
-      to,
-      version: next.version,
-      actor,
-      correlationId: next.correlationId,
-      at: next.updatedAt,
-      reason: options.reason,
-    })
-    .catch((error: unknown) => deps.warn("audit entry not written", error));
-  await flushOrderEvents(deps, next.tenantId, next.id);
+  // Independent once the move is saved: the audit entry and the announcement go together.
+  await Promise.all([
+    deps.audit
+      .record({
+        tenantId: next.tenantId,
+        orderId: next.id,
+        from: order.status,
+        to,
+        version: next.version,
+        actor,
+        correlationId: next.correlationId,
+        at: next.updatedAt,
+        reason: options.reason,
+      })
+      .catch((error: unknown) => deps.warn("audit entry not written", error)),
+    flushOrderEvents(deps, next.tenantId, next.id),
+  ]);
   return next;
 };
