@@ -2,8 +2,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type DecryptCommand, GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
-import { kmsFieldCipher, loadOrCreateLocalKey, rawAesFieldCipher } from "../../functions/adapters/pii/field-cipher";
+import {
+  kmsFieldCipher,
+  loadOrCreateLocalKey,
+  localDataKeys,
+  rawAesFieldCipher,
+} from "../../functions/adapters/pii/field-cipher";
 
 interface Passenger {
   given_name: string;
@@ -105,15 +111,31 @@ describe("raw AES field cipher", () => {
 
   test("decrypting under another tenant or order fails", async () => {
     const ciphertext = await cipher.encrypt(booking, context);
-    await expect(cipher.decrypt<Booking>(ciphertext, { ...context, order_id: "ord-OTHER" })).rejects.toThrow(
-      /context mismatch on "order_id"/,
-    );
-    await expect(cipher.decrypt<Booking>(ciphertext, { ...context, tenant_id: "t-evil" })).rejects.toThrow(
-      /context mismatch on "tenant_id"/,
-    );
-    await expect(cipher.decrypt<Booking>(ciphertext, { ...context, field: "passengers" })).rejects.toThrow(
-      /context mismatch on "field"/,
-    );
+    for (const other of [
+      { ...context, order_id: "ord-OTHER" },
+      { ...context, tenant_id: "t-evil" },
+      { ...context, field: "passengers" },
+      { tenant_id: context.tenant_id },
+    ]) {
+      await expect(cipher.decrypt<Booking>(ciphertext, other)).rejects.toThrow(/encryption context/);
+    }
+    // The order of the context's entries does not matter.
+    await expect(
+      cipher.decrypt<Booking>(ciphertext, { order_id: context.order_id, tenant_id: context.tenant_id }),
+    ).resolves.toEqual(booking);
+  });
+
+  test("a field moved under another data key of the same context fails its key commitment", async () => {
+    // Two data keys for one context (another environment's cache): each field keeps its own.
+    const wrapping = randomBytes(32);
+    const [first, second] = [rawAesFieldCipher(wrapping), rawAesFieldCipher(wrapping)];
+    const a = Buffer.from(await first.encrypt("a", context), "base64");
+    const b = Buffer.from(await second.encrypt("b", context), "base64");
+    const wrappedEnd = 3 + a.readUInt16BE(1);
+    // a's body and commitment with b's wrapped key: the commitment no longer matches.
+    const spliced = Buffer.concat([b.subarray(0, wrappedEnd), a.subarray(wrappedEnd)]).toString("base64");
+    await expect(first.decrypt(spliced, context)).rejects.toThrow(/commitment/);
+    await expect(first.decrypt(b.toString("base64"), context)).resolves.toBe("b");
   });
 
   test("an empty context is refused on both sides", async () => {
@@ -150,6 +172,46 @@ describe("raw AES field cipher", () => {
 });
 
 describe("KMS field cipher", () => {
+  const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  /** KMS as far as the cipher uses it: data keys sealed under a key only it holds, bound to their context. */
+  const fakeKms = () => {
+    const local = localDataKeys(randomBytes(32));
+    const calls: { name: string; input: { KeyId?: string; EncryptionContext?: Record<string, string> } }[] = [];
+    const client = {
+      send: async (command: GenerateDataKeyCommand | DecryptCommand) => {
+        const input = command.input;
+        calls.push({ name: command.constructor.name, input });
+        const context = input.EncryptionContext ?? {};
+        if (command instanceof GenerateDataKeyCommand) {
+          const key = await local.generate(context);
+          return { Plaintext: key.plaintext, CiphertextBlob: key.wrapped, KeyId: input.KeyId };
+        }
+        const blob = (command as DecryptCommand).input.CiphertextBlob ?? new Uint8Array();
+        return { Plaintext: await local.unwrap(blob, context), KeyId: input.KeyId };
+      },
+    } as unknown as KMSClient;
+    return { client, calls };
+  };
+
+  test("data keys come from KMS under the key and the field's context, once per context while cached", async () => {
+    const kms = fakeKms();
+    const fields = kmsFieldCipher(KEY_ARN, () => kms.client);
+    const passengers = await fields.encrypt(booking.passengers, context);
+    const contact = await fields.encrypt(booking.contact, context);
+    await fields.encrypt("other order", { ...context, order_id: "ord-2" });
+    expect(kms.calls.map((call) => call.name)).toEqual(["GenerateDataKeyCommand", "GenerateDataKeyCommand"]);
+    expect(kms.calls[0]?.input).toMatchObject({ KeyId: KEY_ARN, EncryptionContext: context });
+
+    // Another environment: KMS unwraps each data key once, under the same context.
+    const reader = kmsFieldCipher(KEY_ARN, () => kms.client);
+    await expect(reader.decrypt(passengers, context)).resolves.toEqual(booking.passengers);
+    await expect(reader.decrypt(contact, context)).resolves.toEqual(booking.contact);
+    expect(kms.calls.slice(2).map((call) => [call.name, call.input.EncryptionContext])).toEqual([
+      ["DecryptCommand", context],
+    ]);
+    await expect(reader.decrypt(passengers, { ...context, tenant_id: "t-evil" })).rejects.toThrow(/encryption context/);
+  });
+
   test("accepts a key ARN and refuses an alias (checked without calling KMS)", () => {
     expect(() =>
       kmsFieldCipher("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
