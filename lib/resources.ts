@@ -90,7 +90,9 @@ export const TABLES = {
     partitionKey: "pk",
     sortKey: "sk",
     globalIndexes: [{ name: "by_delivery_id", partitionKey: "delivery_id" }],
-    purpose: "Partner callback deliveries and every attempt",
+    ttlAttribute: "expires_at",
+    purpose:
+      "Partner callback deliveries and every attempt (ids, URL, statuses; no body, no personal data), kept 30 days",
   },
   events: {
     id: "Events",
@@ -313,7 +315,6 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "orders", "deliveries", "supplierState"],
     secrets: [],
-    pii: true,
     summary: "The order's callback deliveries, each with every attempt",
   },
   {
@@ -418,7 +419,8 @@ export type TaskKey = keyof typeof TASKS;
 export const EVENT_FUNCTIONS = {
   callbackDispatcher: {
     handler: "events/dispatch-callbacks",
-    tables: ["deliveries"],
+    // orders: the event is checked against the stored order (never decrypted here).
+    tables: ["deliveries", "orders"],
     secrets: [],
     sendsTo: ["callbacks"],
   },
@@ -443,9 +445,11 @@ export const CONSUMERS = {
   },
   callbacks: {
     handler: "queues/callbacks",
-    tables: ["deliveries"],
+    // orders + pii: each attempt's body is built from the stored order when it is sent.
+    tables: ["deliveries", "orders"],
     secrets: [],
     webhookSecrets: true,
+    pii: true,
     timeoutSeconds: 50,
   },
 } as const satisfies Partial<Record<QueueKey, FunctionDescription>>;

@@ -27,6 +27,7 @@ import { dropCachedInventory } from "./inventory-sync";
 import { type LocalFunctions, startLocalFunctions } from "./lambda/functions";
 import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
+import { makePrivateDir } from "./private-dir";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
 import { startLocalSqs } from "./sqs";
 import { startLocalStepFunctions } from "./step-functions";
@@ -95,7 +96,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     if (inMemory) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true });
+    makePrivateDir(dataDir);
+    for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true, mode: 0o700 });
 
     let drctBaseUrl = options.drctBaseUrl;
     let dynamoEndpoint: string | undefined;

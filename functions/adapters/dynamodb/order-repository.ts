@@ -4,11 +4,37 @@ import { TABLES } from "../../../lib/resources";
 import { validationError } from "../../domain/errors";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
 import { tableName } from "../../shared/config";
-import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
+import type { OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
 export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
+
+/**
+ * An order's ids, status, moves and callback URL, read consistently and without its
+ * encrypted fields: for functions that must check an order but have no business decrypting it.
+ */
+export const readOrderSummary = async (tenantId: string, orderId: string): Promise<OrderSummary | undefined> => {
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName: tableName("orders"),
+      Key: orderKey(tenantId, orderId),
+      ProjectionExpression: "tenant_id, order_id, #status, version, history, callback_url",
+      ExpressionAttributeNames: { "#status": "status" },
+      ConsistentRead: true,
+    }),
+  );
+  const item = result.Item;
+  if (item === undefined) return undefined;
+  return {
+    tenantId: String(item.tenant_id),
+    orderId: String(item.order_id),
+    status: item.status as OrderStatus,
+    version: Number(item.version),
+    history: (item.history ?? []) as OrderSummary["history"],
+    ...(typeof item.callback_url === "string" ? { callbackUrl: item.callback_url } : {}),
+  };
+};
 
 /** Another writer moved the order first: re-read and decide again. */
 export class OrderConflict extends Error {
@@ -85,6 +111,10 @@ export class DynamoOrderRepository implements OrderRepository {
       if (isConditionalCheckFailure(error)) return "exists";
       throw error;
     }
+  }
+
+  summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined> {
+    return readOrderSummary(tenantId, orderId);
   }
 
   async get(tenantId: string, orderId: string): Promise<Order | undefined> {
