@@ -161,11 +161,17 @@ export interface FunctionDescription {
   readonly handler: string;
   /** Tables the handler reads or writes. */
   readonly tables: readonly TableKey[];
+  /** Only reads its tables: IAM grants it no write action on any of them (every GET route). */
+  readonly readOnly?: boolean;
   readonly secrets: readonly SecretKey[];
   /** Queues it sends to. */
   readonly sendsTo?: readonly QueueKey[];
-  /** Whether it may put events on the bus (breaker transitions, order lifecycle). */
-  readonly publishesEvents?: boolean;
+  /**
+   * The event sources it may put on the bus (`supplier`: breaker transitions; `orders`: the
+   * order lifecycle). IAM allows PutEvents for exactly these sources: the callback dispatcher
+   * sends what order events announce, so few may announce them.
+   */
+  readonly publishesEvents?: readonly EventSourceKey[];
   /** Workflows it may start. */
   readonly starts?: readonly WorkflowKey[];
   /** Workflows whose executions it may list (the sweep looks for an earlier run of itself). */
@@ -194,6 +200,7 @@ export const ROUTES = [
   {
     operationId: "health",
     method: "GET",
+    readOnly: true,
     path: "/health",
     handler: "http/health",
     auth: "none",
@@ -204,6 +211,7 @@ export const ROUTES = [
   {
     operationId: "openapi",
     method: "GET",
+    readOnly: true,
     path: "/openapi.json",
     handler: "http/openapi",
     auth: "none",
@@ -214,6 +222,7 @@ export const ROUTES = [
   {
     operationId: "docs",
     method: "GET",
+    readOnly: true,
     path: "/docs",
     handler: "http/docs",
     auth: "none",
@@ -230,7 +239,7 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["supplier"],
     summary: "Search offers",
   },
   {
@@ -241,7 +250,7 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["supplier"],
     summary: "Confirm an offer's final price with DRCT",
   },
   {
@@ -253,7 +262,7 @@ export const ROUTES = [
     idempotent: true,
     tables: ["tenants", "idempotency", "offers", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     starts: ["orderLifecycle"],
     pii: true,
     summary: "Book an offer: an Order, exactly once per Idempotency-Key",
@@ -261,6 +270,7 @@ export const ROUTES = [
   {
     operationId: "listOrders",
     method: "GET",
+    readOnly: true,
     path: "/public/orders",
     handler: "http/list-orders",
     auth: "api-key",
@@ -272,6 +282,7 @@ export const ROUTES = [
   {
     operationId: "getOrder",
     method: "GET",
+    readOnly: true,
     path: "/public/orders/{orderId}",
     handler: "http/get-order",
     auth: "api-key",
@@ -290,7 +301,7 @@ export const ROUTES = [
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "usage"],
     secrets: [],
     sendsTo: ["ticketing"],
-    publishesEvents: true,
+    publishesEvents: ["orders"],
     pii: true,
     summary: "Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)",
   },
@@ -303,13 +314,14 @@ export const ROUTES = [
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
     summary: "Cancel a booked or ticketed order, within its fare rules",
   },
   {
     operationId: "listOrderCallbacks",
     method: "GET",
+    readOnly: true,
     path: "/public/orders/{orderId}/callbacks",
     handler: "http/list-order-callbacks",
     auth: "api-key",
@@ -342,6 +354,7 @@ export const ROUTES = [
   {
     operationId: "listEvents",
     method: "GET",
+    readOnly: true,
     path: "/public/events",
     handler: "http/list-events",
     auth: "api-key",
@@ -352,6 +365,7 @@ export const ROUTES = [
   {
     operationId: "getUsage",
     method: "GET",
+    readOnly: true,
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
@@ -391,7 +405,7 @@ export const TASKS = {
     // tenants: a step reads the tenant's plan for the DRCT budgets (loadOrderStep).
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
   },
   reconcileOrder: {
@@ -399,7 +413,7 @@ export const TASKS = {
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     sendsTo: ["ticketing"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     starts: ["orderLifecycle"],
     pii: true,
   },
@@ -439,7 +453,7 @@ export const CONSUMERS = {
     handler: "queues/ticketing",
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
     timeoutSeconds: 50,
   },
@@ -501,6 +515,11 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
+
+/** The fields the field cipher encrypts, each under an encryption context naming it (`field`). */
+export const PII_FIELDS = ["passengers", "contact"] as const;
+/** The KMS condition key that names the field of a passenger-data encryption context. */
+export const PII_CONTEXT_KEY = "kms:EncryptionContext:field";
 
 /** The largest request body the API takes (the handlers answer 413 above it; the WAF agrees). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -574,6 +593,8 @@ export const EVENTS = {
     detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
   },
 } as const;
+
+export type EventSourceKey = keyof typeof EVENTS;
 
 export interface EventRuleDescription {
   readonly id: string;

@@ -29,6 +29,7 @@ import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
+  EVENTS,
   type EventFunctionKey,
   type FunctionDescription,
   MAX_BODY_BYTES,
@@ -176,11 +177,18 @@ export class StatelessStack extends Stack {
         bundledFiles: description.bundledFiles,
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
-      for (const table of description.tables) fn.bindTable(table, state.tables[table]);
+      for (const table of description.tables) {
+        fn.bindTable(table, state.tables[table], description.readOnly === true ? "read" : "readWrite");
+      }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
-      if (description.publishesEvents) fn.bindEventBus(bus);
-      if (description.pii) fn.bindPiiKey(state.key);
+      if (description.publishesEvents !== undefined) {
+        fn.bindEventBus(
+          bus,
+          description.publishesEvents.map((source) => EVENTS[source].source),
+        );
+      }
+      if (description.pii) fn.bindPiiKey(state.piiKey);
       for (const key of description.starts ?? []) {
         fn.fn.addEnvironment(WORKFLOWS[key].env, workflowArn(key));
         fn.fn.addToRolePolicy(
@@ -369,6 +377,7 @@ const tableNameOf = (prefix: string, key: TableKey): string => `${prefix}-${TABL
 
 const importState = (scope: Construct, state: StatefulStack) => {
   const key = Key.fromKeyArn(scope, "ImportedDataKey", state.key.keyArn);
+  const piiKey = Key.fromKeyArn(scope, "ImportedPiiKey", state.piiKey.keyArn);
   const tables = Object.fromEntries(
     (Object.keys(state.tables) as TableKey[]).map((name) => [
       name,
@@ -400,5 +409,5 @@ const importState = (scope: Construct, state: StatefulStack) => {
       }),
     ]),
   ) as Record<QueueKey, IQueue>;
-  return { key, tables, secrets, queues };
+  return { key, piiKey, tables, secrets, queues };
 };
