@@ -9,6 +9,7 @@ import { sqsCallbackQueue } from "../adapters/sqs/job-queues";
 import type { CallbackDeps, DeliverDeps } from "../use-cases/callbacks";
 import type { TestCallbackDeps } from "../use-cases/test-callback";
 import { config } from "./config";
+import { logger } from "./powertools";
 import { once } from "./wiring";
 
 export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
@@ -30,7 +31,13 @@ export const replayDeps = /* @__PURE__ */ once(() => ({
 }));
 
 const callbackSender = /* @__PURE__ */ once(() =>
-  httpCallbackSender({ allowPrivate: config().callbackAllowPrivate, timeoutMs: config().callbackTimeoutMs }),
+  httpCallbackSender({
+    allowPrivate: config().callbackAllowPrivate,
+    timeoutMs: config().callbackTimeoutMs,
+    // The tenant's attempt says only "destination refused"; where the name led is for operators.
+    onRefused: (detail, target) =>
+      logger.warn("callback destination refused", { detail, delivery_id: target.id, webhook_id: target.webhookId }),
+  }),
 );
 const signingSecrets = /* @__PURE__ */ once(webhookSecrets);
 

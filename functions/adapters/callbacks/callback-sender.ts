@@ -1,9 +1,13 @@
-import type { CallbackSender } from "../../use-cases/ports";
+import type { CallbackSender, CallbackTarget } from "../../use-cases/ports";
 import { sendWebhook } from "./sender";
 import { webhookHeaders } from "./signer";
 
 /** Signs (Standard Webhooks, every current secret) and sends one attempt through the SSRF-safe sender. */
-export const httpCallbackSender = (options: { allowPrivate: boolean; timeoutMs: number }): CallbackSender => ({
+export const httpCallbackSender = (options: {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  onRefused?: (detail: string, target: CallbackTarget) => void;
+}): CallbackSender => ({
   send: (target, body, secrets, at) =>
     sendWebhook({
       url: target.url,
@@ -14,5 +18,6 @@ export const httpCallbackSender = (options: { allowPrivate: boolean; timeoutMs: 
       },
       allowPrivate: options.allowPrivate,
       timeoutMs: options.timeoutMs,
+      onRefused: (detail) => options.onRefused?.(detail, target),
     }),
 });
