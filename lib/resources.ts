@@ -126,6 +126,11 @@ export interface QueueDescription {
   readonly maxReceiveCount: number;
   /** Event source mapping batch size of the consuming function. */
   readonly batchSize: number;
+  /**
+   * How many batches the event source mapping hands the consumer at once (its ScalingConfig
+   * maximumConcurrency; locally, that many pollers). Unset: one at a time locally.
+   */
+  readonly maxConcurrency?: number;
   readonly purpose: string;
 }
 
@@ -145,6 +150,8 @@ export const QUEUES = {
     visibilityTimeoutSeconds: 300,
     maxReceiveCount: 20,
     batchSize: 5,
+    // Several batches at once: a batch of one tenant's slow endpoints never holds up the rest.
+    maxConcurrency: 4,
     purpose: "Partner callback deliveries, one message group per order",
   },
 } as const satisfies Record<string, QueueDescription>;

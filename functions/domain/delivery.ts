@@ -42,6 +42,9 @@ export interface Delivery {
   readonly version: number;
 }
 
+/** The longest one attempt may take (DNS, connect, TLS, answer): a slow partner costs others at most this. */
+export const CALLBACK_ATTEMPT_MAX_MS = 5_000;
+
 /** How long a delivery and its attempts are kept after its last change. */
 export const DELIVERY_RETENTION_DAYS = 30;
 

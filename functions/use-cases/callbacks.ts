@@ -113,10 +113,17 @@ export type DeliverOutcome = { readonly done: true } | { readonly done: false; r
  * earlier event of its order still pending (its dispatch raced this one's into the queue):
  * that one goes first, so a partner never sees an order's events out of order.
  */
-export const deliverCallback = async (deps: DeliverDeps, deliveryId: string): Promise<DeliverOutcome> => {
+export const deliverCallback = async (
+  deps: DeliverDeps,
+  deliveryId: string,
+  /** Whether one more attempt fits in the time the caller has left (the consumer's deadline). */
+  canAttempt: () => boolean = () => true,
+): Promise<DeliverOutcome> => {
   const delivery = await deps.deliveries.find(deliveryId);
   if (delivery === undefined || delivery.status !== "pending") return { done: true };
   for (let step = 0; step < MAX_STEPS_PER_JOB; step += 1) {
+    // Out of time: the job comes back at once, to a consumer with time for it.
+    if (!canAttempt()) return { done: false, retryInMs: 0 };
     const earlier = (await deps.deliveries.listForOrder(delivery.tenantId, delivery.orderId))
       .filter((other) => other.status === "pending" && other.sequence < delivery.sequence)
       .sort((a, b) => a.sequence - b.sequence);

@@ -36,6 +36,7 @@ import {
   PLANS,
   type PlanName,
   QUEUES,
+  type QueueDescription,
   type QueueKey,
   ROUTES,
   type RouteDescription,
@@ -281,6 +282,7 @@ export class StatelessStack extends Stack {
         new SqsEventSource(state.queues[queue], {
           batchSize: QUEUES[queue].batchSize,
           reportBatchItemFailures: true,
+          ...(scaling(QUEUES[queue]) === undefined ? {} : { maxConcurrency: scaling(QUEUES[queue]) }),
         }),
       );
       this.functions[`consumer-${queue}`] = fn;
@@ -373,6 +375,9 @@ export class StatelessStack extends Stack {
  * functions' own policies only; grants on the originals would also edit the key's policy in
  * the stateful stack, which would make it depend on this one (a cycle).
  */
+/** The event source mapping's maximum concurrency, when the queue's description sets one. */
+const scaling = (queue: QueueDescription): number | undefined => queue.maxConcurrency;
+
 const tableNameOf = (prefix: string, key: TableKey): string => `${prefix}-${TABLES[key].id}`;
 
 const importState = (scope: Construct, state: StatefulStack) => {

@@ -11,6 +11,7 @@ import {
   ENV,
   physicalName,
   QUEUES,
+  type QueueDescription,
   type QueueKey,
   type RouteDescription,
   SECRETS,
@@ -269,8 +270,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         }),
     );
 
-    // What SQS event source mappings do in AWS: a poller per consumed queue.
-    for (const queue of Object.keys(CONSUMERS) as QueueKey[]) {
+    // What SQS event source mappings do in AWS: pollers per consumed queue (its maximum concurrency).
+    const startPoller = (queue: QueueKey): void => {
       const consumer = localFunctions().get(`Consumer-${queue}`);
       const poller = new QueuePoller({
         endpoint: sqs.endpoint,
@@ -283,6 +284,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       });
       poller.start();
       stops.push(() => poller.stop());
+    };
+    for (const queue of Object.keys(CONSUMERS) as QueueKey[]) {
+      const description: QueueDescription = QUEUES[queue];
+      for (let index = 0; index < (description.maxConcurrency ?? 1); index += 1) startPoller(queue);
     }
 
     // What the EventBridge schedule does in AWS; also once at start, so a crash is healed at once.
