@@ -12,6 +12,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { putTenant } from "../functions/adapters/dynamodb/tenant-directory";
+import { isTenantId } from "../functions/domain/tenant";
 import { physicalName, TABLES } from "../lib/resources";
 import { parseMarkup } from "../lib/tenants";
 
@@ -79,6 +80,7 @@ const required = (name: "stage" | "id" | "name" | "plan" | "markup" | "currency"
 
 const stage = required("stage");
 const tenantId = required("id");
+if (!isTenantId(tenantId)) usageError("--id must be 1–40 lowercase letters, digits or hyphens (e.g. agency-x)");
 const prefix = `aviaframe-${stage}`;
 const secretName = `${prefix}/webhook/${tenantId}`;
 const secrets = new SecretsManagerClient({});

@@ -90,7 +90,9 @@ export const TABLES = {
     partitionKey: "pk",
     sortKey: "sk",
     globalIndexes: [{ name: "by_delivery_id", partitionKey: "delivery_id" }],
-    purpose: "Partner callback deliveries and every attempt",
+    ttlAttribute: "expires_at",
+    purpose:
+      "Partner callback deliveries and every attempt (ids, URL, statuses; no body, no personal data), kept 30 days",
   },
   events: {
     id: "Events",
@@ -124,6 +126,11 @@ export interface QueueDescription {
   readonly maxReceiveCount: number;
   /** Event source mapping batch size of the consuming function. */
   readonly batchSize: number;
+  /**
+   * How many batches the event source mapping hands the consumer at once (its ScalingConfig
+   * maximumConcurrency; locally, that many pollers). Unset: one at a time locally.
+   */
+  readonly maxConcurrency?: number;
   readonly purpose: string;
 }
 
@@ -143,6 +150,8 @@ export const QUEUES = {
     visibilityTimeoutSeconds: 300,
     maxReceiveCount: 20,
     batchSize: 5,
+    // Several batches at once: a batch of one tenant's slow endpoints never holds up the rest.
+    maxConcurrency: 4,
     purpose: "Partner callback deliveries, one message group per order",
   },
 } as const satisfies Record<string, QueueDescription>;
@@ -159,11 +168,17 @@ export interface FunctionDescription {
   readonly handler: string;
   /** Tables the handler reads or writes. */
   readonly tables: readonly TableKey[];
+  /** Only reads its tables: IAM grants it no write action on any of them (every GET route). */
+  readonly readOnly?: boolean;
   readonly secrets: readonly SecretKey[];
   /** Queues it sends to. */
   readonly sendsTo?: readonly QueueKey[];
-  /** Whether it may put events on the bus (breaker transitions, order lifecycle). */
-  readonly publishesEvents?: boolean;
+  /**
+   * The event sources it may put on the bus (`supplier`: breaker transitions; `orders`: the
+   * order lifecycle). IAM allows PutEvents for exactly these sources: the callback dispatcher
+   * sends what order events announce, so few may announce them.
+   */
+  readonly publishesEvents?: readonly EventSourceKey[];
   /** Workflows it may start. */
   readonly starts?: readonly WorkflowKey[];
   /** Workflows whose executions it may list (the sweep looks for an earlier run of itself). */
@@ -192,6 +207,7 @@ export const ROUTES = [
   {
     operationId: "health",
     method: "GET",
+    readOnly: true,
     path: "/health",
     handler: "http/health",
     auth: "none",
@@ -202,6 +218,7 @@ export const ROUTES = [
   {
     operationId: "openapi",
     method: "GET",
+    readOnly: true,
     path: "/openapi.json",
     handler: "http/openapi",
     auth: "none",
@@ -212,6 +229,7 @@ export const ROUTES = [
   {
     operationId: "docs",
     method: "GET",
+    readOnly: true,
     path: "/docs",
     handler: "http/docs",
     auth: "none",
@@ -228,7 +246,7 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["supplier"],
     summary: "Search offers",
   },
   {
@@ -239,7 +257,7 @@ export const ROUTES = [
     auth: "api-key",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["supplier"],
     summary: "Confirm an offer's final price with DRCT",
   },
   {
@@ -251,7 +269,7 @@ export const ROUTES = [
     idempotent: true,
     tables: ["tenants", "idempotency", "offers", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     starts: ["orderLifecycle"],
     pii: true,
     summary: "Book an offer: an Order, exactly once per Idempotency-Key",
@@ -259,6 +277,7 @@ export const ROUTES = [
   {
     operationId: "listOrders",
     method: "GET",
+    readOnly: true,
     path: "/public/orders",
     handler: "http/list-orders",
     auth: "api-key",
@@ -270,6 +289,7 @@ export const ROUTES = [
   {
     operationId: "getOrder",
     method: "GET",
+    readOnly: true,
     path: "/public/orders/{orderId}",
     handler: "http/get-order",
     auth: "api-key",
@@ -288,7 +308,7 @@ export const ROUTES = [
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "usage"],
     secrets: [],
     sendsTo: ["ticketing"],
-    publishesEvents: true,
+    publishesEvents: ["orders"],
     pii: true,
     summary: "Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)",
   },
@@ -301,19 +321,19 @@ export const ROUTES = [
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
     summary: "Cancel a booked or ticketed order, within its fare rules",
   },
   {
     operationId: "listOrderCallbacks",
     method: "GET",
+    readOnly: true,
     path: "/public/orders/{orderId}/callbacks",
     handler: "http/list-order-callbacks",
     auth: "api-key",
     tables: ["tenants", "orders", "deliveries", "supplierState"],
     secrets: [],
-    pii: true,
     summary: "The order's callback deliveries, each with every attempt",
   },
   {
@@ -341,6 +361,7 @@ export const ROUTES = [
   {
     operationId: "listEvents",
     method: "GET",
+    readOnly: true,
     path: "/public/events",
     handler: "http/list-events",
     auth: "api-key",
@@ -351,6 +372,7 @@ export const ROUTES = [
   {
     operationId: "getUsage",
     method: "GET",
+    readOnly: true,
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
@@ -390,14 +412,14 @@ export const TASKS = {
     // tenants: a step reads the tenant's plan for the DRCT budgets (loadOrderStep).
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
   },
   reconcileOrder: {
     handler: "tasks/reconcile-order",
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     starts: ["orderLifecycle"],
     pii: true,
   },
@@ -417,7 +439,8 @@ export type TaskKey = keyof typeof TASKS;
 export const EVENT_FUNCTIONS = {
   callbackDispatcher: {
     handler: "events/dispatch-callbacks",
-    tables: ["deliveries"],
+    // orders: the event is checked against the stored order (never decrypted here).
+    tables: ["deliveries", "orders"],
     secrets: [],
     sendsTo: ["callbacks"],
   },
@@ -436,15 +459,17 @@ export const CONSUMERS = {
     handler: "queues/ticketing",
     tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
-    publishesEvents: true,
+    publishesEvents: ["orders", "supplier"],
     pii: true,
     timeoutSeconds: 50,
   },
   callbacks: {
     handler: "queues/callbacks",
-    tables: ["deliveries"],
+    // orders + pii: each attempt's body is built from the stored order when it is sent.
+    tables: ["deliveries", "orders"],
     secrets: [],
     webhookSecrets: true,
+    pii: true,
     timeoutSeconds: 50,
   },
 } as const satisfies Partial<Record<QueueKey, FunctionDescription>>;
@@ -496,6 +521,11 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
+
+/** The fields the field cipher encrypts, each under an encryption context naming it (`field`). */
+export const PII_FIELDS = ["passengers", "contact"] as const;
+/** The KMS condition key that names the field of a passenger-data encryption context. */
+export const PII_CONTEXT_KEY = "kms:EncryptionContext:field";
 
 /** The largest request body the API takes (the handlers answer 413 above it; the WAF agrees). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -569,6 +599,8 @@ export const EVENTS = {
     detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
   },
 } as const;
+
+export type EventSourceKey = keyof typeof EVENTS;
 
 export interface EventRuleDescription {
   readonly id: string;

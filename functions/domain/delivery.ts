@@ -24,8 +24,11 @@ export interface Delivery {
   /** Standard Webhooks' webhook-id: the same for every attempt and every replay. */
   readonly webhookId: string;
   readonly url: string;
-  /** The exact bytes signed and sent. */
-  readonly body: string;
+  /**
+   * When the event happened: the body's `timestamp`. The body itself is never stored (it
+   * carries passenger names): each attempt builds it from the stored order.
+   */
+  readonly occurredAt: string;
   readonly correlationId: string;
   readonly status: DeliveryStatus;
   readonly attempts: readonly DeliveryAttempt[];
@@ -38,6 +41,16 @@ export interface Delivery {
   readonly updatedAt: string;
   readonly version: number;
 }
+
+/** The longest one attempt may take (DNS, connect, TLS, answer): a slow partner costs others at most this. */
+export const CALLBACK_ATTEMPT_MAX_MS = 5_000;
+
+/** How long a delivery and its attempts are kept after its last change. */
+export const DELIVERY_RETENTION_DAYS = 30;
+
+/** Epoch seconds at which a delivery last changed at `updatedAt` expires. */
+export const deliveryExpiresAt = (updatedAt: string): number =>
+  Math.floor(Date.parse(updatedAt) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
 
 /** CONTRACT.md §2: seconds from the first attempt, one entry per attempt. */
 export const DEFAULT_RETRY_SCHEDULE_S = [0, 2, 6, 12, 20, 30, 45, 65, 90, 120, 155, 195, 235, 270, 300] as const;

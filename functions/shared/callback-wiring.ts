@@ -3,23 +3,51 @@ import { httpCallbackSender } from "../adapters/callbacks/callback-sender";
 import { checkCallbackUrl, resolveCallbackHost } from "../adapters/callbacks/url-policy";
 import { webhookSecrets } from "../adapters/callbacks/webhook-secrets";
 import { dynamoDeliveryStore } from "../adapters/dynamodb/delivery-store";
+import { DynamoOrderRepository, readOrderSummary } from "../adapters/dynamodb/order-repository";
+import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
 import { sqsCallbackQueue } from "../adapters/sqs/job-queues";
 import type { CallbackDeps, DeliverDeps } from "../use-cases/callbacks";
 import type { TestCallbackDeps } from "../use-cases/test-callback";
 import { config } from "./config";
+import { logger } from "./powertools";
 import { once } from "./wiring";
 
 export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
 
 export const callbackDeps = /* @__PURE__ */ once(
-  (): CallbackDeps => ({ deliveries: deliveryStore(), queue: sqsCallbackQueue(), now: () => new Date() }),
+  (): CallbackDeps => ({
+    deliveries: deliveryStore(),
+    queue: sqsCallbackQueue(),
+    orders: { summary: readOrderSummary },
+    now: () => new Date(),
+  }),
 );
+
+/** Replays need no order: the next attempt reads it. */
+export const replayDeps = /* @__PURE__ */ once(() => ({
+  deliveries: deliveryStore(),
+  queue: sqsCallbackQueue(),
+  now: () => new Date(),
+}));
+
+const callbackSender = /* @__PURE__ */ once(() =>
+  httpCallbackSender({
+    allowPrivate: config().callbackAllowPrivate,
+    timeoutMs: config().callbackTimeoutMs,
+    // The tenant's attempt says only "destination refused"; where the name led is for operators.
+    onRefused: (detail, target) =>
+      logger.warn("callback destination refused", { detail, delivery_id: target.id, webhook_id: target.webhookId }),
+  }),
+);
+const signingSecrets = /* @__PURE__ */ once(webhookSecrets);
 
 export const deliverDeps = /* @__PURE__ */ once(
   (): DeliverDeps => ({
     deliveries: deliveryStore(),
-    sender: httpCallbackSender({ allowPrivate: config().callbackAllowPrivate, timeoutMs: config().callbackTimeoutMs }),
-    secrets: webhookSecrets(),
+    // Each attempt's body is the stored order, decrypted at the last moment (names only; documents masked).
+    orders: new DynamoOrderRepository(fieldCipherFromEnv()),
+    sender: callbackSender(),
+    secrets: signingSecrets(),
     schedule: config().callbackRetryScheduleS,
     now: () => new Date(),
   }),
@@ -36,8 +64,8 @@ export const checkCallbackUrlNow = async (raw: string): Promise<string | undefin
 
 export const testCallbackDeps = /* @__PURE__ */ once(
   (): TestCallbackDeps => ({
-    sender: deliverDeps().sender,
-    secrets: deliverDeps().secrets,
+    sender: callbackSender(),
+    secrets: signingSecrets(),
     checkCallbackUrl: checkCallbackUrlNow,
     now: () => new Date(),
   }),

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ENV, MAX_BODY_BYTES, SECRETS, type SecretKey, TABLES, type TableKey } from "../../lib/resources";
-import { DEFAULT_RETRY_SCHEDULE_S, parseRetrySchedule } from "../domain/delivery";
+import { CALLBACK_ATTEMPT_MAX_MS, DEFAULT_RETRY_SCHEDULE_S, parseRetrySchedule } from "../domain/delivery";
 
 /**
  * Configuration read from the environment once, validated, and failing loudly at the first
@@ -38,7 +38,9 @@ const ConfigSchema = z.object({
     .string()
     .default(DEFAULT_RETRY_SCHEDULE_S.join(","))
     .transform((text) => parseRetrySchedule(text)),
-  callbackTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  // One attempt never takes longer than this (CONTRACT.md: ≤ 5 s), so one partner's slow
+  // endpoint holds up another tenant's callback by at most one attempt.
+  callbackTimeoutMs: z.coerce.number().int().positive().max(CALLBACK_ATTEMPT_MAX_MS).default(CALLBACK_ATTEMPT_MAX_MS),
   platformMarkupBps: z.coerce.number().int().min(0).max(10_000).default(100),
   localSecretsDir: z.string().optional(),
   maxBodyBytes: z.coerce.number().int().positive().default(MAX_BODY_BYTES),

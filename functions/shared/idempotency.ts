@@ -9,6 +9,8 @@ import {
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
 import { AvfError, validationError } from "../domain/errors";
+import type { Order } from "../domain/order";
+import { toPublicOrder } from "../domain/order-view";
 import { tableName } from "./config";
 import type { HttpResult } from "./http";
 
@@ -23,7 +25,21 @@ interface Payload {
   readonly body: unknown;
 }
 
-interface StoredResult extends HttpResult {
+/** What an operation answers: a status and the order it is about. */
+export interface OrderAnswer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly order: Order;
+}
+
+/**
+ * What the idempotency record keeps of the answer: its status, headers and the order's id,
+ * never the order itself (it names the passengers); a replay reads the stored order again.
+ */
+interface StoredResult {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly order_id: string;
   /** Which execution produced the result: another one's means this answer is a replay. */
   readonly execution: string;
 }
@@ -73,7 +89,8 @@ const inProgressUntil = (context: Context, deadlineAt: number): Context => ({
 /**
  * Runs a side-effecting request at most once per (tenant, operation, Idempotency-Key) for 7
  * days (Powertools idempotency on DynamoDB): a repeat with the same body gets the first
- * answer with `Idempotent-Replayed: true`; another body → 409 AVF_409_IDEMPOTENCY_MISMATCH;
+ * answer's status and order (as stored now: the record keeps only its id) with
+ * `Idempotent-Replayed: true`; another body → 409 AVF_409_IDEMPOTENCY_MISMATCH;
  * while the first still runs → 409 AVF_409_REQUEST_IN_PROGRESS with Retry-After. A request
  * that fails leaves no record, so the client may simply retry it.
  */
@@ -87,7 +104,8 @@ export const runIdempotently = async (
     /** When the request gives up: its in-progress record lapses shortly after, not with the Lambda's timeout. */
     deadlineAt: number;
   },
-  handle: () => Promise<HttpResult>,
+  handle: () => Promise<OrderAnswer>,
+  reread: (orderId: string) => Promise<Order | undefined>,
 ): Promise<HttpResult> => {
   const key = request.headers["idempotency-key"];
   if (key === undefined || key === "") {
@@ -101,15 +119,28 @@ export const runIdempotently = async (
   // work is bounded by), so after a crash its retry waits seconds, not the Lambda's timeout.
   config.registerLambdaContext(inProgressUntil(request.lambdaContext, request.deadlineAt));
   const execution = randomUUID();
+  let fresh: Order | undefined;
   try {
-    const result = await run({ idempotency_key: `${request.tenantId}#${key}`, body: request.body ?? {} }, async () => ({
-      ...(await handle()),
-      execution,
-    }));
-    const { execution: producedBy, ...answer } = result;
-    return producedBy === execution
-      ? answer
-      : { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
+    const result = await run({ idempotency_key: `${request.tenantId}#${key}`, body: request.body ?? {} }, async () => {
+      const answer = await handle();
+      fresh = answer.order;
+      return {
+        status: answer.status,
+        ...(answer.headers === undefined ? {} : { headers: answer.headers }),
+        order_id: answer.order.id,
+        execution,
+      };
+    });
+    if (result.execution === execution && fresh !== undefined) {
+      return { status: result.status, headers: result.headers, body: toPublicOrder(fresh) };
+    }
+    const order = await reread(result.order_id);
+    if (order === undefined) throw new AvfError("AVF_404_ORDER_NOT_FOUND", "no such order");
+    return {
+      status: result.status,
+      headers: { ...result.headers, "idempotent-replayed": "true" },
+      body: toPublicOrder(order),
+    };
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {
       throw new AvfError("AVF_409_IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used with a different request");

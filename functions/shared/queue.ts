@@ -6,9 +6,10 @@ import { bookkeeping } from "./bookkeeping";
 import { logger } from "./powertools";
 
 /**
- * A FIFO queue consumer: one record at a time, each group in sequence (a failed record fails
- * the rest of its group, not other groups), and failures reported per record so only they
- * come back.
+ * A FIFO queue consumer: each group in sequence (a failed record fails the rest of its group,
+ * not other groups), and failures reported per record so only they come back. By default one
+ * record at a time; with `groupsInParallel` the batch's groups run side by side, so one
+ * group's slow records (one tenant's slow endpoint) do not hold up another's.
  */
 export const fifoBatchHandler = (
   handleRecord: (record: SQSRecord, context: Context) => Promise<void>,
@@ -18,21 +19,58 @@ export const fifoBatchHandler = (
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(bookkeeping())
     .handler(async (event, context) => {
-      const response = await processPartialResponse(
-        event,
-        (record: SQSRecord) => handleRecord(record, context),
-        new SqsFifoPartialProcessorAsync(),
-        {
-          context,
-          skipGroupOnError: true,
-          throwOnFullBatchFailure: false,
-        },
-      );
+      const response = options.groupsInParallel
+        ? await processGroupsInParallel(event.Records, (record) => handleRecord(record, context))
+        : await processPartialResponse(
+            event,
+            (record: SQSRecord) => handleRecord(record, context),
+            new SqsFifoPartialProcessorAsync(),
+            {
+              context,
+              skipGroupOnError: true,
+              throwOnFullBatchFailure: false,
+            },
+          );
       if (options.beforeDeadLetter !== undefined) await beforeDeadLetter(event, response, options);
       return response;
     });
 
+/** Groups side by side, each group's records in order; the rest of a group after a failure fails too. */
+export const processGroupsInParallel = async (
+  records: readonly SQSRecord[],
+  handle: (record: SQSRecord) => Promise<void>,
+): Promise<SQSBatchResponse> => {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    const group = record.attributes.MessageGroupId ?? record.messageId;
+    groups.set(group, [...(groups.get(group) ?? []), record]);
+  }
+  const failed: string[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      for (const [index, record] of group.entries()) {
+        try {
+          await handle(record);
+        } catch (error) {
+          logger.debug("record handed back to the queue", { error, message_id: record.messageId });
+          failed.push(...group.slice(index).map((skipped) => skipped.messageId));
+          return;
+        }
+      }
+    }),
+  );
+  // In the batch's order, as the partial-batch response lists them.
+  const failedSet = new Set(failed);
+  return {
+    batchItemFailures: records
+      .filter((record) => failedSet.has(record.messageId))
+      .map((record) => ({ itemIdentifier: record.messageId })),
+  };
+};
+
 export interface FifoBatchOptions {
+  /** Run the batch's message groups concurrently (each group still in order). */
+  readonly groupsInParallel?: boolean;
   /** The queue's maxReceiveCount: a record failed on this receive goes to the dead-letter queue. */
   readonly maxReceiveCount?: number;
   /**

@@ -4,12 +4,13 @@ import type { Context } from "aws-lambda";
 import * as z from "zod";
 import { getTenant } from "../adapters/dynamodb/tenant-directory";
 import type { Order } from "../domain/order";
+import { TENANT_ID_PATTERN } from "../domain/tenant";
 import type { CallContext } from "../use-cases/ports";
 import { bookkeeping } from "./bookkeeping";
 import { orderRepository } from "./order-wiring";
 import { logger } from "./powertools";
 
-export const OrderRef = z.object({ order_id: z.string().min(1), tenant_id: z.string().min(1) });
+export const OrderRef = z.object({ order_id: z.string().min(1), tenant_id: z.string().regex(TENANT_ID_PATTERN) });
 
 /** A workflow or queue step's view of one order, with the call context DRCT calls need. */
 export interface OrderStep {

@@ -1,18 +1,24 @@
 import { createHash } from "node:crypto";
 import { CALLBACK_EVENT_TYPES, callbackBody, type Delivery, nextAttemptDelayMs } from "../domain/delivery";
 import { AvfError } from "../domain/errors";
+import { EVENT_OF_STATUS, type OrderStatus } from "../domain/order";
+import { toPublicOrder } from "../domain/order-view";
 import type {
+  CallbackAttemptResult,
   CallbackQueue,
   CallbackSender,
   DeliveryStore,
   OrderEvent,
   OrderRepository,
+  OrderSummary,
   WebhookSecrets,
 } from "./ports";
 
 export interface CallbackDeps {
   readonly deliveries: DeliveryStore;
   readonly queue: CallbackQueue;
+  /** The stored order the event claims to be about: the only source of URL and status trusted. */
+  readonly orders: Pick<OrderRepository, "summary">;
   readonly now: () => Date;
 }
 
@@ -20,14 +26,47 @@ export interface CallbackDeps {
 export const deliveryIdFor = (eventId: string): string =>
   `dlv_${createHash("sha256").update(eventId).digest("base64url").slice(0, 24)}`;
 
+/** What the dispatcher made of an event. */
+export type DispatchOutcome =
+  | { readonly kind: "queued"; readonly delivery: Delivery }
+  | { readonly kind: "skipped" }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/** The status each callback event announces (the inverse of EVENT_OF_STATUS). */
+const STATUS_OF_EVENT: ReadonlyMap<string, OrderStatus> = new Map(
+  Object.entries(EVENT_OF_STATUS).map(([status, type]) => [type, status as OrderStatus]),
+);
+
+/**
+ * Why an event does not match the stored order it names, or undefined when it does: the
+ * order exists under the event's tenant, and the move the event announces is the order's
+ * move at the event's version. Anyone able to put events on the bus could forge the rest.
+ */
+export const eventMismatch = (event: OrderEvent, order: OrderSummary | undefined): string | undefined => {
+  if (order === undefined) return "no such order for this tenant";
+  const announced = STATUS_OF_EVENT.get(event.detail_type);
+  if (announced === undefined) return `not a callback event: ${event.detail_type}`;
+  const move = order.history[event.sequence - 1];
+  if (!Number.isSafeInteger(event.sequence) || event.sequence > order.version || move?.status !== announced) {
+    return `the order made no ${announced} move at version ${event.sequence}`;
+  }
+  return undefined;
+};
+
 /**
  * Turns an order event into a Delivery, when the order has a callback URL and the event is
  * one partners get, and queues its first attempt (one message group per order, so a
- * partner sees an order's events in order).
+ * partner sees an order's events in order). The event is trusted for nothing but its ids:
+ * the order is re-read by (tenant, order id) and the URL taken from it; an event the
+ * stored order does not bear out is refused and sends nothing.
  */
-export const dispatchCallback = async (deps: CallbackDeps, event: OrderEvent): Promise<Delivery | undefined> => {
-  const url = event.order.callback_url;
-  if (url === undefined || !CALLBACK_EVENT_TYPES.has(event.detail_type)) return undefined;
+export const dispatchCallback = async (deps: CallbackDeps, event: OrderEvent): Promise<DispatchOutcome> => {
+  if (!CALLBACK_EVENT_TYPES.has(event.detail_type)) return { kind: "skipped" };
+  const order = await deps.orders.summary(event.tenant_id, event.order_id);
+  const mismatch = eventMismatch(event, order);
+  if (mismatch !== undefined) return { kind: "refused", reason: mismatch };
+  const url = order?.callbackUrl;
+  if (url === undefined) return { kind: "skipped" };
   const now = deps.now().toISOString();
   const id = deliveryIdFor(event.id);
   const delivery: Delivery = {
@@ -38,7 +77,7 @@ export const dispatchCallback = async (deps: CallbackDeps, event: OrderEvent): P
     sequence: event.sequence,
     webhookId: `msg_${id.slice(4)}`,
     url,
-    body: callbackBody(event.detail_type, event.occurred_at, event.order),
+    occurredAt: event.occurred_at,
     correlationId: event.correlation_id,
     status: "pending",
     attempts: [],
@@ -51,11 +90,13 @@ export const dispatchCallback = async (deps: CallbackDeps, event: OrderEvent): P
   };
   await deps.deliveries.create(delivery);
   await deps.queue.enqueue({ deliveryId: id, orderId: event.order_id, dedupId: id });
-  return delivery;
+  return { kind: "queued", delivery };
 };
 
 export interface DeliverDeps {
   readonly deliveries: DeliveryStore;
+  /** Read at every attempt: the body is the stored order as it is then, documents masked. */
+  readonly orders: Pick<OrderRepository, "get">;
   readonly sender: CallbackSender;
   readonly secrets: WebhookSecrets;
   readonly schedule: readonly number[];
@@ -72,10 +113,17 @@ export type DeliverOutcome = { readonly done: true } | { readonly done: false; r
  * earlier event of its order still pending (its dispatch raced this one's into the queue):
  * that one goes first, so a partner never sees an order's events out of order.
  */
-export const deliverCallback = async (deps: DeliverDeps, deliveryId: string): Promise<DeliverOutcome> => {
+export const deliverCallback = async (
+  deps: DeliverDeps,
+  deliveryId: string,
+  /** Whether one more attempt fits in the time the caller has left (the consumer's deadline). */
+  canAttempt: () => boolean = () => true,
+): Promise<DeliverOutcome> => {
   const delivery = await deps.deliveries.find(deliveryId);
   if (delivery === undefined || delivery.status !== "pending") return { done: true };
   for (let step = 0; step < MAX_STEPS_PER_JOB; step += 1) {
+    // Out of time: the job comes back at once, to a consumer with time for it.
+    if (!canAttempt()) return { done: false, retryInMs: 0 };
     const earlier = (await deps.deliveries.listForOrder(delivery.tenantId, delivery.orderId))
       .filter((other) => other.status === "pending" && other.sequence < delivery.sequence)
       .sort((a, b) => a.sequence - b.sequence);
@@ -91,10 +139,20 @@ export const deliverCallback = async (deps: DeliverDeps, deliveryId: string): Pr
 /** Attempts one job may make on its order's earlier deliveries before yielding the queue. */
 const MAX_STEPS_PER_JOB = 10;
 
+/** The body of an attempt, built from the stored order now; undefined when the order is gone. */
+const bodyOf = async (deps: Pick<DeliverDeps, "orders">, delivery: Delivery): Promise<string | undefined> => {
+  const order = await deps.orders.get(delivery.tenantId, delivery.orderId);
+  return order === undefined ? undefined : callbackBody(delivery.eventType, delivery.occurredAt, toPublicOrder(order));
+};
+
 /** One attempt of one delivery, recorded. */
 const attemptOnce = async (deps: DeliverDeps, delivery: Delivery): Promise<DeliverOutcome> => {
   const at = deps.now();
-  const result = await deps.sender.send(delivery, await deps.secrets.secretsOf(delivery.tenantId), at);
+  const body = await bodyOf(deps, delivery);
+  const result: CallbackAttemptResult =
+    body === undefined
+      ? { outcome: "blocked", error: "the order no longer exists", latencyMs: 0 }
+      : await deps.sender.send(delivery, body, await deps.secrets.secretsOf(delivery.tenantId), at);
   const attempts = [
     ...delivery.attempts,
     {
@@ -162,7 +220,11 @@ export const deliveryNotFound = () => new AvfError("AVF_404_NOT_FOUND", "no such
  * Sends a delivery again under the same webhook-id, starting a new round of the schedule;
  * only the tenant's own deliveries. A pending delivery is already being sent: 409.
  */
-export const replayCallback = async (deps: CallbackDeps, tenantId: string, deliveryId: string): Promise<Delivery> => {
+export const replayCallback = async (
+  deps: Pick<CallbackDeps, "deliveries" | "queue" | "now">,
+  tenantId: string,
+  deliveryId: string,
+): Promise<Delivery> => {
   const delivery = await deps.deliveries.find(deliveryId);
   if (delivery === undefined || delivery.tenantId !== tenantId) throw deliveryNotFound();
   if (delivery.status === "pending") {
@@ -195,12 +257,12 @@ export const replayCallback = async (deps: CallbackDeps, tenantId: string, deliv
 
 /** The tenant's deliveries for one of its orders (404 for another tenant's order). */
 export const listOrderCallbacks = async (
-  orders: Pick<OrderRepository, "get">,
+  orders: Pick<OrderRepository, "summary">,
   deliveries: Pick<DeliveryStore, "listForOrder">,
   tenantId: string,
   orderId: string,
 ): Promise<Delivery[]> => {
-  const order = await orders.get(tenantId, orderId);
+  const order = await orders.summary(tenantId, orderId);
   if (order === undefined) throw new AvfError("AVF_404_ORDER_NOT_FOUND", "no such order");
   return deliveries.listForOrder(tenantId, orderId);
 };

@@ -7,7 +7,7 @@ export const toFeedEvent = (event: OrderEvent): FeedEvent => ({
   type: event.detail_type,
   occurredAt: event.occurred_at,
   orderId: event.order_id,
-  orderStatus: event.order.status,
+  orderStatus: event.order_status,
 });
 
 export const recordOrderEvent = (feed: EventFeed, event: OrderEvent): Promise<void> => feed.record(toFeedEvent(event));

@@ -1,5 +1,4 @@
 import { EVENT_OF_STATUS, type Order, type OrderChange, type OrderStatus, transition } from "../domain/order";
-import { toPublicOrder } from "../domain/order-view";
 import type { AuditTrail, EventSink, OrderEvent, OrderRepository } from "./ports";
 
 export interface TransitionDeps {
@@ -26,7 +25,7 @@ export const orderEvent = (
   tenant_id: order.tenantId,
   order_id: order.id,
   correlation_id: order.correlationId,
-  order: toPublicOrder(order),
+  order_status: order.status,
 });
 
 /** Publishes what is in the order's outbox, oldest first, and clears it. */

@@ -6,7 +6,6 @@
 import type { Delivery } from "../domain/delivery";
 import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
 import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
-import type { PublicOrder } from "../domain/order-view";
 import type { Priority } from "../domain/slot-queue";
 import type { Plan } from "../domain/tenant";
 
@@ -125,8 +124,18 @@ export interface OrderEvent {
   readonly tenant_id: string;
   readonly order_id: string;
   readonly correlation_id: string;
-  /** The public (masked) order as of the event. */
-  readonly order: PublicOrder;
+  /** The order's status after the move: events carry ids and statuses, never personal data. */
+  readonly order_status: OrderStatus;
+}
+
+/** An order's ids, status, moves and callback URL: nothing personal, nothing to decrypt. */
+export interface OrderSummary {
+  readonly tenantId: string;
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly version: number;
+  readonly history: readonly { readonly status: OrderStatus }[];
+  readonly callbackUrl?: string;
 }
 
 export interface OrderPage {
@@ -137,6 +146,8 @@ export interface OrderPage {
 export interface OrderRepository {
   create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists">;
   get(tenantId: string, orderId: string): Promise<Order | undefined>;
+  /** What the callback dispatcher checks an event against, read without decrypting anything. */
+  summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined>;
   /** Conditional on `previous` being what is stored; throws on a concurrent change. */
   save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void>;
   pendingEvents(tenantId: string, orderId: string): Promise<OrderEvent[]>;
@@ -201,8 +212,16 @@ export interface CallbackAttemptResult {
   readonly retryAfterSeconds?: number;
 }
 
+/** Where and under which ids one callback goes; its body is built when it is sent. */
+export type CallbackTarget = Pick<Delivery, "id" | "url" | "webhookId" | "correlationId">;
+
 export interface CallbackSender {
-  send(delivery: Delivery, signingSecrets: readonly string[], at: Date): Promise<CallbackAttemptResult>;
+  send(
+    target: CallbackTarget,
+    body: string,
+    signingSecrets: readonly string[],
+    at: Date,
+  ): Promise<CallbackAttemptResult>;
 }
 
 /** A tenant's webhook signing secrets, newest first (two during a rotation: both sign). */

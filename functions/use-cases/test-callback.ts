@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Delivery, type DeliveryAttempt, pingBody } from "../domain/delivery";
+import { type DeliveryAttempt, pingBody } from "../domain/delivery";
 import { AvfError } from "../domain/errors";
 import type { CallbackSender, WebhookSecrets } from "./ports";
 
@@ -40,26 +40,13 @@ export const sendTestPing = async (
   }
   const at = deps.now();
   const suffix = randomUUID().replaceAll("-", "").slice(0, 24);
-  const delivery: Delivery = {
-    id: `dlv_test_${suffix}`,
-    tenantId,
-    orderId: "",
-    eventType: "ping",
-    sequence: 0,
-    webhookId: `msg_test_${suffix}`,
-    url,
-    body: pingBody(tenantId, at.toISOString()),
-    correlationId,
-    status: "pending",
-    attempts: [],
-    roundStartedAt: at.toISOString(),
-    roundFirstAttempt: 0,
-    replays: 0,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    version: 1,
-  };
-  const result = await deps.sender.send(delivery, await deps.secrets.secretsOf(tenantId), at);
+  const delivery = { id: `dlv_test_${suffix}`, webhookId: `msg_test_${suffix}`, url, correlationId };
+  const result = await deps.sender.send(
+    delivery,
+    pingBody(tenantId, at.toISOString()),
+    await deps.secrets.secretsOf(tenantId),
+    at,
+  );
   return {
     id: delivery.id,
     event_type: "ping",

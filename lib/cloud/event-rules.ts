@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { type IEventBus, Rule } from "aws-cdk-lib/aws-events";
 import { CloudWatchLogGroup, LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -47,13 +49,15 @@ export const addEventRules = (scope: Construct, props: EventRulesProps): Queue =
       maxEventAge: Duration.hours(6),
     });
   }
+  const archiveKey = eventArchiveKey(scope, props.prefix);
   for (const rule of EVENT_RULES) {
     const target =
       rule.target === "log"
         ? new CloudWatchLogGroup(
             new LogGroup(scope, `EventLog-${rule.id}`, {
-              logGroupName: `/aviaframe/${props.prefix}/events/${rule.id}`,
+              logGroupName: `${archivePrefix(props.prefix)}/${rule.id}`,
               retention: RetentionDays.SIX_MONTHS,
+              encryptionKey: archiveKey,
               removalPolicy: RemovalPolicy.DESTROY,
             }),
             { deadLetterQueue: undelivered },
@@ -72,4 +76,38 @@ export const addEventRules = (scope: Construct, props: EventRulesProps): Queue =
     });
   }
   return undelivered;
+};
+
+const archivePrefix = (prefix: string): string => `/aviaframe/${prefix}/events`;
+
+/**
+ * The event archive's own customer-managed key: CloudWatch Logs may use it for this stage's
+ * event log groups only (encryption context condition). Events carry ids and statuses, never
+ * personal data; the key keeps even those out of reach of anyone without it.
+ */
+const eventArchiveKey = (scope: Construct, prefix: string): Key => {
+  const stack = Stack.of(scope);
+  const key = new Key(scope, "EventArchiveKey", {
+    description: `Aviaframe ${prefix}: the order and supplier event archive (CloudWatch Logs)`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      resources: ["*"],
+      conditions: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": stack.formatArn({
+            service: "logs",
+            resource: "log-group",
+            resourceName: `${archivePrefix(prefix)}/*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+  return key;
 };

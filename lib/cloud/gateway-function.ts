@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -9,7 +10,16 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENV, type QueueDescription, SECRETS, type SecretKey, TABLES, type TableKey } from "../resources";
+import {
+  ENV,
+  PII_CONTEXT_KEY,
+  PII_FIELDS,
+  type QueueDescription,
+  SECRETS,
+  type SecretKey,
+  TABLES,
+  type TableKey,
+} from "../resources";
 
 export const PROJECT_ROOT = join(import.meta.dirname, "../..");
 
@@ -94,15 +104,32 @@ export class GatewayFunction extends Construct {
     return this;
   }
 
-  /** The key that encrypts passengers' data field by field (AWS Encryption SDK, KMS keyring). */
+  /**
+   * The key that encrypts passengers' data field by field (AWS Encryption SDK, KMS keyring):
+   * data keys for, and decryption of, passenger fields only (the encryption context the
+   * field cipher binds every value to names the field).
+   */
   bindPiiKey(key: IKey): this {
-    key.grantEncryptDecrypt(this.fn);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { [PII_CONTEXT_KEY]: [...PII_FIELDS] } },
+      }),
+    );
     this.fn.addEnvironment(ENV.piiKmsKeyArn, key.keyArn);
     return this;
   }
 
-  bindEventBus(bus: IEventBus): this {
-    bus.grantPutEventsTo(this.fn);
+  /** PutEvents on the bus, for events of these sources only (IAM condition `events:source`). */
+  bindEventBus(bus: IEventBus, sources: readonly string[]): this {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["events:PutEvents"],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { "events:source": [...sources] } },
+      }),
+    );
     this.fn.addEnvironment(ENV.eventBusName, bus.eventBusName);
     return this;
   }

@@ -31,6 +31,8 @@ const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 export class StatefulStack extends Stack {
   readonly prefix: string;
   readonly key: Key;
+  /** Passengers' and contacts' fields only (AWS Encryption SDK): apart from the tables' key. */
+  readonly piiKey: Key;
   readonly tables = {} as Record<TableKey, TableV2>;
   readonly queues = {} as Record<QueueKey, Queue>;
   readonly deadLetterQueues = {} as Record<QueueKey, Queue>;
@@ -42,7 +44,15 @@ export class StatefulStack extends Stack {
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.key = new Key(this, "DataKey", {
-      description: "Aviaframe data at rest: tables, queues, secrets, passenger fields",
+      description: "Aviaframe data at rest: tables, queues, secrets",
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // A function that may read a table (and so decrypt it with the data key) still cannot read
+    // the passenger fields inside it: only the functions declared `pii` may use this key, and
+    // only under the encryption context the field cipher binds each field to.
+    this.piiKey = new Key(this, "PiiKey", {
+      description: "Aviaframe passenger and contact fields (field-level, AWS Encryption SDK)",
       enableKeyRotation: true,
       removalPolicy,
     });

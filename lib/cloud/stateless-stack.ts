@@ -29,12 +29,14 @@ import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
+  EVENTS,
   type EventFunctionKey,
   type FunctionDescription,
   MAX_BODY_BYTES,
   PLANS,
   type PlanName,
   QUEUES,
+  type QueueDescription,
   type QueueKey,
   ROUTES,
   type RouteDescription,
@@ -183,11 +185,18 @@ export class StatelessStack extends Stack {
         bundledFiles: description.bundledFiles,
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
-      for (const table of description.tables) fn.bindTable(table, state.tables[table]);
+      for (const table of description.tables) {
+        fn.bindTable(table, state.tables[table], description.readOnly === true ? "read" : "readWrite");
+      }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
-      if (description.publishesEvents) fn.bindEventBus(bus);
-      if (description.pii) fn.bindPiiKey(state.key);
+      if (description.publishesEvents !== undefined) {
+        fn.bindEventBus(
+          bus,
+          description.publishesEvents.map((source) => EVENTS[source].source),
+        );
+      }
+      if (description.pii) fn.bindPiiKey(state.piiKey);
       for (const key of description.starts ?? []) {
         fn.fn.addEnvironment(WORKFLOWS[key].env, workflowArn(key));
         fn.fn.addToRolePolicy(
@@ -284,6 +293,7 @@ export class StatelessStack extends Stack {
         new SqsEventSource(state.queues[queue], {
           batchSize: QUEUES[queue].batchSize,
           reportBatchItemFailures: true,
+          ...(scaling(QUEUES[queue]) === undefined ? {} : { maxConcurrency: scaling(QUEUES[queue]) }),
         }),
       );
       this.functions[`consumer-${queue}`] = fn;
@@ -380,10 +390,14 @@ export class StatelessStack extends Stack {
  * functions' own policies only; grants on the originals would also edit the key's policy in
  * the stateful stack, which would make it depend on this one (a cycle).
  */
+/** The event source mapping's maximum concurrency, when the queue's description sets one. */
+const scaling = (queue: QueueDescription): number | undefined => queue.maxConcurrency;
+
 const tableNameOf = (prefix: string, key: TableKey): string => `${prefix}-${TABLES[key].id}`;
 
 const importState = (scope: Construct, state: StatefulStack) => {
   const key = Key.fromKeyArn(scope, "ImportedDataKey", state.key.keyArn);
+  const piiKey = Key.fromKeyArn(scope, "ImportedPiiKey", state.piiKey.keyArn);
   const tables = Object.fromEntries(
     (Object.keys(state.tables) as TableKey[]).map((name) => [
       name,
@@ -415,5 +429,5 @@ const importState = (scope: Construct, state: StatefulStack) => {
       }),
     ]),
   ) as Record<QueueKey, IQueue>;
-  return { key, tables, secrets, queues };
+  return { key, piiKey, tables, secrets, queues };
 };

@@ -50,11 +50,8 @@ const envelope = (status: number, code: string, message: string, correlationId: 
 });
 
 const singleValues = (raw: IncomingMessage["headers"]): Record<string, string> => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
-  }
-  return headers;
+  const entries = Object.entries(raw).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined);
+  return Object.fromEntries(entries.map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
 };
 
 /**
@@ -119,17 +116,24 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
       );
       return;
     }
-    const pathParameters: Record<string, string> = {};
+    let pathParameters: Record<string, string> = {};
     const values = match.pattern.exec(url.pathname) ?? [];
-    match.params.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(values[index + 1] ?? "");
-    });
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [name, value] of url.searchParams) {
-      query[name] = value;
-      multiQuery[name] = [...(multiQuery[name] ?? []), value];
+    try {
+      pathParameters = Object.fromEntries(
+        match.params.map((name, index) => [name, decodeURIComponent(values[index + 1] ?? "")]),
+      );
+    } catch {
+      // Bad percent-encoding (`%ZZ`): the caller's mistake, a 400 as API Gateway answers it.
+      respond(res, envelope(400, "AVF_400_VALIDATION", "the path is not valid percent-encoding", correlationId));
+      return;
     }
+    // Built from entries, never by assignment: a parameter named `__proto__` is a plain key, as in API Gateway.
+    const multiQueryMap = new Map<string, string[]>();
+    for (const [name, value] of url.searchParams) multiQueryMap.set(name, [...(multiQueryMap.get(name) ?? []), value]);
+    const multiQuery: Record<string, string[]> = Object.fromEntries(multiQueryMap);
+    const query: Record<string, string> = Object.fromEntries(
+      [...multiQueryMap].map(([name, values]) => [name, values[values.length - 1] ?? ""]),
+    );
     const body = Buffer.concat(chunks);
     const event: APIGatewayProxyEvent = {
       resource: match.route.path,

@@ -11,6 +11,7 @@ import {
   ENV,
   physicalName,
   QUEUES,
+  type QueueDescription,
   type QueueKey,
   type RouteDescription,
   SECRETS,
@@ -26,6 +27,7 @@ import type { Denial } from "./iam/policy-proxy";
 import { dropCachedInventory } from "./inventory-sync";
 import { type LocalFunctions, startLocalFunctions } from "./lambda/functions";
 import type { OutboundCall } from "./lambda/outbound-calls";
+import { makePrivateDir } from "./private-dir";
 import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
@@ -98,7 +100,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     if (inMemory) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true });
+    makePrivateDir(dataDir);
+    for (const dir of ["dynamodb", "sqs", "secrets"]) mkdirSync(join(dataDir, dir), { recursive: true, mode: 0o700 });
 
     let drctBaseUrl = options.drctBaseUrl;
     let dynamoEndpoint: string | undefined;
@@ -271,8 +274,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         }),
     );
 
-    // What SQS event source mappings do in AWS: a poller per consumed queue.
-    for (const queue of Object.keys(CONSUMERS) as QueueKey[]) {
+    // What SQS event source mappings do in AWS: pollers per consumed queue (its maximum concurrency).
+    const startPoller = (queue: QueueKey): void => {
       const consumer = localFunctions().get(`Consumer-${queue}`);
       const poller = new QueuePoller({
         endpoint: sqs.endpoint,
@@ -285,6 +288,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       });
       poller.start();
       stops.push(() => poller.stop());
+    };
+    for (const queue of Object.keys(CONSUMERS) as QueueKey[]) {
+      const description: QueueDescription = QUEUES[queue];
+      for (let index = 0; index < (description.maxConcurrency ?? 1); index += 1) startPoller(queue);
     }
 
     // What the EventBridge schedule does in AWS; also once at start, so a crash is healed at once.

@@ -9,7 +9,27 @@ export interface PolicyStatement {
   readonly effect: "Allow" | "Deny";
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /** `Condition` blocks: operator → key → allowed values. Only StringEquals is understood. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
+
+/** The request's condition keys, e.g. `events:source` of one PutEvents entry. */
+export type RequestContext = Readonly<Record<string, string>>;
+
+/**
+ * Whether a statement's conditions hold for the request. An operator this evaluator does not
+ * know never holds: an Allow with it grants nothing locally, which fails safe (a grant AWS
+ * would give is missing here, never the other way round).
+ */
+const conditionsHold = (statement: PolicyStatement, context: RequestContext): boolean =>
+  Object.entries(statement.conditions ?? {}).every(
+    ([operator, keys]) =>
+      operator === "StringEquals" &&
+      Object.entries(keys).every(([key, values]) => {
+        const actual = context[key];
+        return actual !== undefined && values.includes(actual);
+      }),
+  );
 
 const wildcard = (pattern: string, flags = ""): RegExp =>
   new RegExp(
@@ -25,17 +45,18 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : valu
 export class RolePolicy {
   constructor(readonly statements: readonly PolicyStatement[]) {}
 
-  private matching(effect: "Allow" | "Deny", action: string, resource: string): boolean {
+  private matching(effect: "Allow" | "Deny", action: string, resource: string, context: RequestContext): boolean {
     return this.statements.some(
       (statement) =>
         statement.effect === effect &&
         statement.actions.some((pattern) => wildcard(pattern, "i").test(action)) &&
-        statement.resources.some((pattern) => wildcard(pattern).test(resource)),
+        statement.resources.some((pattern) => wildcard(pattern).test(resource)) &&
+        conditionsHold(statement, context),
     );
   }
 
-  allows(action: string, resource: string): boolean {
-    return this.matching("Allow", action, resource) && !this.matching("Deny", action, resource);
+  allows(action: string, resource: string, context: RequestContext = {}): boolean {
+    return this.matching("Allow", action, resource, context) && !this.matching("Deny", action, resource, context);
   }
 
   /** The same policy without the statements `drop` picks (tests take grants away one at a time). */
@@ -53,10 +74,26 @@ export const rolePolicy = (resolver: TemplateResolver, roleLogicalId: string): R
       continue;
     const document = policy.Properties?.PolicyDocument as { Statement?: unknown } | undefined;
     for (const raw of list(document?.Statement) as Record<string, unknown>[]) {
+      const conditions = raw.Condition as Record<string, Record<string, unknown>> | undefined;
       statements.push({
         effect: raw.Effect === "Deny" ? "Deny" : "Allow",
         actions: list(raw.Action).map((action) => resolver.resolve(action)),
         resources: list(raw.Resource).map((resource) => resolver.resolve(resource)),
+        ...(conditions === undefined
+          ? {}
+          : {
+              conditions: Object.fromEntries(
+                Object.entries(conditions).map(([operator, keys]) => [
+                  operator,
+                  Object.fromEntries(
+                    Object.entries(keys).map(([key, values]) => [
+                      key,
+                      list(values).map((value) => resolver.resolve(value)),
+                    ]),
+                  ),
+                ]),
+              ),
+            }),
       });
     }
   }

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import {
   ENV,
+  EVENTS,
+  type EventSourceKey,
   QUEUES,
   type QueueKey,
   SECRETS,
@@ -29,6 +31,8 @@ export interface CodeNeeds {
   readonly workflows: ReadonlySet<WorkflowKey>;
   /** Whether it lists a workflow's executions (ListExecutionsCommand). */
   readonly listsExecutions: boolean;
+  /** The event sources its events name (EVENTS.x.source). */
+  readonly eventSources: ReadonlySet<EventSourceKey>;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -78,5 +82,11 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
     ]),
     listsExecutions: /new ListExecutionsCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
+    // The bus's rule table (EVENT_RULES, kept in every bundle that imports resources) names sources it does not publish.
+    eventSources: new Set(
+      matchesOf(text.replace(/\bEVENT_RULES\d* = \[[\s\S]*?\n\];/g, ""), /\bEVENTS\d*\.(\w+)\.source\b/g).filter(
+        (key): key is EventSourceKey => key in EVENTS,
+      ),
+    ),
   };
 };

@@ -4,6 +4,9 @@ import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
+  EVENTS,
+  PII_CONTEXT_KEY,
+  PII_FIELDS,
   QUEUES,
   ROUTES,
   SECRETS,
@@ -31,6 +34,12 @@ const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
   ...Object.entries(CONSUMERS).map(([key, consumer]): [string, string] => [`Consumer${key}Fn`, consumer.handler]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, string] => [`Event${key}Fn`, fn.handler]),
 ];
+
+/** Functions declared read-only (lib/resources.ts): every GET route. */
+const READ_ONLY = new Set(
+  ROUTES.filter((route) => "readOnly" in route && route.readOnly).map((route) => `Route${route.operationId}Fn`),
+);
+const READ_ACTIONS = new Set(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem"]);
 
 let resolver: TemplateResolver;
 let dataKeyArn: string;
@@ -67,13 +76,19 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
       found.push(`${logicalPrefix}: ${name}=${env[name]}, expected ${expected}`);
     return env[name];
   };
-  const requireCall = (action: string, resource: string) => {
-    if (!policy.allows(action, resource)) found.push(`${logicalPrefix}: AccessDenied ${action} on ${resource}`);
+  const requireCall = (action: string, resource: string, context: Record<string, string> = {}) => {
+    if (!policy.allows(action, resource, context)) {
+      const condition = Object.keys(context).length === 0 ? "" : ` with ${JSON.stringify(context)}`;
+      found.push(`${logicalPrefix}: AccessDenied ${action} on ${resource}${condition}`);
+    }
   };
+  // A read-only function's bundle may hold write paths it never takes (shared adapters): it is held to its reads.
+  const readOnly = READ_ONLY.has(logicalPrefix);
+  const actions = [...code.dynamoActions].filter((action) => !readOnly || READ_ACTIONS.has(action));
   for (const table of code.tables) {
     const name = `aviaframe-dev-${TABLES[table].id}`;
     requireEnv(TABLES[table].env, name);
-    for (const action of code.dynamoActions) requireCall(action, arn("dynamodb", `table/${name}`));
+    for (const action of actions) requireCall(action, arn("dynamodb", `table/${name}`));
     requireCall("kms:Decrypt", dataKeyArn);
   }
   for (const queue of code.sendsTo) {
@@ -101,9 +116,17 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
     if (NOT_NEEDED[logicalPrefix]?.[name] !== undefined) continue;
     const value = requireEnv(name);
     if (value === undefined) continue;
-    if (name === ENV.eventBusName) requireCall("events:PutEvents", arn("events", `event-bus/${value}`));
+    if (name === ENV.eventBusName) {
+      for (const source of code.eventSources) {
+        requireCall("events:PutEvents", arn("events", `event-bus/${value}`), {
+          "events:source": EVENTS[source].source,
+        });
+      }
+    }
     if (name === ENV.piiKmsKeyArn) {
-      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) requireCall(action, value);
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+        for (const field of PII_FIELDS) requireCall(action, value, { [PII_CONTEXT_KEY]: field });
+      }
     }
     if (name === ENV.webhookSecretPrefix) {
       requireCall("secretsmanager:GetSecretValue", arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`));

@@ -150,7 +150,7 @@ describe("stateless stack", () => {
         else expect(variables[table.env], `${route.operationId} must not see ${table.id}`).toBeUndefined();
       }
       expect(variables.SECRET_DRCT_TOKEN !== undefined).toBe(route.secrets.length > 0);
-      expect(variables.EVENT_BUS_NAME !== undefined).toBe(route.publishesEvents === true);
+      expect(variables.EVENT_BUS_NAME !== undefined).toBe(route.publishesEvents !== undefined);
     }
   });
 

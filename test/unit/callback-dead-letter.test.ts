@@ -48,7 +48,7 @@ const delivery = (id: string, status: Delivery["status"] = "pending"): Delivery 
   sequence: 3,
   webhookId: `msg_${id}`,
   url: "https://partner.example.com/hooks",
-  body: "{}",
+  occurredAt: T0,
   correlationId: "corr",
   status,
   attempts: [],

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { sendWebhook } from "../../functions/adapters/callbacks/sender";
+import { DESTINATION_REFUSED, sendWebhook } from "../../functions/adapters/callbacks/sender";
 import type { CallbackLookup } from "../../functions/adapters/callbacks/url-policy";
 
 interface Partner {
@@ -228,6 +228,7 @@ describe("destinations refused at send time", () => {
     ["93.184.216.34", "127.0.0.1"],
   ])("https://partner.example.com/ resolving to %s → blocked at send time", async (...addresses) => {
     const lookup = vi.fn(resolvingTo(...addresses));
+    const refused: string[] = [];
     const result = await sendWebhook({
       url: "https://partner.example.com/hooks",
       body: BODY,
@@ -235,12 +236,13 @@ describe("destinations refused at send time", () => {
       allowPrivate: false,
       timeoutMs: 2_000,
       lookup,
+      onRefused: (detail) => refused.push(detail),
     });
     expect(lookup).toHaveBeenCalledWith("partner.example.com");
-    expect(result).toMatchObject({
-      outcome: "blocked",
-      error: expect.stringMatching(/not a public address|is not allowed/),
-    });
+    // The tenant sees a generic reason; the address our DNS gave goes to the operators' log only.
+    expect(result).toMatchObject({ outcome: "blocked", error: DESTINATION_REFUSED });
+    for (const address of addresses.filter((a) => a !== "93.184.216.34")) expect(result.error).not.toContain(address);
+    expect(refused.join(" ")).toMatch(/not a public address|is not allowed/);
   });
 
   test("the injected resolver is really dialled: allowPrivate true + name → 127.0.0.1 reaches the partner", async () => {
@@ -256,14 +258,19 @@ describe("destinations refused at send time", () => {
   // On Linux a connect to 0.0.0.0 lands on the loopback listener, so "no connection" proves the agent ran.
   test("0.0.0.0 is refused by request-filtering-agent even with allowPrivate", async () => {
     const p = await partner(answer(200));
-    const literal = await sendWebhook(local(`http://0.0.0.0:${p.port}/hooks`));
-    expect(literal).toMatchObject({ outcome: "blocked", error: expect.stringMatching(/meta IP address/) });
+    const refused: string[] = [];
+    const onRefused = (detail: string) => refused.push(detail);
+    const literal = await sendWebhook({ ...local(`http://0.0.0.0:${p.port}/hooks`), onRefused });
+    expect(literal).toMatchObject({ outcome: "blocked", error: DESTINATION_REFUSED });
 
     const viaDns = await sendWebhook({
       ...local(`http://hooks.partner.test:${p.port}/hooks`),
       lookup: resolvingTo("0.0.0.0"),
+      onRefused,
     });
-    expect(viaDns).toMatchObject({ outcome: "blocked", error: expect.stringMatching(/meta IP address/) });
+    expect(viaDns).toMatchObject({ outcome: "blocked", error: DESTINATION_REFUSED });
+    expect(refused).toHaveLength(2);
+    for (const detail of refused) expect(detail).toMatch(/meta IP address/);
     expect(p.connections).toBe(0);
   });
 });

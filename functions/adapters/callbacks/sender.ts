@@ -38,6 +38,8 @@ export interface WebhookRequest {
   maxResponseBytes?: number;
   /** DNS resolution, for tests; default node:dns lookup. Its answers pass the same filters. */
   lookup?: CallbackLookup;
+  /** Told why a destination was refused (the resolved address): for operators' logs, not the tenant. */
+  onRefused?: (detail: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -79,9 +81,13 @@ const errorCode = (error: unknown): string | undefined => {
 /** request-filtering-agent raises plain Errors: "DNS lookup <ip>(…) is not allowed. Because, It is …". */
 const isAgentRefusal = (error: Error): boolean => /^DNS lookup .* is not allowed\. Because/s.test(error.message);
 
-const classifyError = (error: Error): Verdict => {
+/** What a tenant sees of a refused destination: never the addresses our DNS resolved (those go to the logs). */
+export const DESTINATION_REFUSED = "destination refused: the host does not resolve only to public addresses";
+
+const classifyError = (error: Error, onRefused?: (detail: string) => void): Verdict => {
   if (errorCode(error) === ADDRESS_REFUSED || isAgentRefusal(error)) {
-    return { outcome: "blocked", error: `destination refused: ${error.message}` };
+    onRefused?.(error.message);
+    return { outcome: "blocked", error: DESTINATION_REFUSED };
   }
   const code = errorCode(error);
   return { outcome: "retry", error: code === undefined ? error.message : `${code}: ${error.message}` };
@@ -192,7 +198,7 @@ export const sendWebhook = async (request: WebhookRequest): Promise<DeliveryAtte
       finish({ outcome: "blocked", error: `request could not be built: ${(error as Error).message}` });
       return;
     }
-    outgoing.on("error", (error) => finish(answered ?? classifyError(error)));
+    outgoing.on("error", (error) => finish(answered ?? classifyError(error, request.onRefused)));
     outgoing.end(request.body);
   });
 };

@@ -4,6 +4,15 @@
  */
 import * as z from "zod";
 
+/**
+ * The largest amount (minor units) a DRCT answer may carry: a billion in major units. Far
+ * beyond any fare, and small enough that markups and sums stay safe integers; anything
+ * larger is a supplier answering nonsense (502), never arithmetic failing in our code (500).
+ */
+export const MAX_SUPPLIER_AMOUNT_MINOR = 100_000_000_000;
+
+const amount = () => z.int().nonnegative().max(MAX_SUPPLIER_AMOUNT_MINOR);
+
 export const DrctSegment = z.object({
   origin: z.string(),
   destination: z.string(),
@@ -15,9 +24,9 @@ export const DrctSegment = z.object({
 
 export const DrctPrice = z.object({
   currency: z.string().length(3),
-  base: z.int().nonnegative(),
-  taxes: z.int().nonnegative(),
-  fees: z.int().nonnegative(),
+  base: amount(),
+  taxes: amount(),
+  fees: amount(),
 });
 
 export const DrctOffer = z.object({
@@ -28,7 +37,7 @@ export const DrctOffer = z.object({
   fare_rules: z.object({
     refundable: z.boolean(),
     changeable: z.boolean(),
-    cancel_penalty: z.int().nonnegative().optional(),
+    cancel_penalty: amount().optional(),
   }),
 });
 
@@ -55,13 +64,13 @@ export const DrctOrder = z.object({
   status: z.enum(["BOOKED", "ISSUED", "CANCELLED"]),
   offer_id: z.string(),
   external_ref: z.string().optional(),
-  price: z.object({ currency: z.string(), total: z.int().nonnegative() }).loose(),
+  price: z.object({ currency: z.string(), total: amount() }).loose(),
   passenger_count: z.int().positive(),
   tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
   refundable: z.boolean(),
-  cancel_penalty: z.int().nonnegative().optional(),
+  cancel_penalty: amount().optional(),
   refund_reference: z.string().optional(),
-  penalty: z.int().nonnegative().optional(),
+  penalty: amount().optional(),
 });
 
 export type DrctOrder = z.infer<typeof DrctOrder>;

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { TABLES } from "../../../lib/resources";
-import type { Delivery } from "../../domain/delivery";
+import { type Delivery, deliveryExpiresAt } from "../../domain/delivery";
 import { tableName } from "../../shared/config";
 import type { DeliveryStore } from "../../use-cases/ports";
 import { dynamo, isConditionalCheckFailure } from "./client";
@@ -24,7 +24,7 @@ const toItem = (delivery: Delivery) => ({
   sequence: delivery.sequence,
   webhook_id: delivery.webhookId,
   url: delivery.url,
-  body: delivery.body,
+  occurred_at: delivery.occurredAt,
   correlation_id: delivery.correlationId,
   status: delivery.status,
   attempts: delivery.attempts,
@@ -34,7 +34,13 @@ const toItem = (delivery: Delivery) => ({
   created_at: delivery.createdAt,
   updated_at: delivery.updatedAt,
   version: delivery.version,
+  // TTL: DynamoDB deletes it in time; readers do not wait for that (see isLive).
+  expires_at: deliveryExpiresAt(delivery.updatedAt),
 });
+
+/** A delivery past its retention is gone for readers, whether or not TTL has deleted it yet. */
+const isLive = (item: Record<string, unknown>, nowS = Date.now() / 1000): boolean =>
+  typeof item.expires_at !== "number" || item.expires_at > nowS;
 
 const fromItem = (item: Record<string, unknown>): Delivery => ({
   id: String(item.delivery_id),
@@ -44,7 +50,7 @@ const fromItem = (item: Record<string, unknown>): Delivery => ({
   sequence: Number(item.sequence ?? 0),
   webhookId: String(item.webhook_id),
   url: String(item.url),
-  body: String(item.body),
+  occurredAt: String(item.occurred_at ?? item.created_at),
   correlationId: String(item.correlation_id),
   status: item.status as Delivery["status"],
   attempts: (item.attempts ?? []) as Delivery["attempts"],
@@ -93,7 +99,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
         ConsistentRead: true,
       }),
     );
-    return item.Item === undefined ? undefined : fromItem(item.Item);
+    return item.Item === undefined || !isLive(item.Item) ? undefined : fromItem(item.Item);
   },
   save: async (previous, next) => {
     try {
@@ -123,7 +129,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
           ExclusiveStartKey: startKey,
         }),
       );
-      deliveries.push(...(page.Items ?? []).map(fromItem));
+      deliveries.push(...(page.Items ?? []).filter((item) => isLive(item)).map(fromItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return deliveries;

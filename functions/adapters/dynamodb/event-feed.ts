@@ -1,8 +1,8 @@
 import { PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import { validationError } from "../../domain/errors";
 import { tableName } from "../../shared/config";
 import type { EventFeed, FeedEvent } from "../../use-cases/ports";
 import { dynamo } from "./client";
+import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
 
 /** How long a tenant's events stay listable. */
 export const EVENT_FEED_RETENTION_DAYS = 30;
@@ -12,21 +12,14 @@ const partition = (tenantId: string) => `TENANT#${tenantId}`;
 /** Newest first by the event's time; the id keeps two events of the same millisecond apart. */
 const sortKey = (event: FeedEvent) => `${event.occurredAt}#${event.id}`;
 
-const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString("base64url");
-
 /** Opaque to clients, checked here: only a key of this tenant's partition, as this API wrote it. */
-const decodeCursor = (cursor: string, tenantId: string): Record<string, unknown> => {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
-    const keys = Object.keys(key).sort().join(",");
-    if (keys === "pk,sk" && key.pk === partition(tenantId) && typeof key.sk === "string" && key.sk.length < 200) {
-      return key;
-    }
-  } catch {
-    // fall through
-  }
-  throw validationError([{ path: "cursor", message: "is not a cursor this API gave you" }]);
-};
+const feedCursor = (cursor: string, tenantId: string) =>
+  decodeCursor(cursor, ["pk", "sk"], (key) => {
+    const [at = "", id = "", ...rest] = (key.sk ?? "").split("#");
+    return (
+      key.pk === partition(tenantId) && rest.length === 0 && ISO_INSTANT.test(at) && /^evt_[A-Za-z0-9-]{1,64}$/.test(id)
+    );
+  });
 
 export const dynamoEventFeed = (now: () => Date = () => new Date()): EventFeed => ({
   async record(event) {
@@ -49,7 +42,7 @@ export const dynamoEventFeed = (now: () => Date = () => new Date()): EventFeed =
 
   async list(tenantId, query) {
     let lastKey: QueryCommandOutput["LastEvaluatedKey"] =
-      query.cursor === undefined ? undefined : decodeCursor(query.cursor, tenantId);
+      query.cursor === undefined ? undefined : feedCursor(query.cursor, tenantId);
     const items: Record<string, unknown>[] = [];
     // TTL deletes late (and never locally): expired events are filtered here, as is the type.
     do {

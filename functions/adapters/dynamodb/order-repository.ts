@@ -1,14 +1,40 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { TABLES } from "../../../lib/resources";
-import { validationError } from "../../domain/errors";
+import { type PII_FIELDS, TABLES } from "../../../lib/resources";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
 import { tableName } from "../../shared/config";
-import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
+import type { OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
+import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
 
 export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
+
+/**
+ * An order's ids, status, moves and callback URL, read consistently and without its
+ * encrypted fields: for functions that must check an order but have no business decrypting it.
+ */
+export const readOrderSummary = async (tenantId: string, orderId: string): Promise<OrderSummary | undefined> => {
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName: tableName("orders"),
+      Key: orderKey(tenantId, orderId),
+      ProjectionExpression: "tenant_id, order_id, #status, version, history, callback_url",
+      ExpressionAttributeNames: { "#status": "status" },
+      ConsistentRead: true,
+    }),
+  );
+  const item = result.Item;
+  if (item === undefined) return undefined;
+  return {
+    tenantId: String(item.tenant_id),
+    orderId: String(item.order_id),
+    status: item.status as OrderStatus,
+    version: Number(item.version),
+    history: (item.history ?? []) as OrderSummary["history"],
+    ...(typeof item.callback_url === "string" ? { callbackUrl: item.callback_url } : {}),
+  };
+};
 
 /** Another writer moved the order first: re-read and decide again. */
 export class OrderConflict extends Error {
@@ -19,7 +45,8 @@ export class OrderConflict extends Error {
 
 type Item = Record<string, unknown>;
 
-const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: string) => ({
+/** Bound into every ciphertext; the PII key's grants allow exactly these fields (PII_FIELDS). */
+const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: (typeof PII_FIELDS)[number]) => ({
   tenant_id: order.tenantId,
   order_id: order.id,
   field,
@@ -85,6 +112,10 @@ export class DynamoOrderRepository implements OrderRepository {
       if (isConditionalCheckFailure(error)) return "exists";
       throw error;
     }
+  }
+
+  summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined> {
+    return readOrderSummary(tenantId, orderId);
   }
 
   async get(tenantId: string, orderId: string): Promise<Order | undefined> {
@@ -191,7 +222,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage> {
-    const startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, tenantId);
+    const startKey = query.cursor === undefined ? undefined : listCursor(query.cursor, tenantId);
     const items: Item[] = [];
     let lastKey: QueryCommandOutput["LastEvaluatedKey"] = startKey;
     // A status filter may thin out pages: keep reading until the page is full or the index ends.
@@ -288,17 +319,20 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 }
 
-/** Cursors are opaque to clients but checked here: one naming another tenant is refused. */
-const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString("base64url");
-
-const decodeCursor = (cursor: string, tenantId: string): Record<string, unknown> => {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
-    if (key.tenant_id === tenantId && typeof key.created_key === "string") return key;
-  } catch {
-    // fall through
-  }
-  throw validationError([{ path: "cursor", message: "is not a cursor this API gave you" }]);
-};
+/** Cursors are opaque to clients but checked here: exactly a by_tenant_created key of this tenant's. */
+const listCursor = (cursor: string, tenantId: string) =>
+  decodeCursor(cursor, ["pk", "sk", "tenant_id", "created_key"], (key) => {
+    const orderId = (key.sk ?? "").slice("ORDER#".length);
+    const [at = "", id = "", ...rest] = (key.created_key ?? "").split("#");
+    return (
+      key.tenant_id === tenantId &&
+      key.pk === orderKey(tenantId, orderId).pk &&
+      key.sk === orderKey(tenantId, orderId).sk &&
+      /^ord_[A-Za-z0-9_-]{10,40}$/.test(orderId) &&
+      rest.length === 0 &&
+      ISO_INSTANT.test(at) &&
+      id === orderId
+    );
+  });
 
 export const newEventId = (): string => `evt_${randomUUID()}`;

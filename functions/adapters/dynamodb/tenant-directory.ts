@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { TABLES } from "../../../lib/resources";
-import type { Tenant } from "../../domain/tenant";
+import { TENANT_ID_PATTERN, type Tenant } from "../../domain/tenant";
 import { tableName } from "../../shared/config";
 import { dynamo } from "./client";
 
 const TenantItem = z.object({
-  tenant_id: z.string(),
+  tenant_id: z.string().regex(TENANT_ID_PATTERN, "must be 1–40 lowercase letters, digits or hyphens"),
   name: z.string(),
   plan: z.enum(["standard", "premium"]),
   markup: z.discriminatedUnion("type", [

@@ -1,8 +1,7 @@
 import { CancelOrderRequest, OrderIdPath } from "../../api/schemas";
-import { toPublicOrder } from "../../domain/order-view";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { cancelOrderDeps } from "../../shared/order-wiring";
+import { cancelOrderDeps, orderRepository } from "../../shared/order-wiring";
 import { cancelOrder } from "../../use-cases/cancel-order";
 
 export const handler = tenantRoute({
@@ -20,8 +19,9 @@ export const handler = tenantRoute({
           correlationId: request.correlationId,
           deadlineAt: request.deadlineAt,
         });
-        return { status: 200, body: toPublicOrder(order) };
+        return { status: 200, order };
       },
+      (id) => orderRepository().get(request.tenant.tenantId, id),
     );
   },
 });

@@ -1,8 +1,7 @@
 import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
-import { toPublicOrder } from "../../domain/order-view";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { issueOrderDeps } from "../../shared/order-wiring";
+import { issueOrderDeps, orderRepository } from "../../shared/order-wiring";
 import { issueOrder } from "../../use-cases/issue-order";
 
 /** 202: the order is ISSUING; ISSUED (with tickets) follows on GET and as a callback. */
@@ -16,8 +15,9 @@ export const handler = tenantRoute({
       { ...request, tenantId: request.tenant.tenantId, body: { order_id: orderId, ...request.body } },
       async () => {
         const order = await issueOrder(issueOrderDeps(), request.tenant, orderId, request.body.payment);
-        return { status: 202, body: toPublicOrder(order) };
+        return { status: 202, order };
       },
+      (id) => orderRepository().get(request.tenant.tenantId, id),
     );
   },
 });

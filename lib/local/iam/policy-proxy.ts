@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RolePolicy } from "../../template/iam";
+import type { RequestContext, RolePolicy } from "../../template/iam";
 
 /**
  * IAM in front of a local stand-in (dynalite, fauxqs, the Step Functions and EventBridge
@@ -86,6 +86,19 @@ export const resourcesOf = (
   }
 };
 
+/** The condition keys of a call, one context per thing IAM authorizes apart (each PutEvents entry). */
+export const contextsOf = (
+  service: ProxiedService,
+  operation: string,
+  body: Record<string, unknown>,
+): RequestContext[] => {
+  if (service !== "events" || operation !== "PutEvents" || !Array.isArray(body.Entries)) return [{}];
+  return body.Entries.map(
+    (entry): RequestContext =>
+      isRecord(entry) && typeof entry.Source === "string" ? { "events:source": entry.Source } : {},
+  );
+};
+
 const CONTENT_TYPE: Record<ProxiedService, string> = {
   dynamodb: "application/x-amz-json-1.0",
   sqs: "application/x-amz-json-1.0",
@@ -114,7 +127,10 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
         }
         const action = `${options.service}:${operation}`;
         const resources = resourcesOf(options.service, operation, parsed, options.region, options.account);
-        const denied = resources.find((resource) => policy === undefined || !policy.allows(action, resource));
+        const contexts = contextsOf(options.service, operation, parsed);
+        const denied = resources.find(
+          (resource) => policy === undefined || contexts.some((context) => !policy.allows(action, resource, context)),
+        );
         if (denied !== undefined) {
           options.onDenied?.({ caller, action, resource: denied });
           res.writeHead(400, {

@@ -1,8 +1,22 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import type { DeliveryStatus } from "../../../functions/domain/delivery";
+import { callbackBody } from "../../../functions/domain/delivery";
+import { toPublicOrder } from "../../../functions/domain/order-view";
 import { deliverCallback } from "../../../functions/use-cases/callbacks";
 
-import { BAD_REQUEST, iso, OK, pending, retryAfter, SERVER_ERROR, secretsOf, T0, type World, world } from "./world";
+import {
+  BAD_REQUEST,
+  iso,
+  OK,
+  ORDER,
+  pending,
+  retryAfter,
+  SERVER_ERROR,
+  secretsOf,
+  T0,
+  type World,
+  world,
+} from "./world";
 
 describe("deliverCallback", () => {
   let w: World;
@@ -17,7 +31,13 @@ describe("deliverCallback", () => {
     expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true });
 
     expect(w.sender.sent).toEqual([
-      { deliveryId: D.id, webhookId: D.webhookId, body: D.body, secrets: secretsOf(D.tenantId), at: T0 },
+      {
+        deliveryId: D.id,
+        webhookId: D.webhookId,
+        body: callbackBody(D.eventType, D.occurredAt, toPublicOrder(ORDER)),
+        secrets: secretsOf(D.tenantId),
+        at: T0,
+      },
     ]);
     const stored = w.store.get(D.id);
     expect(stored.status).toBe("delivered");

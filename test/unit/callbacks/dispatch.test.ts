@@ -1,9 +1,14 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, test } from "vitest";
-import { toPublicOrder } from "../../../functions/domain/order-view";
-import { deliveryIdFor, dispatchCallback } from "../../../functions/use-cases/callbacks";
+import { deliveryIdFor, dispatchCallback, eventMismatch } from "../../../functions/use-cases/callbacks";
 
-import { CALLBACK_TYPES, event, iso, ORDER, T0, type World, world } from "./world";
+import { CALLBACK_TYPES, event, eventOf, iso, ORDER, orderAfter, summaryOf, T0, type World, world } from "./world";
+
+/** The delivery an outcome queued; fails the test for any other outcome. */
+const queued = (outcome: Awaited<ReturnType<typeof dispatchCallback>>) => {
+  if (outcome.kind !== "queued") throw new Error(`expected a queued delivery, got ${JSON.stringify(outcome)}`);
+  return outcome.delivery;
+};
 
 describe("dispatchCallback", () => {
   let w: World;
@@ -11,11 +16,12 @@ describe("dispatchCallback", () => {
     w = world();
   });
 
-  test.each(CALLBACK_TYPES)("%s of an order with a callback_url becomes a pending delivery", async (type) => {
-    const e = event({ detail_type: type, sequence: 7 });
-    const delivery = await dispatchCallback(w.callbackDeps, e);
+  test.each(CALLBACK_TYPES)("%s of a stored order with a callback_url becomes a pending delivery", async (type) => {
+    const order = orderAfter(type);
+    w.orders.put(order);
+    const e = eventOf(type, order);
+    const delivery = queued(await dispatchCallback(w.callbackDeps, e));
 
-    expect(delivery).toBeDefined();
     expect(w.store.rows.size).toBe(1);
     expect(w.store.get(deliveryIdFor(e.id))).toEqual(delivery);
     expect(delivery).toMatchObject({
@@ -23,8 +29,9 @@ describe("dispatchCallback", () => {
       tenantId: ORDER.tenantId,
       orderId: ORDER.id,
       eventType: type,
-      sequence: 7,
+      sequence: order.version,
       url: ORDER.callbackUrl,
+      occurredAt: e.occurred_at,
       correlationId: "corr-1",
       status: "pending",
       attempts: [],
@@ -35,10 +42,18 @@ describe("dispatchCallback", () => {
     });
   });
 
+  test("the delivery keeps ids, URL and times only: nothing of the passengers or contact", async () => {
+    const delivery = queued(await dispatchCallback(w.callbackDeps, event()));
+    const stored = JSON.stringify(w.store.get(delivery.id));
+    for (const personal of ["ANNA", "MULLER", ORDER.contact.email, ORDER.contact.phone, "1990-"]) {
+      expect(stored).not.toContain(personal);
+    }
+  });
+
   test.each(["order.reconciled", "order.created", "order.issuing", "ORDER.BOOKED", ""])(
     "%j makes no delivery and queues nothing",
     async (type) => {
-      expect(await dispatchCallback(w.callbackDeps, event({ detail_type: type }))).toBeUndefined();
+      expect(await dispatchCallback(w.callbackDeps, event({ detail_type: type }))).toEqual({ kind: "skipped" });
       expect(w.store.rows.size).toBe(0);
       expect(w.store.creates).toEqual([]);
       expect(w.queue.jobs).toEqual([]);
@@ -46,43 +61,74 @@ describe("dispatchCallback", () => {
   );
 
   test.each(CALLBACK_TYPES)("%s of an order without a callback_url makes no delivery", async (type) => {
-    const { callbackUrl: _dropped, ...withoutUrl } = ORDER;
-    expect(await dispatchCallback(w.callbackDeps, event({ detail_type: type }, withoutUrl))).toBeUndefined();
+    const { callbackUrl: _dropped, ...withoutUrl } = orderAfter(type);
+    w.orders.put(withoutUrl);
+    expect(await dispatchCallback(w.callbackDeps, eventOf(type, withoutUrl))).toEqual({ kind: "skipped" });
     expect(w.store.rows.size).toBe(0);
     expect(w.queue.jobs).toEqual([]);
   });
 
-  test("the body is exactly {type, timestamp, data:{order}} of the event", async () => {
-    const e = event({ detail_type: "order.issued", occurred_at: "2031-03-10T07:59:59.123Z" });
-    const delivery = await dispatchCallback(w.callbackDeps, e);
-    if (delivery === undefined) throw new Error("expected a delivery");
+  describe("a forged event sends nothing: the stored order is the only thing trusted", () => {
+    const refusedWith = async (e: ReturnType<typeof event>) => {
+      const outcome = await dispatchCallback(w.callbackDeps, e);
+      expect(outcome.kind).toBe("refused");
+      expect(w.store.rows.size).toBe(0);
+      expect(w.queue.jobs).toEqual([]);
+      return outcome.kind === "refused" ? outcome.reason : "";
+    };
 
-    expect(delivery.body).toBe(
-      JSON.stringify({ type: "order.issued", timestamp: "2031-03-10T07:59:59.123Z", data: { order: e.order } }),
-    );
-    const parsed: unknown = JSON.parse(delivery.body);
-    expect(parsed).toStrictEqual({
-      type: "order.issued",
-      timestamp: "2031-03-10T07:59:59.123Z",
-      data: { order: JSON.parse(JSON.stringify(toPublicOrder(ORDER))) },
+    test("an order that does not exist", async () => {
+      expect(await refusedWith(event({ order_id: "ord_forged" }))).toContain("no such order");
     });
-    // The masked public view, never the raw order (contact, full document number).
-    expect(delivery.body).not.toContain("P1234567");
-    expect(delivery.body).not.toContain("anna.mueller@example.com");
+
+    test("another tenant's order (an existing tenant named in the event)", async () => {
+      expect(await refusedWith(event({ tenant_id: "tenant-b" }))).toContain("no such order");
+    });
+
+    test("a move the order never made, or not at that version", async () => {
+      await refusedWith(event({ detail_type: "order.issued" }));
+      await refusedWith(event({ detail_type: "order.cancelled", sequence: 2 }));
+      await refusedWith(event({ sequence: 1 }));
+      await refusedWith(event({ sequence: 3 }));
+      await refusedWith(event({ sequence: 0 }));
+      await refusedWith(event({ sequence: 1.5 }));
+    });
+
+    test("the URL comes from the stored order, whatever the event says", async () => {
+      const forged = { ...event(), callback_url: "https://attacker.example/steal" } as ReturnType<typeof event>;
+      const delivery = queued(await dispatchCallback(w.callbackDeps, forged));
+      expect(delivery.url).toBe(ORDER.callbackUrl);
+    });
+
+    test("property: any event whose move differs from the stored order's is refused", () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...CALLBACK_TYPES),
+          fc.constantFrom(...CALLBACK_TYPES),
+          fc.integer({ min: -2, max: 8 }),
+          (stored, claimed, sequence) => {
+            const order = orderAfter(stored);
+            const claim = event({ detail_type: claimed, sequence }, order);
+            const honest = claimed === stored && sequence === order.version;
+            const earlierMove = sequence >= 1 && sequence <= order.version && order.history[sequence - 1]?.status;
+            const matchesEarlier = earlierMove === orderAfter(claimed).status;
+            expect(eventMismatch(claim, summaryOf(order)) === undefined).toBe(honest || matchesEarlier);
+          },
+        ),
+      );
+    });
   });
 
   test("the first attempt is queued: dedup id = delivery id, group = order id", async () => {
-    const delivery = await dispatchCallback(w.callbackDeps, event());
-    if (delivery === undefined) throw new Error("expected a delivery");
+    const delivery = queued(await dispatchCallback(w.callbackDeps, event()));
     expect(w.queue.jobs).toEqual([{ deliveryId: delivery.id, orderId: ORDER.id, dedupId: delivery.id }]);
   });
 
   test("the same event twice makes one delivery with one id and webhook-id; the second create reports exists", async () => {
     const e = event();
-    const first = await dispatchCallback(w.callbackDeps, e);
+    const first = queued(await dispatchCallback(w.callbackDeps, e));
     w.clock.set(T0 + 90_000);
-    const second = await dispatchCallback(w.callbackDeps, e);
-    if (first === undefined || second === undefined) throw new Error("expected deliveries");
+    const second = queued(await dispatchCallback(w.callbackDeps, e));
 
     expect(w.store.rows.size).toBe(1);
     expect(w.store.creates).toEqual(["created", "exists"]);
@@ -95,15 +141,18 @@ describe("dispatchCallback", () => {
 
   test("the delivery id and webhook-id follow from the event id alone", async () => {
     const e = event();
-    const here = await dispatchCallback(w.callbackDeps, e);
+    const here = queued(await dispatchCallback(w.callbackDeps, e));
     const elsewhere = world();
     elsewhere.clock.set(T0 + 3_600_000);
-    const there = await dispatchCallback(
-      elsewhere.callbackDeps,
-      event({ sequence: 9, detail_type: "order.cancelled", occurred_at: iso(T0 + 5), correlation_id: "other" }),
+    const cancelled = orderAfter("order.cancelled");
+    elsewhere.orders.put(cancelled);
+    const there = queued(
+      await dispatchCallback(
+        elsewhere.callbackDeps,
+        eventOf("order.cancelled", cancelled, { id: e.id, occurred_at: iso(T0 + 5), correlation_id: "other" }),
+      ),
     );
-    const other = await dispatchCallback(w.callbackDeps, event({ id: "evt_booked_2" }));
-    if (here === undefined || there === undefined || other === undefined) throw new Error("expected deliveries");
+    const other = queued(await dispatchCallback(w.callbackDeps, event({ id: "evt_booked_2" })));
 
     expect(here.id).toBe(deliveryIdFor(e.id));
     expect(there.id).toBe(here.id);

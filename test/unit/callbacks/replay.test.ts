@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { deliverCallback, dispatchCallback, replayCallback } from "../../../functions/use-cases/callbacks";
 
-import { event, iso, OK, pending, rejectionOf, SERVER_ERROR, T0, type World, world } from "./world";
+import { eventOf, iso, OK, orderAfter, pending, rejectionOf, SERVER_ERROR, T0, type World, world } from "./world";
 
 describe("replayCallback", () => {
   let w: World;
@@ -90,9 +90,12 @@ describe("replayCallback", () => {
   });
 
   test("end to end: dispatched, dead-lettered, replayed, delivered under one webhook-id", async () => {
-    const e = event({ detail_type: "order.issued", sequence: 4 });
-    const created = await dispatchCallback(w.callbackDeps, e);
-    if (created === undefined) throw new Error("expected a delivery");
+    const issued = orderAfter("order.issued");
+    w.orders.put(issued);
+    const e = eventOf("order.issued", issued);
+    const outcome = await dispatchCallback(w.callbackDeps, e);
+    if (outcome.kind !== "queued") throw new Error("expected a delivery");
+    const created = outcome.delivery;
     w.sender.script(created.id, SERVER_ERROR, SERVER_ERROR, SERVER_ERROR, OK);
     for (const at of [0, 2_000, 6_000]) {
       w.clock.set(T0 + at);

@@ -1,14 +1,13 @@
 import { describe, expect, test } from "vitest";
-import type { Delivery } from "../../../functions/domain/delivery";
-import type { CallbackAttemptResult, CallbackSender } from "../../../functions/use-cases/ports";
+import type { CallbackAttemptResult, CallbackSender, CallbackTarget } from "../../../functions/use-cases/ports";
 import { sendTestPing, type TestCallbackDeps } from "../../../functions/use-cases/test-callback";
 import { FakeSecrets, iso, OK, rejectionOf, SERVER_ERROR, secretsOf, T0 } from "./world";
 
 const deps = (answer: CallbackAttemptResult, refusal?: string) => {
-  const sent: { delivery: Delivery; secrets: readonly string[]; at: Date }[] = [];
+  const sent: { delivery: CallbackTarget; body: string; secrets: readonly string[]; at: Date }[] = [];
   const sender: CallbackSender = {
-    send: async (delivery, secrets, at) => {
-      sent.push({ delivery, secrets, at });
+    send: async (delivery, body, secrets, at) => {
+      sent.push({ delivery, body, secrets, at });
       return answer;
     },
   };
@@ -33,11 +32,10 @@ describe("sendTestPing", () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.secrets).toEqual(secretsOf("agency-a"));
     expect(sent[0]?.delivery).toMatchObject({
-      eventType: "ping",
       correlationId: "corr-1",
       webhookId: delivery.webhook_id,
     });
-    expect(JSON.parse(sent[0]?.delivery.body ?? "{}")).toEqual({
+    expect(JSON.parse(sent[0]?.body ?? "{}")).toEqual({
       type: "ping",
       timestamp: iso(T0),
       data: { tenant_id: "agency-a", message: expect.any(String) },

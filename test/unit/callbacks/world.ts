@@ -1,14 +1,16 @@
 import type { Delivery } from "../../../functions/domain/delivery";
 import { AvfError } from "../../../functions/domain/errors";
 import type { Order } from "../../../functions/domain/order";
-import { toPublicOrder } from "../../../functions/domain/order-view";
 import type { CallbackDeps, DeliverDeps } from "../../../functions/use-cases/callbacks";
 import type {
   CallbackAttemptResult,
   CallbackQueue,
   CallbackSender,
+  CallbackTarget,
   DeliveryStore,
   OrderEvent,
+  OrderRepository,
+  OrderSummary,
   WebhookSecrets,
 } from "../../../functions/use-cases/ports";
 import { deepFreeze, sampleOrder } from "../fixtures";
@@ -97,11 +99,16 @@ export class ScriptedSender implements CallbackSender {
     return this;
   }
 
-  async send(delivery: Delivery, signingSecrets: readonly string[], at: Date): Promise<CallbackAttemptResult> {
+  async send(
+    delivery: CallbackTarget,
+    body: string,
+    signingSecrets: readonly string[],
+    at: Date,
+  ): Promise<CallbackAttemptResult> {
     this.sent.push({
       deliveryId: delivery.id,
       webhookId: delivery.webhookId,
-      body: delivery.body,
+      body,
       secrets: [...signingSecrets],
       at: at.getTime(),
     });
@@ -133,12 +140,41 @@ export class FakeClock {
   }
 }
 
+/** Stored orders by (tenant, id): what the dispatcher checks events against and attempts build bodies from. */
+export class FakeOrders implements Pick<OrderRepository, "get" | "summary"> {
+  readonly rows = new Map<string, Order>();
+  constructor(...orders: Order[]) {
+    for (const order of orders) this.put(order);
+  }
+  put(order: Order): void {
+    this.rows.set(`${order.tenantId}/${order.id}`, order);
+  }
+  async get(tenantId: string, orderId: string): Promise<Order | undefined> {
+    return this.rows.get(`${tenantId}/${orderId}`);
+  }
+  async summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined> {
+    const order = await this.get(tenantId, orderId);
+    return order === undefined ? undefined : summaryOf(order);
+  }
+}
+
+/** What the repository's summary reads of a stored order. */
+export const summaryOf = (order: Order): OrderSummary => ({
+  tenantId: order.tenantId,
+  orderId: order.id,
+  status: order.status,
+  version: order.version,
+  history: order.history,
+  ...(order.callbackUrl === undefined ? {} : { callbackUrl: order.callbackUrl }),
+});
+
 export interface World {
   readonly store: FakeDeliveryStore;
   readonly queue: RecordingQueue;
   readonly sender: ScriptedSender;
   readonly secrets: FakeSecrets;
   readonly clock: FakeClock;
+  readonly orders: FakeOrders;
   readonly callbackDeps: CallbackDeps;
   readonly deliverDeps: DeliverDeps;
 }
@@ -149,14 +185,16 @@ export const world = (schedule: readonly number[] = [0, 2, 6]): World => {
   const sender = new ScriptedSender();
   const secrets = new FakeSecrets();
   const clock = new FakeClock();
+  const orders = new FakeOrders(ORDER);
   return {
     store,
     queue,
     sender,
     secrets,
     clock,
-    callbackDeps: { deliveries: store, queue, now: clock.now },
-    deliverDeps: { deliveries: store, sender, secrets, schedule, now: clock.now },
+    orders,
+    callbackDeps: { deliveries: store, queue, orders, now: clock.now },
+    deliverDeps: { deliveries: store, orders, sender, secrets, schedule, now: clock.now },
   };
 };
 
@@ -186,9 +224,32 @@ export const event = (overrides: Partial<OrderEvent> = {}, order: Order = ORDER)
     tenant_id: order.tenantId,
     order_id: order.id,
     correlation_id: "corr-1",
-    order: toPublicOrder(order),
+    order_status: order.status,
     ...overrides,
   });
+
+const MOVES: Record<string, readonly Order["status"][]> = {
+  "order.booked": ["PENDING", "BOOKED"],
+  "order.issued": ["PENDING", "BOOKED", "ISSUING", "ISSUED"],
+  "order.failed": ["PENDING", "FAILED"],
+  "order.cancelled": ["PENDING", "BOOKED", "CANCELLED"],
+};
+
+/** ORDER after the moves that end in the status `type` announces (its version = its moves). */
+export const orderAfter = (type: string, overrides: Partial<Order> = {}): Order => {
+  const statuses = MOVES[type] ?? ["PENDING"];
+  return {
+    ...ORDER,
+    status: statuses[statuses.length - 1] ?? "PENDING",
+    history: statuses.map((status, index) => ({ status, at: iso(T0 - 60_000 + index * 1_000) })),
+    version: statuses.length,
+    ...overrides,
+  };
+};
+
+/** The event of `order`'s last move, as the order's own outbox would have carried it. */
+export const eventOf = (type: string, order: Order, overrides: Partial<OrderEvent> = {}): OrderEvent =>
+  event({ detail_type: type, sequence: order.version, ...overrides }, order);
 
 export const CALLBACK_TYPES = ["order.booked", "order.issued", "order.failed", "order.cancelled"] as const;
 
@@ -201,7 +262,7 @@ export const pending = (id: string, overrides: Partial<Delivery> = {}): Delivery
   sequence: 2,
   webhookId: `msg_${id}`,
   url: "https://partner.example.com/hooks/aviaframe",
-  body: JSON.stringify({ type: "order.booked", timestamp: iso(T0), data: { order: { id: ORDER.id } } }),
+  occurredAt: iso(T0),
   correlationId: "corr-1",
   status: "pending",
   attempts: [],

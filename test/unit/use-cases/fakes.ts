@@ -32,6 +32,7 @@ import type {
   OrderEvent,
   OrderPage,
   OrderRepository,
+  OrderSummary,
   OrderSupplier,
   SupplierBooking,
   SupplierOrder,
@@ -181,6 +182,20 @@ export class FakeOrderRepository implements OrderRepository {
   async get(tenantId: string, orderId: string): Promise<Order | undefined> {
     this.log.push("orders.get");
     return this.rows.get(keyOf(tenantId, orderId));
+  }
+
+  async summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined> {
+    const order = this.rows.get(keyOf(tenantId, orderId));
+    if (order === undefined) return undefined;
+    const { tenantId: tenant, id, status, version, history, callbackUrl } = order;
+    return {
+      tenantId: tenant,
+      orderId: id,
+      status,
+      version,
+      history,
+      ...(callbackUrl === undefined ? {} : { callbackUrl }),
+    };
   }
 
   async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void> {

@@ -95,8 +95,8 @@ describe("moveOrder", () => {
       [2, "order.reconciled"],
       [3, "order.cancelled"],
     ]);
-    expect(world.events.all[0]?.order.status).toBe("BOOKED");
-    expect(world.events.all[2]?.order.status).toBe("CANCELLED");
+    expect(world.events.all[0]?.order_status).toBe("BOOKED");
+    expect(world.events.all[2]?.order_status).toBe("CANCELLED");
     expect(new Set(world.events.all.map((event) => event.id)).size).toBe(3);
     expect(world.orders.outboxOf(order)).toEqual([]);
 
