@@ -159,7 +159,7 @@ export interface paths {
         put?: never;
         /**
          * Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)
-         * @description Issues the tickets of a BOOKED order, exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.
+         * @description Issues the tickets of a BOOKED order before its `ticketing_deadline` (after it: 409 AVF_409_ORDER_EXPIRED), exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.
          */
         post: operations["issueOrder"];
         delete?: never;
@@ -301,7 +301,7 @@ export interface webhooks {
         put?: never;
         /**
          * An order was booked at DRCT
-         * @description The order is BOOKED: issue it before DRCT's hold ends. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         * @description The order is BOOKED: issue it before `ticketing_deadline`, when DRCT's hold ends. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
          */
         post: operations["onOrderBooked"];
         delete?: never;
@@ -364,6 +364,26 @@ export interface webhooks {
          * @description The order is CANCELLED; `cancellation` has the refund reference and penalty. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
          */
         post: operations["onOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order's hold ended unissued
+         * @description The order is EXPIRED: its `ticketing_deadline` passed before it was issued, and DRCT released the booking. Issuing it answers 409 AVF_409_ORDER_EXPIRED; book again from a new search. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderExpired"];
         delete?: never;
         options?: never;
         head?: never;
@@ -595,10 +615,10 @@ export interface components {
             /** @description the order's id (`ord_…`), derived from your Idempotency-Key */
             id: string;
             /**
-             * @description PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED
+             * @description PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED; EXPIRED when BOOKED past its ticketing_deadline
              * @enum {string}
              */
-            status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+            status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED" | "EXPIRED";
             /** @description the offer it was booked from */
             offer_id: string;
             price: components["schemas"]["Price"];
@@ -647,6 +667,11 @@ export interface components {
             }[];
             /** @description DRCT's booking reference, once BOOKED */
             drct_order_id?: string;
+            /**
+             * Format: date-time
+             * @description while BOOKED: until when DRCT holds the booking; issue before it, or the order becomes EXPIRED (order.expired)
+             */
+            ticketing_deadline?: string;
             /** @description your reference, as sent */
             external_ref?: string;
             /** @description where this order's events go */
@@ -669,7 +694,7 @@ export interface components {
             /** @description every status the order went through, oldest first */
             history: {
                 /** @enum {string} */
-                status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+                status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED" | "EXPIRED";
                 /** Format: date-time */
                 at: string;
                 reason?: string;
@@ -698,7 +723,7 @@ export interface components {
             id: string;
             order_id: string;
             /** @enum {string} */
-            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled";
+            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired";
             /** @description the webhook-id header, the same on every attempt and replay */
             webhook_id: string;
             url: string;
@@ -776,7 +801,7 @@ export interface components {
             /** @description the event's id (`evt_…`) */
             id: string;
             /** @enum {string} */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.reconciled";
             /** Format: date-time */
             occurred_at: string;
             order_id: string;
@@ -784,7 +809,7 @@ export interface components {
              * @description the order's status right after the event
              * @enum {string}
              */
-            order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+            order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED" | "EXPIRED";
         };
         Usage: {
             tenant_id: string;
@@ -836,7 +861,7 @@ export interface components {
                  * @description stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed
                  * @enum {string}
                  */
-                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
+                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
                 /** @description for people: what went wrong and what to do; may change */
                 message: string;
                 /** @description whether the same request may succeed later (after Retry-After, when sent) */
@@ -854,7 +879,7 @@ export interface components {
              * @description what happened to the order
              * @enum {string}
              */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired";
             /**
              * Format: date-time
              * @description when it happened
@@ -1475,7 +1500,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only orders in this status */
-                status?: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+                status?: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED" | "EXPIRED";
                 /** @description orders per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -1970,7 +1995,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
+            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_ORDER_EXPIRED`: the order's ticketing deadline has passed: DRCT released the booking; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
             409: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
@@ -2554,7 +2579,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only events of this type */
-                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.reconciled";
                 /** @description events per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -2796,7 +2821,8 @@ export interface operations {
                  *               "status": "BOOKED",
                  *               "at": "2027-03-01T09:30:13.902Z"
                  *             }
-                 *           ]
+                 *           ],
+                 *           "ticketing_deadline": "2027-03-01T10:00:13.902Z"
                  *         }
                  *       }
                  *     }
@@ -3154,6 +3180,121 @@ export interface operations {
                  *             "penalty": 5000,
                  *             "cancelled_at": "2027-03-01T09:31:02.077Z"
                  *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.expired",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "EXPIRED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-01T10:00:14.120Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             },
+                 *             {
+                 *               "status": "EXPIRED",
+                 *               "at": "2027-03-01T10:00:14.120Z",
+                 *               "reason": "the ticketing deadline passed unissued"
+                 *             }
+                 *           ]
                  *         }
                  *       }
                  *     }

@@ -51,6 +51,8 @@ export const TABLES = {
       { name: "by_status", partitionKey: "status", sortKey: "updated_at" },
       // Sparse: only orders with events not yet on the bus carry outbox_pending.
       { name: "by_outbox", partitionKey: "outbox_pending", sortKey: "updated_at" },
+      // Sparse: only BOOKED orders with a ticketing deadline carry hold_open (the sweep's lapsed holds).
+      { name: "by_hold", partitionKey: "hold_open", sortKey: "ticketing_deadline" },
     ],
     purpose: "Orders, one item per order with its history and outbox",
   },
@@ -374,12 +376,14 @@ export const WORKFLOWS: Record<WorkflowKey, WorkflowDescription> = {
   orderLifecycle: {
     id: "order-lifecycle",
     env: "STATE_MACHINE_ORDER_LIFECYCLE",
-    purpose: "Books one order with DRCT; an uncertain outcome waits and reconciles until BOOKED or FAILED",
+    purpose:
+      "Books one order with DRCT; an uncertain outcome waits and reconciles until BOOKED or FAILED; a BOOKED order waits for its ticketing deadline and expires unissued",
   },
   reconciliation: {
     id: "reconciliation",
     env: "STATE_MACHINE_RECONCILIATION",
-    purpose: "Every RECONCILE_INTERVAL_S: settles PENDING, PENDING_RECONCILE and ISSUING orders with DRCT",
+    purpose:
+      "Every RECONCILE_INTERVAL_S: settles PENDING, PENDING_RECONCILE and ISSUING orders with DRCT, and lapsed holds",
   },
 };
 
@@ -400,6 +404,13 @@ export const TASKS = {
     sendsTo: ["ticketing"],
     publishesEvents: true,
     starts: ["orderLifecycle"],
+    pii: true,
+  },
+  expireOrder: {
+    handler: "tasks/expire-order",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
     pii: true,
   },
   findUncertainOrders: {
@@ -508,7 +519,7 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel" | "release";
 
 /**
  * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
@@ -521,6 +532,7 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
   order_get: { limit: 10, windowMs: 1_000, burst: 10 },
   issue: { limit: 5, windowMs: 1_000, burst: 5 },
   cancel: { limit: 5, windowMs: 1_000, burst: 5 },
+  release: { limit: 5, windowMs: 1_000, burst: 5 },
 };
 
 /**
@@ -567,7 +579,14 @@ export const EVENTS = {
   supplier: { source: "aviaframe.supplier", detailTypes: ["supplier.degraded", "supplier.recovered"] },
   orders: {
     source: "aviaframe.orders",
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
+    detailTypes: [
+      "order.booked",
+      "order.issued",
+      "order.failed",
+      "order.cancelled",
+      "order.expired",
+      "order.reconciled",
+    ],
   },
 } as const;
 
@@ -587,7 +606,7 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
   {
     id: "order-callbacks",
     source: EVENTS.orders.source,
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled"],
+    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.expired"],
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
   },

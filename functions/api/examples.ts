@@ -87,7 +87,8 @@ const PUBLIC_PASSENGER = {
   document: { ...REQUESTED_PASSENGER?.document, number: "*****567" },
 };
 
-export const EXAMPLE_BOOKED_ORDER = {
+/** What every order example shares; a BOOKED one adds its ticketing deadline. */
+const ORDER_BASE = {
   id: ORDER_ID,
   status: "BOOKED",
   offer_id: OFFER_ID,
@@ -104,7 +105,9 @@ export const EXAMPLE_BOOKED_ORDER = {
   ],
 };
 
-const { drct_order_id: _notYetAtDrct, ...UNBOOKED_ORDER } = EXAMPLE_BOOKED_ORDER;
+export const EXAMPLE_BOOKED_ORDER = { ...ORDER_BASE, ticketing_deadline: "2027-03-01T10:00:13.902Z" };
+
+const { drct_order_id: _notYetAtDrct, ...UNBOOKED_ORDER } = ORDER_BASE;
 
 export const EXAMPLE_PENDING_ORDER = {
   ...UNBOOKED_ORDER,
@@ -114,14 +117,14 @@ export const EXAMPLE_PENDING_ORDER = {
 };
 
 export const EXAMPLE_ISSUING_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "ISSUING",
   updated_at: ISSUED_AT,
-  history: [...EXAMPLE_BOOKED_ORDER.history, { status: "ISSUING", at: ISSUED_AT }],
+  history: [...ORDER_BASE.history, { status: "ISSUING", at: ISSUED_AT }],
 };
 
 export const EXAMPLE_ISSUED_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "ISSUED",
   tickets: [{ passenger_index: 0, number: "125-2101234567" }],
   updated_at: ISSUED_AT,
@@ -129,11 +132,11 @@ export const EXAMPLE_ISSUED_ORDER = {
 };
 
 export const EXAMPLE_CANCELLED_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "CANCELLED",
   cancellation: { refund_reference: "RF-88213", penalty: 5000, cancelled_at: ISSUED_AT },
   updated_at: ISSUED_AT,
-  history: [...EXAMPLE_BOOKED_ORDER.history, { status: "CANCELLED", at: ISSUED_AT, reason: "customer request" }],
+  history: [...ORDER_BASE.history, { status: "CANCELLED", at: ISSUED_AT, reason: "customer request" }],
 };
 
 export const EXAMPLE_FAILED_ORDER = {
@@ -143,6 +146,16 @@ export const EXAMPLE_FAILED_ORDER = {
   history: [
     { status: "PENDING", at: CREATED_AT },
     { status: "FAILED", at: BOOKED_AT },
+  ],
+};
+
+export const EXAMPLE_EXPIRED_ORDER = {
+  ...ORDER_BASE,
+  status: "EXPIRED",
+  updated_at: "2027-03-01T10:00:14.120Z",
+  history: [
+    ...ORDER_BASE.history,
+    { status: "EXPIRED", at: "2027-03-01T10:00:14.120Z", reason: "the ticketing deadline passed unissued" },
   ],
 };
 

@@ -229,7 +229,7 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
   issueOrder: {
     tag: "Orders",
     description:
-      "Issues the tickets of a BOOKED order, exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.",
+      "Issues the tickets of a BOOKED order before its `ticketing_deadline` (after it: 409 AVF_409_ORDER_EXPIRED), exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.",
     path: OrderIdPath,
     request: {
       schema: IssueOrderRequest,
@@ -243,7 +243,7 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
         headers: ["IdempotentReplayed"],
       },
     },
-    errors: [...IDEMPOTENCY_ERRORS, "AVF_404_ORDER_NOT_FOUND", "AVF_409_INVALID_STATE"],
+    errors: [...IDEMPOTENCY_ERRORS, "AVF_404_ORDER_NOT_FOUND", "AVF_409_INVALID_STATE", "AVF_409_ORDER_EXPIRED"],
   },
   cancelOrder: {
     tag: "Orders",

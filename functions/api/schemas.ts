@@ -307,9 +307,10 @@ export const ListOrdersQuery = z
 export const OrderSchema = z
   .object({
     id: z.string().meta({ description: "the order's id (`ord_…`), derived from your Idempotency-Key" }),
-    status: z
-      .enum(ORDER_STATUS_VALUES)
-      .meta({ description: "PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED" }),
+    status: z.enum(ORDER_STATUS_VALUES).meta({
+      description:
+        "PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED; EXPIRED when BOOKED past its ticketing_deadline",
+    }),
     offer_id: z.string().meta({ description: "the offer it was booked from" }),
     price: PriceSchema,
     passengers: z.array(
@@ -325,6 +326,10 @@ export const OrderSchema = z
       .optional()
       .meta({ description: "once ISSUED: a ticket number per passenger (index into passengers)" }),
     drct_order_id: z.string().optional().meta({ description: "DRCT's booking reference, once BOOKED" }),
+    ticketing_deadline: z.iso.datetime().optional().meta({
+      description:
+        "while BOOKED: until when DRCT holds the booking; issue before it, or the order becomes EXPIRED (order.expired)",
+    }),
     external_ref: z.string().optional().meta({ description: "your reference, as sent" }),
     callback_url: z.string().optional().meta({ description: "where this order's events go" }),
     failure: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: "when FAILED: why" }),
@@ -366,7 +371,7 @@ export const DeliverySchema = z
   .object({
     id: z.string().meta({ description: "the delivery's id (`dlv_…`): one per event" }),
     order_id: z.string(),
-    event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled"]),
+    event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled", "order.expired"]),
     webhook_id: z.string().meta({ description: "the webhook-id header, the same on every attempt and replay" }),
     url: z.string(),
     status: z

@@ -89,4 +89,5 @@ export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set([
   "order.issued",
   "order.failed",
   "order.cancelled",
+  "order.expired",
 ]);

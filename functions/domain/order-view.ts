@@ -18,6 +18,10 @@ export const toPublicOrder = (order: Order) => ({
   })),
   ...(order.tickets === undefined ? {} : { tickets: order.tickets }),
   ...(order.drctOrderId === undefined ? {} : { drct_order_id: order.drctOrderId }),
+  // Only while it matters: once issued, cancelled or expired, the deadline is history.
+  ...(order.status === "BOOKED" && order.ticketingDeadline !== undefined
+    ? { ticketing_deadline: order.ticketingDeadline }
+    : {}),
   ...(order.externalRef === undefined ? {} : { external_ref: order.externalRef }),
   ...(order.callbackUrl === undefined ? {} : { callback_url: order.callbackUrl }),
   ...(order.failure === undefined ? {} : { failure: order.failure }),

@@ -9,22 +9,26 @@ export const ORDER_STATUSES = [
   "ISSUED",
   "CANCELLED",
   "FAILED",
+  "EXPIRED",
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * Every legal move of an order (CONTRACT.md §3). ISSUING → BOOKED is not here on purpose: a
- * ticketing attempt that DRCT did not take is retried, not undone.
+ * ticketing attempt that DRCT did not take is retried, not undone. BOOKED → EXPIRED only when
+ * the ticketing deadline passed unissued: an order that went ISSUING never expires, and an
+ * EXPIRED one never issues (each is one conditional write from BOOKED, so only one can win).
  */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PENDING: ["BOOKED", "PENDING_RECONCILE", "FAILED"],
   PENDING_RECONCILE: ["BOOKED", "FAILED"],
-  BOOKED: ["ISSUING", "CANCELLED"],
+  BOOKED: ["ISSUING", "CANCELLED", "EXPIRED"],
   ISSUING: ["ISSUED", "FAILED"],
   ISSUED: ["CANCELLED"],
   CANCELLED: [],
   FAILED: [],
+  EXPIRED: [],
 };
 
 export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => TRANSITIONS[from].includes(to);
@@ -95,6 +99,10 @@ export interface Order {
   /** The Idempotency-Key DRCT sees for this order's booking: derived from the order id, so every retry and every reconciliation asks for the same booking. */
   readonly supplierBookingKey: string;
   readonly drctOrderId?: string;
+  /** Until when DRCT holds the booking unissued (ISO 8601, DRCT's answer to the booking). */
+  readonly ticketingDeadline?: string;
+  /** When DRCT confirmed an EXPIRED order's hold was given back. */
+  readonly releasedAt?: string;
   readonly tickets?: readonly Ticket[];
   readonly failure?: Failure;
   readonly cancellation?: Cancellation;
@@ -199,7 +207,9 @@ export const invalidState = (order: Pick<Order, "id" | "status">, action: string
     details: { order_id: order.id, status: order.status },
   });
 
-export type OrderChange = Partial<Pick<Order, "drctOrderId" | "tickets" | "failure" | "cancellation" | "issue">>;
+export type OrderChange = Partial<
+  Pick<Order, "drctOrderId" | "ticketingDeadline" | "releasedAt" | "tickets" | "failure" | "cancellation" | "issue">
+>;
 
 /**
  * The order after a move to `to`, with the move in its history. Throws AVF_409_INVALID_STATE
@@ -230,7 +240,20 @@ export const EVENT_OF_STATUS: Partial<Record<OrderStatus, string>> = {
   ISSUED: "order.issued",
   FAILED: "order.failed",
   CANCELLED: "order.cancelled",
+  EXPIRED: "order.expired",
 };
+
+/** Whether a BOOKED order's ticketing deadline has passed at `now` (no deadline known: never). */
+export const holdLapsed = (order: Pick<Order, "ticketingDeadline">, now: Date): boolean =>
+  order.ticketingDeadline !== undefined && now.getTime() >= Date.parse(order.ticketingDeadline);
+
+export const orderExpired = (order: Pick<Order, "id" | "ticketingDeadline">): AvfError =>
+  new AvfError("AVF_409_ORDER_EXPIRED", "the order's ticketing deadline has passed: DRCT released the booking", {
+    details: {
+      order_id: order.id,
+      ...(order.ticketingDeadline === undefined ? {} : { ticketing_deadline: order.ticketingDeadline }),
+    },
+  });
 
 /** `P1234567` → `*****567`: enough for an agent to recognise a document, not to use it. */
 export const maskDocumentNumber = (number: string): string =>

@@ -13,6 +13,7 @@ import type { Order } from "../domain/order";
 import type { BookOrderDeps } from "../use-cases/book-order";
 import type { CancelOrderDeps } from "../use-cases/cancel-order";
 import type { CreateOrderDeps } from "../use-cases/create-order";
+import type { ExpireOrderDeps } from "../use-cases/expire-order";
 import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
 import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { ReconcileDeps } from "../use-cases/reconcile-order";
@@ -86,4 +87,8 @@ export const ticketOrderDeps = /* @__PURE__ */ once(
 
 export const cancelOrderDeps = /* @__PURE__ */ once(
   (): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
+
+export const expireOrderDeps = /* @__PURE__ */ once(
+  (): ExpireOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
 );

@@ -43,7 +43,9 @@ export interface SupplierBooking {
 /** An order as DRCT reports it. */
 export interface SupplierOrder {
   readonly order_id: string;
-  readonly status: "BOOKED" | "ISSUED" | "CANCELLED";
+  readonly status: "BOOKED" | "ISSUED" | "CANCELLED" | "EXPIRED";
+  /** Until when DRCT holds the booking unissued (ISO 8601). */
+  readonly ticketing_deadline?: string;
   readonly tickets: readonly { readonly passenger_index: number; readonly ticket_number: string }[];
   readonly refund_reference?: string;
   readonly penalty?: number;
@@ -55,6 +57,8 @@ export interface OrderSupplier {
   findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined>;
   issue(drctOrderId: string, idempotencyKey: string, call: CallContext): Promise<SupplierOrder>;
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
+  /** Gives an unissued booking's hold back at DRCT; repeating it is harmless. */
+  release(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
 }
 
 export interface Coalesced {
@@ -143,6 +147,8 @@ export interface OrderRepository {
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
   findByStatus(status: OrderStatus, before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
   findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
+  /** Orders whose hold lapsed before `now` (ISO 8601): BOOKED past the deadline, or EXPIRED and not yet released. */
+  findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
 }
 
 export interface EventSink {

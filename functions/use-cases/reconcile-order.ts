@@ -1,6 +1,7 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
-import { bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
+import { bookedChange, bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
+import { expireOrder, holdToGiveBack } from "./expire-order";
 import { ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
 import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, TicketingQueue } from "./ports";
@@ -26,16 +27,19 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  *   offer is on sale at no more than the price the agency accepted.
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → the ticketing job is queued again
  *   (issuing is idempotent at DRCT); past the grace period → FAILED.
+ * - BOOKED past its ticketing deadline, or EXPIRED with its hold not yet given back (the hold
+ *   workflow did not get to it): expired and released at DRCT, as the workflow would have.
  * Also publishes any events of the order still in its outbox.
  */
 export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
   await flushOrderEvents(deps, order.tenantId, order.id);
+  if (holdToGiveBack(order, deps.now())) return (await expireOrder(deps, order, call, ACTOR_RECONCILIATION)).status;
   const age = deps.now().getTime() - Date.parse(order.updatedAt);
   if (order.status === "PENDING" || order.status === "PENDING_RECONCILE") {
     const found = await deps.supplier.findOrder(order.supplierBookingKey, call);
     if (found !== undefined) {
       const booked = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
-        change: { drctOrderId: found.order_id },
+        change: bookedChange(found),
         reason: "DRCT confirmed the booking",
         extraEvents: ["order.reconciled"],
       });
@@ -106,7 +110,7 @@ const resumeBooking = async (deps: ReconcileDeps, order: Order, call: CallContex
     }
     const booked = await deps.supplier.createOrder(bookingOf(order), call);
     const moved = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
-      change: { drctOrderId: booked.order_id },
+      change: bookedChange(booked),
       reason: "booking resumed under the same key",
       extraEvents: ["order.reconciled"],
     });

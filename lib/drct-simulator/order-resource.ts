@@ -1,4 +1,4 @@
-/** DRCT's orders resource: create (§5.3), get and lookup (§5.4–5.5), issue (§5.6), cancel (§5.7). */
+/** DRCT's orders resource: create (§5.3), get and lookup (§5.4–5.5), issue (§5.6), cancel (§5.7), release (§5.8). */
 import { randomInt } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { canonicalJson, HttpError, hash, parseJsonBody, type Reply } from "./http";
@@ -36,7 +36,8 @@ export class OrderResource {
       throw new HttpError(422, "PASSENGER_MISMATCH", `the offer was searched for ${expected} passengers`);
     }
     const price = this.offerResource.priceOf(offer);
-    const now = new Date().toISOString();
+    const at = Date.now();
+    const now = new Date(at).toISOString();
     const order: SimOrder = {
       order_id: `DRCT${randomInt(10 ** 9, 10 ** 10 - 1)}`,
       status: "BOOKED",
@@ -47,6 +48,7 @@ export class OrderResource {
       price: { ...price, total: price.base + price.taxes + price.fees },
       passenger_count: passengers.length,
       tickets: [],
+      ticketing_deadline: new Date(at + this.state.holdMs).toISOString(),
       refundable: offer.flight.refundable,
       cancel_penalty: offer.flight.cancelPenalty,
       created_at: now,
@@ -81,6 +83,9 @@ export class OrderResource {
     if (order.issue_key === key)
       return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
     if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
+    if (Date.now() >= Date.parse(order.ticketing_deadline)) {
+      throw new HttpError(409, "TICKETING_DEADLINE_PASSED", "the booking's ticketing deadline has passed");
+    }
     order.status = "ISSUED";
     order.issue_key = key;
     order.tickets = Array.from({ length: order.passenger_count }, (_, index) => ({
@@ -92,9 +97,25 @@ export class OrderResource {
     return { status: 200, body: orderView(order) };
   }
 
+  /**
+   * Gives an unissued booking's hold back (the seats return to sale): BOOKED → EXPIRED. A
+   * repeat answers the order unchanged; a ticketed or cancelled order cannot be released.
+   */
+  release(orderId: string): Reply {
+    const order = this.order(orderId);
+    if (order.status === "EXPIRED") return { status: 200, body: orderView(order) };
+    if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
+    order.status = "EXPIRED";
+    order.updated_at = new Date().toISOString();
+    this.state.stats.orders_released += 1;
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
   cancel(orderId: string): Reply {
     const order = this.order(orderId);
     if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
+    if (order.status === "EXPIRED") throw new HttpError(409, "INVALID_STATE", "the order is EXPIRED");
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }

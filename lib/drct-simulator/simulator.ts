@@ -15,7 +15,17 @@ export type { SimOperation, SimStats } from "./state";
 
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
 
-const OPERATIONS: readonly SimOperation[] = ["search", "price", "order_create", "issue", "cancel", "order_get"];
+const OPERATIONS: readonly SimOperation[] = [
+  "search",
+  "price",
+  "order_create",
+  "issue",
+  "cancel",
+  "order_get",
+  "release",
+  "change_offers",
+  "change",
+];
 const FAULT_MODES: readonly FaultMode[] = [
   "http_500",
   "http_429",
@@ -25,6 +35,14 @@ const FAULT_MODES: readonly FaultMode[] = [
   "drop",
 ];
 
+/** DRCT_SIM_HOLD_S (CONTRACT.md §2), default 1800 s: how long the simulator holds an unissued booking, in ms. */
+export const holdMsFromEnv = (env: NodeJS.ProcessEnv = process.env): number => {
+  const seconds = Number(env.DRCT_SIM_HOLD_S ?? 1800);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error("DRCT_SIM_HOLD_S must be a positive number of seconds");
+  return Math.round(seconds * 1000);
+};
+
 export interface SimulatorOptions {
   readonly port?: number;
   readonly host?: string;
@@ -33,6 +51,8 @@ export interface SimulatorOptions {
   readonly offerTtlMs?: number;
   /** The account's search contract: at most one search per this many milliseconds. */
   readonly searchIntervalMs?: number;
+  /** How long an unissued booking is held: its ticketing deadline is created_at + this (DRCT_SIM_HOLD_S). */
+  readonly holdMs?: number;
   /** Orders survive a restart when set (JSON file). */
   readonly stateFile?: string;
   /**
@@ -68,7 +88,7 @@ export class DrctSimulator {
   constructor(private readonly options: SimulatorOptions = {}) {
     this.token = options.token ?? "drct-local-token";
     this.searchIntervalMs = options.searchIntervalMs ?? 1_000;
-    this.state = new SimState(options.offerTtlMs ?? 15 * 60_000, options.stateFile);
+    this.state = new SimState(options.offerTtlMs ?? 15 * 60_000, options.stateFile, options.holdMs ?? 1_800_000);
     this.state.load();
     this.offerResource = new OfferResource(this.state);
     this.orderResource = new OrderResource(this.state, this.offerResource);
@@ -224,6 +244,9 @@ export class DrctSimulator {
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
         return { operation: "cancel", run: () => this.orderResource.cancel(id) };
+      }
+      if (method === "POST" && id !== undefined && action === "release" && parts.length === 4) {
+        return { operation: "release", run: () => this.orderResource.release(id) };
       }
     }
     throw new HttpError(404, "NOT_FOUND", `no route ${method} ${url.pathname}`);

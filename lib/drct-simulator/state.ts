@@ -2,13 +2,24 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { SimFlight, SimSearch } from "./offers";
 
-export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
+export type SimOperation =
+  | "search"
+  | "price"
+  | "order_create"
+  | "issue"
+  | "cancel"
+  | "order_get"
+  | "release"
+  | "change_offers"
+  | "change";
 
 export interface SimStats {
   calls: Record<SimOperation, number>;
   max_search_rps: number;
   rate_limit_violations: number;
   orders_created: number;
+  /** Holds given back: released by the gateway (§5.8), not counting repeats. */
+  orders_released: number;
 }
 
 export interface SimOffer {
@@ -28,7 +39,7 @@ export interface SimTicket {
 
 export interface SimOrder {
   order_id: string;
-  status: "BOOKED" | "ISSUED" | "CANCELLED";
+  status: "BOOKED" | "ISSUED" | "CANCELLED" | "EXPIRED";
   offer_id: string;
   external_ref?: string;
   idempotency_key: string;
@@ -37,6 +48,8 @@ export interface SimOrder {
   passenger_count: number;
   tickets: SimTicket[];
   issue_key?: string;
+  /** Until when DRCT holds the unissued booking (created_at + the hold). */
+  ticketing_deadline: string;
   refundable: boolean;
   cancel_penalty?: number;
   refund_reference?: string;
@@ -46,10 +59,21 @@ export interface SimOrder {
 }
 
 export const emptyStats = (): SimStats => ({
-  calls: { search: 0, price: 0, order_create: 0, issue: 0, cancel: 0, order_get: 0 },
+  calls: {
+    search: 0,
+    price: 0,
+    order_create: 0,
+    issue: 0,
+    cancel: 0,
+    order_get: 0,
+    release: 0,
+    change_offers: 0,
+    change: 0,
+  },
   max_search_rps: 0,
   rate_limit_violations: 0,
   orders_created: 0,
+  orders_released: 0,
 });
 
 export class SimState {
@@ -61,6 +85,8 @@ export class SimState {
   constructor(
     readonly offerTtlMs: number,
     private readonly stateFile: string | undefined,
+    /** How long DRCT holds an unissued booking (DRCT_SIM_HOLD_S). */
+    readonly holdMs: number = 1_800_000,
   ) {}
 
   load(): void {

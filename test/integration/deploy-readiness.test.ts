@@ -111,6 +111,7 @@ describe("every function, as synthesized, runs with what its template gives it",
     });
     await expect(invoke("Task-bookOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
     await expect(invoke("Task-reconcileOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
+    await expect(invoke("Task-expireOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
     await expect(
       invoke("Task-findUncertainOrders", { input: {}, execution_arn: `${sweep}:x`, state_machine_arn: sweep }),
     ).resolves.toMatchObject({ orders: expect.any(Array) });

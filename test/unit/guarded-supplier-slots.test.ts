@@ -62,6 +62,9 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       cancel: async () => {
         throw new Error("not scripted");
       },
+      release: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

@@ -155,6 +155,10 @@ class ScriptedClient {
     throw new Error("cancel is not scripted");
   }
 
+  async release(): Promise<never> {
+    throw new Error("release is not scripted");
+  }
+
   get attempts(): Attempt[] {
     return this.calls.map((c) => c.attempt);
   }

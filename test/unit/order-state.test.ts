@@ -49,6 +49,7 @@ const CONTRACT_MOVES: readonly string[] = [
   "PENDING_RECONCILE→FAILED",
   "BOOKED→ISSUING",
   "BOOKED→CANCELLED",
+  "BOOKED→EXPIRED",
   "ISSUING→ISSUED",
   "ISSUING→FAILED",
   "ISSUED→CANCELLED",
@@ -156,8 +157,8 @@ describe("the lifecycle table", () => {
     }
   });
 
-  test("only CANCELLED and FAILED are terminal", () => {
-    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(["CANCELLED", "FAILED"]);
+  test("only CANCELLED, FAILED and EXPIRED are terminal", () => {
+    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(["CANCELLED", "FAILED", "EXPIRED"]);
   });
 });
 
@@ -202,6 +203,17 @@ describe("transition over random sequences of requested moves", () => {
     );
   });
 
+  test("an order that went ISSUING never expires, and an EXPIRED one was never ISSUING", () => {
+    fc.assert(
+      fc.property(movesArb, (moves) => {
+        const path = pathOf(play(moves).final);
+        if (path.includes("EXPIRED")) expect(path).not.toContain("ISSUING");
+        const expired = path.indexOf("EXPIRED");
+        if (expired !== -1) expect(path[expired - 1]).toBe("BOOKED");
+      }),
+    );
+  });
+
   test("no sequence reaches ISSUED without passing BOOKED then ISSUING", () => {
     fc.assert(
       fc.property(movesArb, (moves) => {
@@ -229,7 +241,7 @@ describe("transition over random sequences of requested moves", () => {
     fc.assert(
       fc.property(movesArb, (moves) => {
         const path = pathOf(play(moves).final);
-        const terminal = path.findIndex((status) => status === "CANCELLED" || status === "FAILED");
+        const terminal = path.findIndex((status) => isTerminal(status));
         if (terminal !== -1) expect(terminal).toBe(path.length - 1);
       }),
     );
@@ -289,7 +301,7 @@ describe("transition, examples", () => {
     });
   });
 
-  test.each(["CANCELLED", "FAILED"] as const)("%s accepts no move at all", (terminal) => {
+  test.each(["CANCELLED", "FAILED", "EXPIRED"] as const)("%s accepts no move at all", (terminal) => {
     const order = deepFreeze({ ...newOrder(), status: terminal });
     for (const to of ORDER_STATUSES) {
       const error = thrownBy(() => transition(order, to, at(1)));
@@ -300,12 +312,13 @@ describe("transition, examples", () => {
 });
 
 describe("EVENT_OF_STATUS", () => {
-  test("announces booked, issued, failed and cancelled, and nothing else", () => {
+  test("announces booked, issued, failed, cancelled and expired, and nothing else", () => {
     expect(EVENT_OF_STATUS).toEqual({
       BOOKED: "order.booked",
       ISSUED: "order.issued",
       FAILED: "order.failed",
       CANCELLED: "order.cancelled",
+      EXPIRED: "order.expired",
     });
     for (const status of ["PENDING", "PENDING_RECONCILE", "ISSUING"] as const) {
       expect(EVENT_OF_STATUS[status]).toBeUndefined();

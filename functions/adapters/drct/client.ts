@@ -13,7 +13,7 @@ export interface DrctClientOptions {
   readonly onCall: (record: DrctCallRecord) => Promise<void>;
 }
 
-type Operation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+type Operation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel" | "release";
 
 interface DrctRequest {
   readonly operation: Operation;
@@ -137,6 +137,16 @@ export class DrctClient {
       path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
     });
     return parseOrder(body, "cancel");
+  }
+
+  /** Gives an unissued booking's hold back (DRCT-API §5.8); a repeat answers the order unchanged. */
+  async release(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "release",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/release`,
+    });
+    return parseOrder(body, "release");
   }
 
   private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {

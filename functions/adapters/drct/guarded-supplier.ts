@@ -51,7 +51,7 @@ export interface BreakerPort {
 }
 
 export interface GuardOptions {
-  readonly client: Pick<DrctClient, "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel">;
+  readonly client: Pick<DrctClient, "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel" | "release">;
   readonly limiter: RateLimiterPort;
   readonly breaker: BreakerPort;
   readonly retry: RetryPolicy;
@@ -81,6 +81,7 @@ export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
   issue: "ticketing",
   cancel: "ticketing",
   order_get: "background",
+  release: "background",
 };
 
 /** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
@@ -136,6 +137,10 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
 
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
     return this.guard("cancel", call, (attempt) => this.options.client.cancel(drctOrderId, call, attempt));
+  }
+
+  release(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("release", call, (attempt) => this.options.client.release(drctOrderId, call, attempt));
   }
 
   private accountPolicy(operation: SupplierOperation): RateLimitPolicy {

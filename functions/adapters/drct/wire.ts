@@ -52,12 +52,13 @@ export const DrctErrorBody = z.object({ error: z.object({ code: z.string(), mess
 
 export const DrctOrder = z.object({
   order_id: z.string().min(1),
-  status: z.enum(["BOOKED", "ISSUED", "CANCELLED"]),
+  status: z.enum(["BOOKED", "ISSUED", "CANCELLED", "EXPIRED"]),
   offer_id: z.string(),
   external_ref: z.string().optional(),
   price: z.object({ currency: z.string(), total: z.int().nonnegative() }).loose(),
   passenger_count: z.int().positive(),
   tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
+  ticketing_deadline: z.iso.datetime({ offset: true }).optional(),
   refundable: z.boolean(),
   cancel_penalty: z.int().nonnegative().optional(),
   refund_reference: z.string().optional(),

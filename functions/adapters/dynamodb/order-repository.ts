@@ -25,9 +25,19 @@ const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: string) => 
   field,
 });
 
-const MUTABLE = ["drctOrderId", "tickets", "failure", "cancellation", "issue"] as const;
+const MUTABLE = [
+  "drctOrderId",
+  "ticketingDeadline",
+  "releasedAt",
+  "tickets",
+  "failure",
+  "cancellation",
+  "issue",
+] as const;
 const COLUMN: Record<(typeof MUTABLE)[number], string> = {
   drctOrderId: "drct_order_id",
+  ticketingDeadline: "ticketing_deadline",
+  releasedAt: "released_at",
   tickets: "tickets",
   failure: "failure",
   cancellation: "cancellation",
@@ -126,12 +136,21 @@ export class DynamoOrderRepository implements OrderRepository {
       values[":pending"] = "1";
       sets.push("outbox_pending = :pending");
     }
+    // The holds index: BOOKED orders with a deadline, and EXPIRED ones DRCT has not released yet.
+    const held =
+      next.ticketingDeadline !== undefined &&
+      (next.status === "BOOKED" || (next.status === "EXPIRED" && next.releasedAt === undefined));
+    if (held) {
+      values[":hold"] = "1";
+      sets.push("hold_open = :hold");
+    }
+    const removes = held ? "" : " REMOVE hold_open";
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("orders"),
           Key: orderKey(next.tenantId, next.id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes}`,
           ConditionExpression: "version = :seen AND #status = :from",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -241,6 +260,20 @@ export class DynamoOrderRepository implements OrderRepository {
     return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
   }
 
+  /** Holds whose ticketing deadline is before `now`: BOOKED to expire, or EXPIRED to release (the sweep's work). */
+  async findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("orders"),
+        IndexName: TABLES.orders.globalIndexes[3].name,
+        KeyConditionExpression: "hold_open = :hold AND ticketing_deadline < :now",
+        ExpressionAttributeValues: { ":hold": "1", ":now": now },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
+  }
+
   /** Orders whose events did not all reach the bus. */
   async findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
     const result = await dynamo().send(
@@ -274,6 +307,8 @@ export class DynamoOrderRepository implements OrderRepository {
       externalRef: item.external_ref as string | undefined,
       supplierBookingKey: String(item.supplier_booking_key),
       drctOrderId: item.drct_order_id as string | undefined,
+      ticketingDeadline: item.ticketing_deadline as string | undefined,
+      releasedAt: item.released_at as string | undefined,
       tickets: item.tickets as Order["tickets"],
       failure: item.failure as Order["failure"],
       cancellation: item.cancellation as Order["cancellation"],

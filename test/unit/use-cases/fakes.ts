@@ -244,6 +244,18 @@ export class FakeOrderRepository implements OrderRepository {
       .slice(0, limit)
       .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
   }
+
+  async findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return [...this.rows.values()]
+      .filter(
+        (order) =>
+          (order.status === "BOOKED" || (order.status === "EXPIRED" && order.releasedAt === undefined)) &&
+          order.ticketingDeadline !== undefined &&
+          order.ticketingDeadline < now,
+      )
+      .slice(0, limit)
+      .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
+  }
 }
 
 /** Records every batch that reached the bus; fails while `down`. */
@@ -285,6 +297,8 @@ export class FakeOrderSupplier implements OrderSupplier {
   readonly finds: Scripted<SupplierOrder | undefined>[] = [];
   readonly issues: Scripted<SupplierOrder>[] = [];
   readonly cancels: Scripted<SupplierOrder>[] = [];
+  readonly releaseCalls: string[] = [];
+  readonly releases: Scripted<SupplierOrder>[] = [];
   /** Offer prices, for a booking that reconciliation resumes. */
   readonly priceCalls: string[] = [];
   readonly prices: Scripted<SupplierOffer>[] = [];
@@ -297,6 +311,7 @@ export class FakeOrderSupplier implements OrderSupplier {
       this.findCalls.length +
       this.issueCalls.length +
       this.cancelCalls.length +
+      this.releaseCalls.length +
       this.priceCalls.length
     );
   }
@@ -329,6 +344,12 @@ export class FakeOrderSupplier implements OrderSupplier {
     this.log.push("drct.cancel");
     this.cancelCalls.push(drctOrderId);
     return answer(this.cancels, "cancel");
+  }
+
+  async release(drctOrderId: string): Promise<SupplierOrder> {
+    this.log.push("drct.release");
+    this.releaseCalls.push(drctOrderId);
+    return answer(this.releases, "release");
   }
 }
 
