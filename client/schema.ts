@@ -179,7 +179,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a booked or ticketed order, within its fare rules
-         * @description Cancels a BOOKED or ISSUED order at DRCT, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. The answer carries the refund reference and the penalty in minor units.
+         * @description Cancels a BOOKED or ISSUED order at DRCT, or only the passengers in `passenger_ids`, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. An infant goes with the adult whose lap it travels on; children cannot be left without an adult (409 AVF_409_NOT_CANCELLABLE). Each cancelled passenger gets a refund in `refunds` (their share of the price less DRCT's penalty; 0 before ticketing). Cancelling some passengers keeps the order's status and sends `order.passengers_cancelled`; cancelling the last ones cancels the order (`order.cancelled`).
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -364,6 +364,26 @@ export interface webhooks {
          * @description The order is CANCELLED; `cancellation` has the refund reference and penalty. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
          */
         post: operations["onOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.passengers_cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Some passengers of an order were cancelled
+         * @description The order keeps its status; the passengers named in the cancel request (and the infant on each cancelled adult's lap) are CANCELLED, each with a refund in `refunds`. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderPassengers_cancelled"];
         delete?: never;
         options?: never;
         head?: never;
@@ -659,6 +679,13 @@ export interface components {
                      */
                     expires_on: string;
                 };
+                /** @description the passenger's id (`pas_…`), stable for the order's life */
+                id: string;
+                /**
+                 * @description ACTIVE, or CANCELLED once cancelled alone or with the order
+                 * @enum {string}
+                 */
+                status: "ACTIVE" | "CANCELLED";
             }[];
             /** @description once ISSUED: a ticket number per passenger (index into passengers) */
             tickets?: {
@@ -687,6 +714,15 @@ export interface components {
                 /** Format: date-time */
                 cancelled_at: string;
             };
+            /** @description money returned per cancelled passenger, following the fare rules */
+            refunds?: {
+                passenger_id: string;
+                /** @description minor units: the passenger's share less DRCT's penalty; 0 if unticketed */
+                amount: number;
+                currency: string;
+                /** @description DRCT's refund reference */
+                reference: string;
+            }[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -713,6 +749,8 @@ export interface components {
             };
         };
         CancelOrderRequestInput: {
+            /** @description cancel only these passengers (the order's passengers[].id); an infant goes with the adult whose lap it travels on; without it, the whole order */
+            passenger_ids?: string[];
             reason?: string;
         };
         DeliveryList: {
@@ -723,7 +761,7 @@ export interface components {
             id: string;
             order_id: string;
             /** @enum {string} */
-            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired";
+            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled";
             /** @description the webhook-id header, the same on every attempt and replay */
             webhook_id: string;
             url: string;
@@ -801,7 +839,7 @@ export interface components {
             /** @description the event's id (`evt_…`) */
             id: string;
             /** @enum {string} */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.reconciled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.reconciled";
             /** Format: date-time */
             occurred_at: string;
             order_id: string;
@@ -879,7 +917,7 @@ export interface components {
              * @description what happened to the order
              * @enum {string}
              */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled";
             /**
              * Format: date-time
              * @description when it happened
@@ -2090,7 +2128,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description CANCELLED, with the refund reference and penalty. */
+            /** @description CANCELLED with the refund reference and penalty; or, for some passengers, the order with those passengers CANCELLED and their refunds. */
             200: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
@@ -2579,7 +2617,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only events of this type */
-                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.reconciled";
+                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.reconciled";
                 /** @description events per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -2793,6 +2831,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -2904,6 +2944,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3028,6 +3070,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3141,6 +3185,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3180,6 +3226,153 @@ export interface operations {
                  *             "penalty": 5000,
                  *             "cancelled_at": "2027-03-01T09:31:02.077Z"
                  *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderPassengers_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.passengers_cancelled",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "ISSUED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             },
+                 *             {
+                 *               "id": "pas_mPVONrcxic2gbCjCNuoC",
+                 *               "status": "CANCELLED",
+                 *               "type": "adult",
+                 *               "given_name": "Charles",
+                 *               "family_name": "Babbage",
+                 *               "birth_date": "1981-12-26",
+                 *               "gender": "male"
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-02T08:12:40.511Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUING",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUED",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             }
+                 *           ],
+                 *           "tickets": [
+                 *             {
+                 *               "passenger_index": 0,
+                 *               "number": "125-2101234567"
+                 *             },
+                 *             {
+                 *               "passenger_index": 1,
+                 *               "number": "125-2101234568"
+                 *             }
+                 *           ],
+                 *           "refunds": [
+                 *             {
+                 *               "passenger_id": "pas_mPVONrcxic2gbCjCNuoC",
+                 *               "amount": 16424,
+                 *               "currency": "EUR",
+                 *               "reference": "RF4813228666"
+                 *             }
+                 *           ]
                  *         }
                  *       }
                  *     }
@@ -3261,6 +3454,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",

@@ -585,6 +585,7 @@ export const EVENTS = {
       "order.failed",
       "order.cancelled",
       "order.expired",
+      "order.passengers_cancelled",
       "order.reconciled",
     ],
   },
@@ -606,7 +607,14 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
   {
     id: "order-callbacks",
     source: EVENTS.orders.source,
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.expired"],
+    detailTypes: [
+      "order.booked",
+      "order.issued",
+      "order.failed",
+      "order.cancelled",
+      "order.expired",
+      "order.passengers_cancelled",
+    ],
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
   },

@@ -4,6 +4,8 @@
  * schema it illustrates, so they cannot show a field that does not exist.
  */
 
+import { passengerIdFor } from "../domain/passengers";
+
 const OFFER_ID = "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a";
 const ORDER_ID = "ord_Qm9vZ3L1c2h0bWFya3VwMj";
 const CREATED_AT = "2027-03-01T09:30:12.418Z";
@@ -81,8 +83,10 @@ export const EXAMPLE_CREATE_ORDER_REQUEST = {
 
 const [REQUESTED_PASSENGER] = EXAMPLE_CREATE_ORDER_REQUEST.passengers;
 
-/** As orders show it: the document number masked. */
+/** As orders show it: an id and a status, the document number masked. */
 const PUBLIC_PASSENGER = {
+  id: passengerIdFor(ORDER_ID, 0),
+  status: "ACTIVE",
   ...REQUESTED_PASSENGER,
   document: { ...REQUESTED_PASSENGER?.document, number: "*****567" },
 };
@@ -149,6 +153,31 @@ export const EXAMPLE_FAILED_ORDER = {
   ],
 };
 
+const CANCELLED_PASSENGER_ID = passengerIdFor(ORDER_ID, 1);
+
+/** Two travellers, ticketed; the second cancelled alone: the order stays ISSUED. */
+export const EXAMPLE_PARTLY_CANCELLED_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  passengers: [
+    PUBLIC_PASSENGER,
+    {
+      id: CANCELLED_PASSENGER_ID,
+      status: "CANCELLED",
+      type: "adult",
+      given_name: "Charles",
+      family_name: "Babbage",
+      birth_date: "1981-12-26",
+      gender: "male",
+    },
+  ],
+  tickets: [
+    { passenger_index: 0, number: "125-2101234567" },
+    { passenger_index: 1, number: "125-2101234568" },
+  ],
+  refunds: [{ passenger_id: CANCELLED_PASSENGER_ID, amount: 16424, currency: "EUR", reference: "RF4813228666" }],
+  updated_at: "2027-03-02T08:12:40.511Z",
+};
+
 export const EXAMPLE_EXPIRED_ORDER = {
   ...ORDER_BASE,
   status: "EXPIRED",
@@ -162,6 +191,8 @@ export const EXAMPLE_EXPIRED_ORDER = {
 export const EXAMPLE_ISSUE_REQUEST = { payment: { type: "external", reference: "INV-2027-0042" } };
 
 export const EXAMPLE_CANCEL_REQUEST = { reason: "customer request" };
+
+export const EXAMPLE_CANCEL_PASSENGERS_REQUEST = { passenger_ids: [CANCELLED_PASSENGER_ID], reason: "travels later" };
 
 export const EXAMPLE_DELIVERY = {
   id: "dlv_b3JkZXIuYm9va2VkI2V2dDE",

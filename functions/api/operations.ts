@@ -8,6 +8,7 @@ import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import {
   EXAMPLE_BOOKED_ORDER,
+  EXAMPLE_CANCEL_PASSENGERS_REQUEST,
   EXAMPLE_CANCEL_REQUEST,
   EXAMPLE_CANCELLED_ORDER,
   EXAMPLE_CREATE_ORDER_REQUEST,
@@ -19,6 +20,7 @@ import {
   EXAMPLE_ISSUED_ORDER,
   EXAMPLE_ISSUING_ORDER,
   EXAMPLE_OFFER,
+  EXAMPLE_PARTLY_CANCELLED_ORDER,
   EXAMPLE_PENDING_ORDER,
   EXAMPLE_PRICED_OFFER,
   EXAMPLE_SEARCH_REQUEST,
@@ -248,17 +250,25 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
   cancelOrder: {
     tag: "Orders",
     description:
-      "Cancels a BOOKED or ISSUED order at DRCT, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. The answer carries the refund reference and the penalty in minor units.",
+      "Cancels a BOOKED or ISSUED order at DRCT, or only the passengers in `passenger_ids`, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. An infant goes with the adult whose lap it travels on; children cannot be left without an adult (409 AVF_409_NOT_CANCELLABLE). Each cancelled passenger gets a refund in `refunds` (their share of the price less DRCT's penalty; 0 before ticketing). Cancelling some passengers keeps the order's status and sends `order.passengers_cancelled`; cancelling the last ones cancels the order (`order.cancelled`).",
     path: OrderIdPath,
     request: {
       schema: CancelOrderRequest,
-      examples: { reason: example("With a reason", EXAMPLE_CANCEL_REQUEST), none: example("Without a body", {}) },
+      examples: {
+        reason: example("With a reason", EXAMPLE_CANCEL_REQUEST),
+        none: example("Without a body", {}),
+        passengers: example("One passenger", EXAMPLE_CANCEL_PASSENGERS_REQUEST),
+      },
     },
     responses: {
       "200": {
-        description: "CANCELLED, with the refund reference and penalty.",
+        description:
+          "CANCELLED with the refund reference and penalty; or, for some passengers, the order with those passengers CANCELLED and their refunds.",
         schema: OrderSchema,
-        examples: { cancelled: example("Cancelled", EXAMPLE_CANCELLED_ORDER) },
+        examples: {
+          cancelled: example("Cancelled", EXAMPLE_CANCELLED_ORDER),
+          passengers: example("One passenger cancelled", EXAMPLE_PARTLY_CANCELLED_ORDER),
+        },
         headers: ["IdempotentReplayed"],
       },
     },

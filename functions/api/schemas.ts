@@ -3,9 +3,11 @@
  * generate /openapi.json, so the document cannot say something the gateway does not enforce.
  */
 import { z } from "zod";
+import { CALLBACK_EVENTS } from "../domain/delivery";
 import { ERROR_CODES, type ErrorCode } from "../domain/errors";
 import { isKnownCurrency } from "../domain/money";
 import { ORDER_STATUSES } from "../domain/order";
+import { PASSENGER_STATUSES } from "../domain/passengers";
 
 const DAY_MS = 86_400_000;
 /** Airlines sell about 11 months ahead; DRCT answers nothing beyond 361 days. */
@@ -271,8 +273,22 @@ export const IssueOrderRequest = z
   })
   .meta({ id: "IssueOrderRequest" });
 
+export const PassengerId = z.string().regex(/^pas_[A-Za-z0-9_-]{10,40}$/, "is not a passenger id");
+
 export const CancelOrderRequest = z
-  .strictObject({ reason: z.string().max(200).optional() })
+  .strictObject({
+    passenger_ids: z
+      .array(PassengerId)
+      .min(1)
+      .max(18)
+      .refine((ids) => new Set(ids).size === ids.length, "lists a passenger twice")
+      .optional()
+      .meta({
+        description:
+          "cancel only these passengers (the order's passengers[].id); an infant goes with the adult whose lap it travels on; without it, the whole order",
+      }),
+    reason: z.string().max(200).optional(),
+  })
   .meta({ id: "CancelOrderRequest" });
 
 export const OrderIdPath = z.object({
@@ -315,6 +331,10 @@ export const OrderSchema = z
     price: PriceSchema,
     passengers: z.array(
       PassengerSchema.extend({
+        id: PassengerId.meta({ description: "the passenger's id (`pas_…`), stable for the order's life" }),
+        status: z
+          .enum(PASSENGER_STATUSES)
+          .meta({ description: "ACTIVE, or CANCELLED once cancelled alone or with the order" }),
         document: PassengerSchema.shape.document
           .unwrap()
           .extend({ number: z.string().meta({ description: "masked" }) })
@@ -336,6 +356,19 @@ export const OrderSchema = z
     cancellation: z
       .object({ refund_reference: z.string().optional(), penalty: z.int(), cancelled_at: z.iso.datetime() })
       .optional(),
+    refunds: z
+      .array(
+        z.object({
+          passenger_id: z.string(),
+          amount: z
+            .int()
+            .meta({ description: "minor units: the passenger's share less DRCT's penalty; 0 if unticketed" }),
+          currency: z.string(),
+          reference: z.string().meta({ description: "DRCT's refund reference" }),
+        }),
+      )
+      .optional()
+      .meta({ description: "money returned per cancelled passenger, following the fare rules" }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     history: z
@@ -371,7 +404,7 @@ export const DeliverySchema = z
   .object({
     id: z.string().meta({ description: "the delivery's id (`dlv_…`): one per event" }),
     order_id: z.string(),
-    event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled", "order.expired"]),
+    event_type: z.enum(CALLBACK_EVENTS),
     webhook_id: z.string().meta({ description: "the webhook-id header, the same on every attempt and replay" }),
     url: z.string(),
     status: z

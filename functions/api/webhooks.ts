@@ -3,22 +3,18 @@
  * per event type, signed per Standard Webhooks (CONTRACT.md §4).
  */
 import { z } from "zod";
+import { CALLBACK_EVENTS } from "../domain/delivery";
 import {
   EXAMPLE_BOOKED_ORDER,
   EXAMPLE_CANCELLED_ORDER,
   EXAMPLE_EXPIRED_ORDER,
   EXAMPLE_FAILED_ORDER,
   EXAMPLE_ISSUED_ORDER,
+  EXAMPLE_PARTLY_CANCELLED_ORDER,
 } from "./examples";
 import { OrderSchema } from "./schemas";
 
-export const ORDER_EVENT_TYPES = [
-  "order.booked",
-  "order.issued",
-  "order.failed",
-  "order.cancelled",
-  "order.expired",
-] as const;
+export const ORDER_EVENT_TYPES = CALLBACK_EVENTS;
 
 export const OrderEventSchema = z
   .object({
@@ -91,6 +87,12 @@ const EVENT_DOCS: Record<
     summary: "An order was cancelled",
     description: "The order is CANCELLED; `cancellation` has the refund reference and penalty.",
     example: EXAMPLE_CANCELLED_ORDER,
+  },
+  "order.passengers_cancelled": {
+    summary: "Some passengers of an order were cancelled",
+    description:
+      "The order keeps its status; the passengers named in the cancel request (and the infant on each cancelled adult's lap) are CANCELLED, each with a refund in `refunds`.",
+    example: EXAMPLE_PARTLY_CANCELLED_ORDER,
   },
   "order.expired": {
     summary: "An order's hold ended unissued",

@@ -1,4 +1,5 @@
 import { maskDocumentNumber, type Order } from "./order";
+import { passengerIdFor, passengerStatusOf } from "./passengers";
 
 /** The Order of the public API (CONTRACT.md §3): document numbers masked, contact left out. */
 export const toPublicOrder = (order: Order) => ({
@@ -6,7 +7,9 @@ export const toPublicOrder = (order: Order) => ({
   status: order.status,
   offer_id: order.offerId,
   price: order.price,
-  passengers: order.passengers.map((passenger) => ({
+  passengers: order.passengers.map((passenger, index) => ({
+    id: passengerIdFor(order.id, index),
+    status: passengerStatusOf(order, index),
     type: passenger.type,
     given_name: passenger.given_name,
     family_name: passenger.family_name,
@@ -26,6 +29,16 @@ export const toPublicOrder = (order: Order) => ({
   ...(order.callbackUrl === undefined ? {} : { callback_url: order.callbackUrl }),
   ...(order.failure === undefined ? {} : { failure: order.failure }),
   ...(order.cancellation === undefined ? {} : { cancellation: order.cancellation }),
+  ...(order.refunds === undefined
+    ? {}
+    : {
+        refunds: order.refunds.map((refund) => ({
+          passenger_id: refund.passengerId,
+          amount: refund.amount,
+          currency: refund.currency,
+          reference: refund.reference,
+        })),
+      }),
   created_at: order.createdAt,
   updated_at: order.updatedAt,
   history: order.history,

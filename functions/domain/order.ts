@@ -1,5 +1,6 @@
 import { AvfError } from "./errors";
 import type { PriceBreakdown } from "./offer";
+import type { PassengerStatus, Refund } from "./passengers";
 
 export const ORDER_STATUSES = [
   "PENDING",
@@ -104,6 +105,10 @@ export interface Order {
   /** When DRCT confirmed an EXPIRED order's hold was given back. */
   readonly releasedAt?: string;
   readonly tickets?: readonly Ticket[];
+  /** Each passenger's status, by index (absent: every passenger ACTIVE). */
+  readonly passengerStatuses?: readonly PassengerStatus[];
+  /** Money returned per cancelled passenger. */
+  readonly refunds?: readonly Refund[];
   readonly failure?: Failure;
   readonly cancellation?: Cancellation;
   readonly issue?: { readonly paymentReference: string; readonly requestedAt: string };
@@ -208,7 +213,18 @@ export const invalidState = (order: Pick<Order, "id" | "status">, action: string
   });
 
 export type OrderChange = Partial<
-  Pick<Order, "drctOrderId" | "ticketingDeadline" | "releasedAt" | "tickets" | "failure" | "cancellation" | "issue">
+  Pick<
+    Order,
+    | "drctOrderId"
+    | "ticketingDeadline"
+    | "releasedAt"
+    | "tickets"
+    | "passengerStatuses"
+    | "refunds"
+    | "failure"
+    | "cancellation"
+    | "issue"
+  >
 >;
 
 /**

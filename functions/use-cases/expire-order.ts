@@ -1,5 +1,5 @@
 import { holdLapsed, type Order } from "../domain/order";
-import { moveOrder, type TransitionDeps } from "./order-transitions";
+import { changeOrder, moveOrder, type TransitionDeps } from "./order-transitions";
 import type { CallContext, OrderSupplier } from "./ports";
 
 export interface ExpireOrderDeps extends TransitionDeps {
@@ -52,25 +52,12 @@ export const expireOrder = async (
   }
   if (!holdToGiveBack(current, deps.now()) || current.drctOrderId === undefined) return current;
   await deps.supplier.release(current.drctOrderId, call);
-  const releasedAt = deps.now().toISOString();
-  const released: Order = { ...current, releasedAt, updatedAt: releasedAt, version: current.version + 1 };
   try {
-    await deps.orders.save(current, released, []);
+    return await changeOrder(deps, current, actor, {
+      change: { releasedAt: deps.now().toISOString() },
+      reason: "DRCT released the booking",
+    });
   } catch (error) {
     return rereadAfterConflict(deps, current, error);
   }
-  await deps.audit
-    .record({
-      tenantId: released.tenantId,
-      orderId: released.id,
-      from: current.status,
-      to: released.status,
-      version: released.version,
-      actor,
-      correlationId: released.correlationId,
-      at: releasedAt,
-      reason: "DRCT released the booking",
-    })
-    .catch((error: unknown) => deps.warn("audit entry not written", error));
-  return released;
 };

@@ -66,19 +66,46 @@ export const moveOrder = async (
     next,
     detailTypes.map((type, position) => orderEvent(deps, next, type, position)),
   );
-  await deps.audit
+  await audit(deps, order, next, actor, options.reason);
+  await flushOrderEvents(deps, next.tenantId, next.id);
+  return next;
+};
+
+const audit = (deps: TransitionDeps, previous: Order, next: Order, actor: string, reason: string | undefined) =>
+  deps.audit
     .record({
       tenantId: next.tenantId,
       orderId: next.id,
-      from: order.status,
-      to,
+      from: previous.status,
+      to: next.status,
       version: next.version,
       actor,
       correlationId: next.correlationId,
       at: next.updatedAt,
-      reason: options.reason,
+      reason,
     })
     .catch((error: unknown) => deps.warn("audit entry not written", error));
+
+/**
+ * Changes an order without moving its status (a release at DRCT recorded, some passengers
+ * cancelled): one conditional write on the version read, with the change's events in the
+ * outbox; then an AuditLog entry (from and to the same status, with the reason) and the events.
+ * Throws when another writer got there first, as moveOrder does.
+ */
+export const changeOrder = async (
+  deps: TransitionDeps,
+  order: Order,
+  actor: string,
+  options: { change: OrderChange; reason: string; events?: readonly string[] },
+): Promise<Order> => {
+  const at = deps.now().toISOString();
+  const next: Order = { ...order, ...options.change, updatedAt: at, version: order.version + 1 };
+  await deps.orders.save(
+    order,
+    next,
+    (options.events ?? []).map((type, position) => orderEvent(deps, next, type, position)),
+  );
+  await audit(deps, order, next, actor, options.reason);
   await flushOrderEvents(deps, next.tenantId, next.id);
   return next;
 };

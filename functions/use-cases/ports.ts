@@ -47,6 +47,13 @@ export interface SupplierOrder {
   /** Until when DRCT holds the booking unissued (ISO 8601). */
   readonly ticketing_deadline?: string;
   readonly tickets: readonly { readonly passenger_index: number; readonly ticket_number: string }[];
+  /** Each passenger's status at DRCT, with the penalty and refund reference of one cancelled alone. */
+  readonly passengers?: readonly {
+    readonly passenger_index: number;
+    readonly status: "ACTIVE" | "CANCELLED";
+    readonly penalty?: number;
+    readonly refund_reference?: string;
+  }[];
   readonly refund_reference?: string;
   readonly penalty?: number;
 }
@@ -57,6 +64,8 @@ export interface OrderSupplier {
   findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined>;
   issue(drctOrderId: string, idempotencyKey: string, call: CallContext): Promise<SupplierOrder>;
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
+  /** Cancels some passengers (by index) at DRCT; repeating it is harmless. */
+  cancelPassengers(drctOrderId: string, passengerIndexes: readonly number[], call: CallContext): Promise<SupplierOrder>;
   /** Gives an unissued booking's hold back at DRCT; repeating it is harmless. */
   release(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
 }

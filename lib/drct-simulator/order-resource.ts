@@ -47,6 +47,7 @@ export class OrderResource {
       request_hash: requestHash,
       price: { ...price, total: price.base + price.taxes + price.fees },
       passenger_count: passengers.length,
+      passengers: passengers.map((_, index) => ({ passenger_index: index, status: "ACTIVE" as const })),
       tickets: [],
       ticketing_deadline: new Date(at + this.state.holdMs).toISOString(),
       refundable: offer.flight.refundable,
@@ -112,17 +113,51 @@ export class OrderResource {
     return { status: 200, body: orderView(order) };
   }
 
-  cancel(orderId: string): Reply {
+  cancel(orderId: string, text: string): Reply {
     const order = this.order(orderId);
+    const body = text === "" ? {} : parseJsonBody(text);
     if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
     if (order.status === "EXPIRED") throw new HttpError(409, "INVALID_STATE", "the order is EXPIRED");
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }
+    if (body.passenger_indexes !== undefined) return this.cancelPassengers(order, body.passenger_indexes);
     order.status = "CANCELLED";
     // Voiding an unticketed booking costs nothing and refunds nothing; a ticketed refundable fare refunds less the penalty.
     order.penalty = order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0;
     if (order.tickets.length > 0) order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    for (const passenger of order.passengers ?? []) passenger.status = "CANCELLED";
+    order.updated_at = new Date().toISOString();
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
+  /**
+   * Cancels some passengers (§5.7): each gets its own penalty (the fare's `cancel_penalty` once
+   * ticketed, else 0) and refund reference; a passenger already cancelled is left as it was.
+   * The order is CANCELLED once no passenger is left.
+   */
+  private cancelPassengers(order: SimOrder, indexes: unknown): Reply {
+    const valid =
+      Array.isArray(indexes) &&
+      indexes.length > 0 &&
+      indexes.every((index) => Number.isInteger(index) && index >= 0 && index < order.passenger_count);
+    if (!valid) throw new HttpError(400, "INVALID_REQUEST", "passenger_indexes must list passengers of the order");
+    order.passengers ??= Array.from({ length: order.passenger_count }, (_, index) => ({
+      passenger_index: index,
+      status: "ACTIVE" as const,
+    }));
+    const ticketed = order.tickets.length > 0;
+    for (const passenger of order.passengers) {
+      if (!(indexes as number[]).includes(passenger.passenger_index) || passenger.status === "CANCELLED") continue;
+      passenger.status = "CANCELLED";
+      passenger.penalty = ticketed ? (order.cancel_penalty ?? 0) : 0;
+      passenger.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    }
+    if (order.passengers.every((passenger) => passenger.status === "CANCELLED")) {
+      order.status = "CANCELLED";
+      order.penalty = order.passengers.reduce((sum, passenger) => sum + (passenger.penalty ?? 0), 0);
+    }
     order.updated_at = new Date().toISOString();
     this.state.save();
     return { status: 200, body: orderView(order) };

@@ -243,7 +243,7 @@ export class DrctSimulator {
         return { operation: "issue", run: (req) => this.orderResource.issue(req, id) };
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
-        return { operation: "cancel", run: () => this.orderResource.cancel(id) };
+        return { operation: "cancel", run: (_req, body) => this.orderResource.cancel(id, body) };
       }
       if (method === "POST" && id !== undefined && action === "release" && parts.length === 4) {
         return { operation: "release", run: () => this.orderResource.release(id) };

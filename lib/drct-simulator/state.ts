@@ -37,6 +37,14 @@ export interface SimTicket {
   ticket_number: string;
 }
 
+/** One passenger's place in a DRCT order: cancelled alone (§5.7) with its own penalty and refund. */
+export interface SimPassenger {
+  passenger_index: number;
+  status: "ACTIVE" | "CANCELLED";
+  penalty?: number;
+  refund_reference?: string;
+}
+
 export interface SimOrder {
   order_id: string;
   status: "BOOKED" | "ISSUED" | "CANCELLED" | "EXPIRED";
@@ -46,6 +54,8 @@ export interface SimOrder {
   request_hash: string;
   price: { currency: string; base: number; taxes: number; fees: number; total: number };
   passenger_count: number;
+  /** Absent on orders a state file kept from before passengers were tracked: all ACTIVE. */
+  passengers?: SimPassenger[];
   tickets: SimTicket[];
   issue_key?: string;
   /** Until when DRCT holds the unissued booking (created_at + the hold). */

@@ -65,6 +65,9 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       release: async () => {
         throw new Error("not scripted");
       },
+      cancelPassengers: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

@@ -159,6 +159,10 @@ class ScriptedClient {
     throw new Error("release is not scripted");
   }
 
+  async cancelPassengers(): Promise<never> {
+    throw new Error("cancelPassengers is not scripted");
+  }
+
   get attempts(): Attempt[] {
     return this.calls.map((c) => c.attempt);
   }

@@ -16,6 +16,7 @@ import {
   transition,
 } from "../../functions/domain/order";
 import { toPublicOrder } from "../../functions/domain/order-view";
+import { passengerIdFor } from "../../functions/domain/passengers";
 import { ADULT, deepFreeze, sampleOrder } from "./fixtures";
 
 const T0 = new Date(Date.UTC(2031, 2, 10, 8, 0, 0));
@@ -446,8 +447,11 @@ describe("toPublicOrder", () => {
 
   test("document numbers are masked, the rest of the document and passenger is kept", () => {
     const view = toPublicOrder(newOrder());
+    const order = newOrder();
     expect(view.passengers).toEqual([
       {
+        id: passengerIdFor(order.id, 0),
+        status: "ACTIVE",
         type: "adult",
         given_name: "ANNA",
         family_name: "MULLER",
@@ -461,7 +465,15 @@ describe("toPublicOrder", () => {
           expires_on: "2035-01-01",
         },
       },
-      { type: "infant", given_name: "LENA", family_name: "MULLER", birth_date: "2030-09-01", gender: "female" },
+      {
+        id: passengerIdFor(order.id, 1),
+        status: "ACTIVE",
+        type: "infant",
+        given_name: "LENA",
+        family_name: "MULLER",
+        birth_date: "2030-09-01",
+        gender: "female",
+      },
     ]);
     expect("document" in (view.passengers[1] ?? {})).toBe(false);
   });

@@ -139,6 +139,22 @@ export class DrctClient {
     return parseOrder(body, "cancel");
   }
 
+  /** Cancels some passengers of a booking (DRCT-API §5.7); a repeat leaves cancelled ones as they are. */
+  async cancelPassengers(
+    drctOrderId: string,
+    passengerIndexes: readonly number[],
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "cancel",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
+      body: { passenger_indexes: passengerIndexes },
+    });
+    return parseOrder(body, "cancel");
+  }
+
   /** Gives an unissued booking's hold back (DRCT-API §5.8); a repeat answers the order unchanged. */
   async release(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
     const body = await this.send(call, attempt, {

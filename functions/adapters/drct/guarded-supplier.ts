@@ -51,7 +51,10 @@ export interface BreakerPort {
 }
 
 export interface GuardOptions {
-  readonly client: Pick<DrctClient, "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel" | "release">;
+  readonly client: Pick<
+    DrctClient,
+    "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel" | "cancelPassengers" | "release"
+  >;
   readonly limiter: RateLimiterPort;
   readonly breaker: BreakerPort;
   readonly retry: RetryPolicy;
@@ -137,6 +140,16 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
 
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
     return this.guard("cancel", call, (attempt) => this.options.client.cancel(drctOrderId, call, attempt));
+  }
+
+  cancelPassengers(
+    drctOrderId: string,
+    passengerIndexes: readonly number[],
+    call: CallContext,
+  ): Promise<SupplierOrder> {
+    return this.guard("cancel", call, (attempt) =>
+      this.options.client.cancelPassengers(drctOrderId, passengerIndexes, call, attempt),
+    );
   }
 
   release(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {

@@ -57,6 +57,16 @@ export const DrctOrder = z.object({
   external_ref: z.string().optional(),
   price: z.object({ currency: z.string(), total: z.int().nonnegative() }).loose(),
   passenger_count: z.int().positive(),
+  passengers: z
+    .array(
+      z.object({
+        passenger_index: z.int().nonnegative(),
+        status: z.enum(["ACTIVE", "CANCELLED"]),
+        penalty: z.int().nonnegative().optional(),
+        refund_reference: z.string().optional(),
+      }),
+    )
+    .optional(),
   tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
   ticketing_deadline: z.iso.datetime({ offset: true }).optional(),
   refundable: z.boolean(),

@@ -298,6 +298,7 @@ export class FakeOrderSupplier implements OrderSupplier {
   readonly issues: Scripted<SupplierOrder>[] = [];
   readonly cancels: Scripted<SupplierOrder>[] = [];
   readonly releaseCalls: string[] = [];
+  readonly cancelPassengersCalls: { readonly drctOrderId: string; readonly passengerIndexes: readonly number[] }[] = [];
   readonly releases: Scripted<SupplierOrder>[] = [];
   /** Offer prices, for a booking that reconciliation resumes. */
   readonly priceCalls: string[] = [];
@@ -312,6 +313,7 @@ export class FakeOrderSupplier implements OrderSupplier {
       this.issueCalls.length +
       this.cancelCalls.length +
       this.releaseCalls.length +
+      this.cancelPassengersCalls.length +
       this.priceCalls.length
     );
   }
@@ -344,6 +346,12 @@ export class FakeOrderSupplier implements OrderSupplier {
     this.log.push("drct.cancel");
     this.cancelCalls.push(drctOrderId);
     return answer(this.cancels, "cancel");
+  }
+
+  async cancelPassengers(drctOrderId: string, passengerIndexes: readonly number[]): Promise<SupplierOrder> {
+    this.log.push("drct.cancelPassengers");
+    this.cancelPassengersCalls.push({ drctOrderId, passengerIndexes: [...passengerIndexes] });
+    return answer(this.cancels, "cancelPassengers");
   }
 
   async release(drctOrderId: string): Promise<SupplierOrder> {
