@@ -308,6 +308,31 @@ export const ROUTES = [
     summary: "Cancel a booked or ticketed order, within its fare rules",
   },
   {
+    operationId: "createChangeOffers",
+    method: "POST",
+    path: "/public/orders/{orderId}/change-offers",
+    handler: "http/create-change-offers",
+    auth: "api-key",
+    tables: ["tenants", "orders", "offers", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Price a change of date for an issued order: DRCT's alternatives as change offers",
+  },
+  {
+    operationId: "changeOrder",
+    method: "POST",
+    path: "/public/orders/{orderId}/changes",
+    handler: "http/change-order",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "offers", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Apply a change offer: new flights and reissued tickets, exactly once per Idempotency-Key",
+  },
+  {
     operationId: "listOrderCallbacks",
     method: "GET",
     path: "/public/orders/{orderId}/callbacks",
@@ -519,7 +544,16 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel" | "release";
+export type SupplierOperation =
+  | "search"
+  | "price"
+  | "order_create"
+  | "order_get"
+  | "issue"
+  | "cancel"
+  | "release"
+  | "change_offers"
+  | "change";
 
 /**
  * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
@@ -533,6 +567,8 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
   issue: { limit: 5, windowMs: 1_000, burst: 5 },
   cancel: { limit: 5, windowMs: 1_000, burst: 5 },
   release: { limit: 5, windowMs: 1_000, burst: 5 },
+  change_offers: { limit: 5, windowMs: 1_000, burst: 5 },
+  change: { limit: 5, windowMs: 1_000, burst: 5 },
 };
 
 /**
@@ -586,6 +622,7 @@ export const EVENTS = {
       "order.cancelled",
       "order.expired",
       "order.passengers_cancelled",
+      "order.changed",
       "order.reconciled",
     ],
   },
@@ -614,6 +651,7 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
       "order.cancelled",
       "order.expired",
       "order.passengers_cancelled",
+      "order.changed",
     ],
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",

@@ -214,10 +214,10 @@ export const EXAMPLE_USAGE = {
   tenant_id: "agency-a",
   from: "2027-02-28",
   to: "2027-03-01",
-  totals: { searches: 42, prices: 9, orders: 3, issues: 2 },
+  totals: { searches: 42, prices: 9, orders: 3, issues: 2, changes: 1 },
   days: [
-    { date: "2027-02-28", counts: { searches: 30, prices: 6, orders: 2, issues: 1 } },
-    { date: "2027-03-01", counts: { searches: 12, prices: 3, orders: 1, issues: 1 } },
+    { date: "2027-02-28", counts: { searches: 30, prices: 6, orders: 2, issues: 1, changes: 0 } },
+    { date: "2027-03-01", counts: { searches: 12, prices: 3, orders: 1, issues: 1, changes: 1 } },
   ],
 };
 
@@ -270,4 +270,51 @@ export const EXAMPLE_EVENTS = {
     },
   ],
   next_cursor: "eyJwayI6IlRFTkFOVCNhZ2VuY3ktYSIsInNrIjoiMjAyNy0wMy0wMVQwOTozMDoxMy45MDJaIn0",
+};
+
+export const EXAMPLE_CHANGE_OFFERS_REQUEST = { departure_date: "2027-03-16" };
+
+const CHANGED_SEGMENTS = [
+  {
+    origin: "LHR",
+    destination: "JFK",
+    departs_at: "2027-03-16T11:10:00+00:00",
+    arrives_at: "2027-03-16T14:05:00-04:00",
+    carrier: "BA",
+    flight_number: "BA175",
+  },
+];
+
+export const EXAMPLE_CHANGE_OFFER = {
+  id: "chg_Vb8nQ2xLr5TzK1mW9cYd3sHa",
+  valid_until: "2027-03-02T08:25:00.000Z",
+  segments: CHANGED_SEGMENTS,
+  price_difference: 4200,
+  penalty: 0,
+  total_due: 4200,
+  currency: "EUR",
+};
+
+export const EXAMPLE_APPLY_CHANGE_REQUEST = { change_offer_id: EXAMPLE_CHANGE_OFFER.id };
+
+const CHANGED_AT = "2027-03-02T08:12:40.511Z";
+
+export const EXAMPLE_CHANGING_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  status: "CHANGING",
+  segments: EXAMPLE_OFFER.segments,
+  updated_at: CHANGED_AT,
+  history: [...EXAMPLE_ISSUED_ORDER.history, { status: "CHANGING", at: CHANGED_AT }],
+};
+
+export const EXAMPLE_CHANGED_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  segments: CHANGED_SEGMENTS,
+  tickets: [{ passenger_index: 0, number: "125-2109876543" }],
+  changes: [{ change_offer_id: EXAMPLE_CHANGE_OFFER.id, total_due: 4200, currency: "EUR", applied_at: CHANGED_AT }],
+  updated_at: CHANGED_AT,
+  history: [
+    ...EXAMPLE_CHANGING_ORDER.history,
+    { status: "ISSUED", at: CHANGED_AT, reason: `change ${EXAMPLE_CHANGE_OFFER.id} applied` },
+  ],
 };

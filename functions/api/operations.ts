@@ -7,10 +7,15 @@ import type { z } from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import {
+  EXAMPLE_APPLY_CHANGE_REQUEST,
   EXAMPLE_BOOKED_ORDER,
   EXAMPLE_CANCEL_PASSENGERS_REQUEST,
   EXAMPLE_CANCEL_REQUEST,
   EXAMPLE_CANCELLED_ORDER,
+  EXAMPLE_CHANGE_OFFER,
+  EXAMPLE_CHANGE_OFFERS_REQUEST,
+  EXAMPLE_CHANGED_ORDER,
+  EXAMPLE_CHANGING_ORDER,
   EXAMPLE_CREATE_ORDER_REQUEST,
   EXAMPLE_DELIVERY,
   EXAMPLE_EVENTS,
@@ -31,7 +36,10 @@ import {
 import { EventListQuery, EventListResponse, TestCallbackRequest, TestCallbackResponse } from "./feed-schemas";
 import type { HeaderName, TagName } from "./openapi-components";
 import {
+  ApplyChangeRequest,
   CancelOrderRequest,
+  ChangeOfferListResponse,
+  ChangeOffersRequest,
   CreateOrderRequest,
   DeliveryIdPath,
   DeliveryListResponse,
@@ -276,6 +284,56 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
       ...IDEMPOTENCY_ERRORS,
       "AVF_404_ORDER_NOT_FOUND",
       "AVF_409_NOT_CANCELLABLE",
+      "AVF_409_INVALID_STATE",
+      ...SUPPLIER_ERRORS.filter((code) => code !== "AVF_429_RATE_LIMITED"),
+    ],
+  },
+  createChangeOffers: {
+    tag: "Orders",
+    description:
+      "Asks DRCT for other flights for an ISSUED order on new dates (same route, travellers and cabin) and answers them as change offers: `price_difference` (never below 0: a cheaper flight refunds nothing), the fare's `penalty`, and `total_due` = their sum, in minor units of the order's currency. Apply one with POST …/changes before its `valid_until`. A fare that does not allow changes → 409 AVF_409_NOT_CHANGEABLE.",
+    path: OrderIdPath,
+    request: {
+      schema: ChangeOffersRequest,
+      examples: { oneWay: example("Two days later", EXAMPLE_CHANGE_OFFERS_REQUEST) },
+    },
+    responses: {
+      "200": {
+        description: "DRCT's alternatives (none when nothing flies those days).",
+        schema: ChangeOfferListResponse,
+        examples: { offers: example("One alternative", { change_offers: [EXAMPLE_CHANGE_OFFER] }) },
+      },
+    },
+    errors: ["AVF_404_ORDER_NOT_FOUND", "AVF_409_NOT_CHANGEABLE", "AVF_409_INVALID_STATE", ...SUPPLIER_ERRORS],
+  },
+  changeOrder: {
+    tag: "Orders",
+    description:
+      "Applies a change offer, exactly once per Idempotency-Key (and once per change offer at DRCT): the order goes CHANGING, then ISSUED with the new `segments` and reissued `tickets`, the change in `changes` and `order.changed`. When DRCT's answer is still owed the answer is 202 with status CHANGING; the reconciliation finishes it, never applying it twice. An unknown or expired change offer → 404 AVF_404_CHANGE_OFFER_NOT_FOUND.",
+    path: OrderIdPath,
+    request: {
+      schema: ApplyChangeRequest,
+      examples: { apply: example("Apply a change offer", EXAMPLE_APPLY_CHANGE_REQUEST) },
+    },
+    responses: {
+      "200": {
+        description: "ISSUED with the new flights and tickets.",
+        schema: OrderSchema,
+        examples: { changed: example("Changed", EXAMPLE_CHANGED_ORDER) },
+        headers: ["IdempotentReplayed"],
+      },
+      "202": {
+        description: "CHANGING: DRCT's answer is owed; the change follows (GET, callback).",
+        schema: OrderSchema,
+        examples: { changing: example("Change in progress", EXAMPLE_CHANGING_ORDER) },
+        headers: ["IdempotentReplayed"],
+      },
+    },
+    errors: [
+      ...IDEMPOTENCY_ERRORS,
+      "AVF_404_ORDER_NOT_FOUND",
+      "AVF_404_CHANGE_OFFER_NOT_FOUND",
+      "AVF_409_NOT_CHANGEABLE",
       "AVF_409_INVALID_STATE",
       ...SUPPLIER_ERRORS.filter((code) => code !== "AVF_429_RATE_LIMITED"),
     ],

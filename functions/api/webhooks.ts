@@ -7,6 +7,7 @@ import { CALLBACK_EVENTS } from "../domain/delivery";
 import {
   EXAMPLE_BOOKED_ORDER,
   EXAMPLE_CANCELLED_ORDER,
+  EXAMPLE_CHANGED_ORDER,
   EXAMPLE_EXPIRED_ORDER,
   EXAMPLE_FAILED_ORDER,
   EXAMPLE_ISSUED_ORDER,
@@ -93,6 +94,12 @@ const EVENT_DOCS: Record<
     description:
       "The order keeps its status; the passengers named in the cancel request (and the infant on each cancelled adult's lap) are CANCELLED, each with a refund in `refunds`.",
     example: EXAMPLE_PARTLY_CANCELLED_ORDER,
+  },
+  "order.changed": {
+    summary: "An order's flights were changed",
+    description:
+      "A change offer was applied: the order is ISSUED again with the new `segments`, reissued `tickets`, and the change in `changes`.",
+    example: EXAMPLE_CHANGED_ORDER,
   },
   "order.expired": {
     summary: "An order's hold ended unissued",

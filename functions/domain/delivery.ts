@@ -92,6 +92,7 @@ export const CALLBACK_EVENTS = [
   "order.cancelled",
   "order.expired",
   "order.passengers_cancelled",
+  "order.changed",
 ] as const;
 
 export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set(CALLBACK_EVENTS);

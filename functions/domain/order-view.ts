@@ -29,6 +29,17 @@ export const toPublicOrder = (order: Order) => ({
   ...(order.callbackUrl === undefined ? {} : { callback_url: order.callbackUrl }),
   ...(order.failure === undefined ? {} : { failure: order.failure }),
   ...(order.cancellation === undefined ? {} : { cancellation: order.cancellation }),
+  ...(order.segments === undefined ? {} : { segments: order.segments }),
+  ...(order.changes === undefined
+    ? {}
+    : {
+        changes: order.changes.map((change) => ({
+          change_offer_id: change.changeOfferId,
+          total_due: change.totalDue,
+          currency: change.currency,
+          applied_at: change.appliedAt,
+        })),
+      }),
   ...(order.refunds === undefined
     ? {}
     : {

@@ -1,5 +1,6 @@
+import type { AppliedChange, PendingChange } from "./change";
 import { AvfError } from "./errors";
-import type { PriceBreakdown } from "./offer";
+import type { PriceBreakdown, Segment } from "./offer";
 import type { PassengerStatus, Refund } from "./passengers";
 
 export const ORDER_STATUSES = [
@@ -8,6 +9,7 @@ export const ORDER_STATUSES = [
   "BOOKED",
   "ISSUING",
   "ISSUED",
+  "CHANGING",
   "CANCELLED",
   "FAILED",
   "EXPIRED",
@@ -26,7 +28,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   PENDING_RECONCILE: ["BOOKED", "FAILED"],
   BOOKED: ["ISSUING", "CANCELLED", "EXPIRED"],
   ISSUING: ["ISSUED", "FAILED"],
-  ISSUED: ["CANCELLED"],
+  ISSUED: ["CANCELLED", "CHANGING"],
+  // A change DRCT applied, or one it did not take: either way the order is ISSUED again.
+  CHANGING: ["ISSUED"],
   CANCELLED: [],
   FAILED: [],
   EXPIRED: [],
@@ -37,7 +41,7 @@ export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => TR
 export const isTerminal = (status: OrderStatus): boolean => TRANSITIONS[status].length === 0;
 
 /** Statuses whose real state is only known to DRCT: the reconciliation asks it. */
-export const UNCERTAIN_STATUSES: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE", "ISSUING"];
+export const UNCERTAIN_STATUSES: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE", "ISSUING", "CHANGING"];
 
 export type PassengerType = "adult" | "child" | "infant";
 
@@ -113,6 +117,14 @@ export interface Order {
   readonly cancellation?: Cancellation;
   readonly issue?: { readonly paymentReference: string; readonly requestedAt: string };
   readonly refundable: boolean;
+  /** Whether the fare allows voluntary changes (absent on orders from before changes: no). */
+  readonly changeable?: boolean;
+  /** The flights booked; a change replaces them. */
+  readonly segments?: readonly Segment[];
+  /** The change being applied while CHANGING: written before DRCT is asked, so reconciliation can finish it. */
+  readonly pendingChange?: PendingChange;
+  /** Changes applied, oldest first. */
+  readonly changes?: readonly AppliedChange[];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly HistoryEntry[];
@@ -145,6 +157,8 @@ export type NewOrderFields = Pick<
   | "callbackUrl"
   | "externalRef"
   | "refundable"
+  | "changeable"
+  | "segments"
   | "correlationId"
 > & { readonly createdAt: Date };
 
@@ -199,6 +213,8 @@ export const newOrder = (fields: NewOrderFields): Order => {
     ...(fields.externalRef === undefined ? {} : { externalRef: fields.externalRef }),
     supplierBookingKey: supplierBookingKeyFor(fields.id),
     refundable: fields.refundable,
+    ...(fields.changeable === undefined ? {} : { changeable: fields.changeable }),
+    ...(fields.segments === undefined ? {} : { segments: fields.segments }),
     createdAt,
     updatedAt: createdAt,
     history: [{ status: "PENDING", at: createdAt }],
@@ -221,6 +237,9 @@ export type OrderChange = Partial<
     | "tickets"
     | "passengerStatuses"
     | "refunds"
+    | "segments"
+    | "pendingChange"
+    | "changes"
     | "failure"
     | "cancellation"
     | "issue"

@@ -55,10 +55,16 @@ export const moveOrder = async (
   order: Order,
   to: OrderStatus,
   actor: string,
-  options: { change?: OrderChange; reason?: string; extraEvents?: readonly string[] } = {},
+  options: {
+    change?: OrderChange;
+    reason?: string;
+    extraEvents?: readonly string[];
+    /** The events of this move instead of its status's own (a change made ISSUED again is `order.changed`). */
+    events?: readonly string[];
+  } = {},
 ): Promise<Order> => {
   const next = transition(order, to, deps.now(), options.change, options.reason);
-  const detailTypes = [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])].filter(
+  const detailTypes = (options.events ?? [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])]).filter(
     (type): type is string => type !== undefined,
   );
   await deps.orders.save(

@@ -1,13 +1,16 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
 import { bookedChange, bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
+import { settleChange } from "./change-order";
 import { expireOrder, holdToGiveBack } from "./expire-order";
 import { ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
-import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, TicketingQueue } from "./ports";
+import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, TicketingQueue, UsageMeter } from "./ports";
 
 export interface ReconcileDeps extends TransitionDeps {
   readonly supplier: OrderSupplier & Pick<OfferSupplier, "price">;
+  /** Meters a change the reconciliation completes. */
+  readonly usage: UsageMeter;
   readonly ticketing: TicketingQueue;
   readonly booking: BookingWorkflow;
   /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
@@ -29,11 +32,14 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  *   (issuing is idempotent at DRCT); past the grace period → FAILED.
  * - BOOKED past its ticketing deadline, or EXPIRED with its hold not yet given back (the hold
  *   workflow did not get to it): expired and released at DRCT, as the workflow would have.
+ * - CHANGING: DRCT applied the change → ISSUED with it; else applied now under the same key
+ *   within the grace period; past it → ISSUED as it was (settleChange).
  * Also publishes any events of the order still in its outbox.
  */
 export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
   await flushOrderEvents(deps, order.tenantId, order.id);
   if (holdToGiveBack(order, deps.now())) return (await expireOrder(deps, order, call, ACTOR_RECONCILIATION)).status;
+  if (order.status === "CHANGING") return (await settleChange(deps, order, call, deps.graceMs)).status;
   const age = deps.now().getTime() - Date.parse(order.updatedAt);
   if (order.status === "PENDING" || order.status === "PENDING_RECONCILE") {
     const found = await deps.supplier.findOrder(order.supplierBookingKey, call);

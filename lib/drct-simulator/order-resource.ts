@@ -6,8 +6,14 @@ import type { OfferResource } from "./offer-resource";
 import type { SimOrder, SimState } from "./state";
 
 /** What DRCT shows of an order: its own bookkeeping (request hash, idempotency keys) stays inside. */
-export const orderView = ({ request_hash: _hash, idempotency_key: _key, issue_key: _issue, ...order }: SimOrder) =>
-  order;
+export const orderView = ({
+  request_hash: _hash,
+  idempotency_key: _key,
+  issue_key: _issue,
+  change_keys: _changes,
+  search: _search,
+  ...order
+}: SimOrder) => order;
 
 export class OrderResource {
   constructor(
@@ -48,6 +54,10 @@ export class OrderResource {
       price: { ...price, total: price.base + price.taxes + price.fees },
       passenger_count: passengers.length,
       passengers: passengers.map((_, index) => ({ passenger_index: index, status: "ACTIVE" as const })),
+      search: offer.search,
+      segments: offer.flight.segments,
+      changeable: offer.flight.changeable,
+      applied_changes: [],
       tickets: [],
       ticketing_deadline: new Date(at + this.state.holdMs).toISOString(),
       refundable: offer.flight.refundable,

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ChangeResource } from "./change-resource";
 import { HttpError, parseJsonBody, type Reply, readBody, send } from "./http";
 import { OfferResource } from "./offer-resource";
 import { OrderResource, orderView } from "./order-resource";
@@ -80,6 +81,7 @@ export class DrctSimulator {
   private readonly state: SimState;
   private readonly offerResource: OfferResource;
   private readonly orderResource: OrderResource;
+  private readonly changeResource: ChangeResource;
   private faults = new Map<SimOperation, Fault>();
   private searchArrivals: number[] = [];
   private lastAdmittedSearch = Number.NEGATIVE_INFINITY;
@@ -92,6 +94,7 @@ export class DrctSimulator {
     this.state.load();
     this.offerResource = new OfferResource(this.state);
     this.orderResource = new OrderResource(this.state, this.offerResource);
+    this.changeResource = new ChangeResource(this.state, this.orderResource);
   }
 
   snapshot(): SimStats {
@@ -102,6 +105,7 @@ export class DrctSimulator {
     this.releaseHeld();
     this.state.offers.clear();
     this.state.orders.clear();
+    this.state.changeOffers.clear();
     this.faults.clear();
     this.state.generation += 1;
     this.state.stats = emptyStats();
@@ -197,7 +201,7 @@ export class DrctSimulator {
     if (hasBody && !(req.headers["content-type"] ?? "").startsWith("application/json")) {
       throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
     }
-    if ((operation === "order_create" || operation === "issue") && !req.headers["idempotency-key"]) {
+    if (["order_create", "issue", "change"].includes(operation) && !req.headers["idempotency-key"]) {
       throw new HttpError(400, "IDEMPOTENCY_KEY_REQUIRED", "Idempotency-Key is required");
     }
   }
@@ -244,6 +248,12 @@ export class DrctSimulator {
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
         return { operation: "cancel", run: (_req, body) => this.orderResource.cancel(id, body) };
+      }
+      if (method === "POST" && id !== undefined && action === "change-offers" && parts.length === 4) {
+        return { operation: "change_offers", run: (_req, body) => this.changeResource.changeOffers(id, body) };
+      }
+      if (method === "POST" && id !== undefined && action === "changes" && parts.length === 4) {
+        return { operation: "change", run: (req, body) => this.changeResource.applyChange(req, id, body) };
       }
       if (method === "POST" && id !== undefined && action === "release" && parts.length === 4) {
         return { operation: "release", run: () => this.orderResource.release(id) };

@@ -1,6 +1,6 @@
 /** What the simulator knows: its offers and orders (persisted when a state file is given) and its stats. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { SimFlight, SimSearch } from "./offers";
+import type { SimFlight, SimSearch, SimSegment } from "./offers";
 
 export type SimOperation =
   | "search"
@@ -20,6 +20,8 @@ export interface SimStats {
   orders_created: number;
   /** Holds given back: released by the gateway (§5.8), not counting repeats. */
   orders_released: number;
+  /** Changes applied to orders (§5.10), not counting replays. */
+  changes_applied: number;
 }
 
 export interface SimOffer {
@@ -54,6 +56,14 @@ export interface SimOrder {
   request_hash: string;
   price: { currency: string; base: number; taxes: number; fees: number; total: number };
   passenger_count: number;
+  /** What was searched to book it (the route, cabin, travellers; dates change with a change). Absent on old orders. */
+  search?: SimSearch;
+  segments?: SimSegment[];
+  changeable?: boolean;
+  /** Changes applied (§5.10), oldest first. */
+  applied_changes?: { change_offer_id: string; applied_at: string }[];
+  /** Idempotency-Keys of applied changes, with their request hash (kept inside, like the others). */
+  change_keys?: Record<string, { request_hash: string }>;
   /** Absent on orders a state file kept from before passengers were tracked: all ACTIVE. */
   passengers?: SimPassenger[];
   tickets: SimTicket[];
@@ -84,10 +94,23 @@ export const emptyStats = (): SimStats => ({
   rate_limit_violations: 0,
   orders_created: 0,
   orders_released: 0,
+  changes_applied: 0,
 });
+
+/** An alternative DRCT offered for an order's flights (§5.9); kept in memory until it is used or expires. */
+export interface SimChangeOffer {
+  readonly changeOfferId: string;
+  readonly orderId: string;
+  readonly search: SimSearch;
+  readonly flight: SimFlight;
+  readonly validUntil: number;
+  readonly priceDifference: number;
+  readonly penalty: number;
+}
 
 export class SimState {
   readonly offers = new Map<string, SimOffer>();
+  readonly changeOffers = new Map<string, SimChangeOffer>();
   readonly orders = new Map<string, SimOrder>();
   generation = 0;
   stats: SimStats = emptyStats();

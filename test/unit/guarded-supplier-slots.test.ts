@@ -68,6 +68,12 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       cancelPassengers: async () => {
         throw new Error("not scripted");
       },
+      changeOffers: async () => {
+        throw new Error("not scripted");
+      },
+      applyChange: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

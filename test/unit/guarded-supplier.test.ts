@@ -163,6 +163,14 @@ class ScriptedClient {
     throw new Error("cancelPassengers is not scripted");
   }
 
+  async changeOffers(): Promise<never> {
+    throw new Error("changeOffers is not scripted");
+  }
+
+  async applyChange(): Promise<never> {
+    throw new Error("applyChange is not scripted");
+  }
+
   get attempts(): Attempt[] {
     return this.calls.map((c) => c.attempt);
   }

@@ -69,6 +69,8 @@ export const DrctOrder = z.object({
     .optional(),
   tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
   ticketing_deadline: z.iso.datetime({ offset: true }).optional(),
+  segments: z.array(DrctSegment).optional(),
+  applied_changes: z.array(z.object({ change_offer_id: z.string(), applied_at: z.string() })).optional(),
   refundable: z.boolean(),
   cancel_penalty: z.int().nonnegative().optional(),
   refund_reference: z.string().optional(),
@@ -78,3 +80,16 @@ export const DrctOrder = z.object({
 export type DrctOrder = z.infer<typeof DrctOrder>;
 
 export const DrctOrderList = z.object({ orders: z.array(DrctOrder) });
+
+export const DrctChangeOffer = z.object({
+  change_offer_id: z.string().min(1),
+  valid_until: z.iso.datetime({ offset: true }),
+  segments: z.array(DrctSegment).min(1),
+  price: DrctPrice.extend({ total: z.int().nonnegative() }),
+  price_difference: z.int(),
+  penalty: z.int().nonnegative(),
+});
+
+export type DrctChangeOffer = z.infer<typeof DrctChangeOffer>;
+
+export const DrctChangeOfferList = z.object({ change_offers: z.array(DrctChangeOffer) });

@@ -32,6 +32,9 @@ const MUTABLE = [
   "tickets",
   "passengerStatuses",
   "refunds",
+  "segments",
+  "pendingChange",
+  "changes",
   "failure",
   "cancellation",
   "issue",
@@ -42,6 +45,9 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
   releasedAt: "released_at",
   passengerStatuses: "passenger_statuses",
   refunds: "refunds",
+  segments: "segments",
+  pendingChange: "pending_change",
+  changes: "changes",
   tickets: "tickets",
   failure: "failure",
   cancellation: "cancellation",
@@ -85,6 +91,8 @@ export class DynamoOrderRepository implements OrderRepository {
             external_ref: order.externalRef,
             supplier_booking_key: order.supplierBookingKey,
             refundable: order.refundable,
+            changeable: order.changeable,
+            segments: order.segments,
             history: order.history,
             correlation_id: order.correlationId,
             version: order.version,
@@ -123,11 +131,16 @@ export class DynamoOrderRepository implements OrderRepository {
       ":from": previous.status,
     };
     const sets = ["#status = :status", "updated_at = :updated", "history = :history", "version = :version"];
+    const removes: string[] = [];
     for (const field of MUTABLE) {
       if (next[field] !== undefined && next[field] !== previous[field]) {
         names[`#${field}`] = COLUMN[field];
         values[`:${field}`] = next[field];
         sets.push(`#${field} = :${field}`);
+      } else if (next[field] === undefined && previous[field] !== undefined) {
+        // A field the change ends (a pending change applied): gone from the item too.
+        names[`#${field}`] = COLUMN[field];
+        removes.push(`#${field}`);
       }
     }
     events.forEach((event, index) => {
@@ -148,13 +161,13 @@ export class DynamoOrderRepository implements OrderRepository {
       values[":hold"] = "1";
       sets.push("hold_open = :hold");
     }
-    const removes = held ? "" : " REMOVE hold_open";
+    if (!held) removes.push("hold_open");
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("orders"),
           Key: orderKey(next.tenantId, next.id),
-          UpdateExpression: `SET ${sets.join(", ")}${removes}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length === 0 ? "" : ` REMOVE ${removes.join(", ")}`}`,
           ConditionExpression: "version = :seen AND #status = :from",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -320,6 +333,10 @@ export class DynamoOrderRepository implements OrderRepository {
       cancellation: item.cancellation as Order["cancellation"],
       issue: item.issue as Order["issue"],
       refundable: item.refundable === true,
+      changeable: typeof item.changeable === "boolean" ? item.changeable : undefined,
+      segments: item.segments as Order["segments"],
+      pendingChange: item.pending_change as Order["pendingChange"],
+      changes: item.changes as Order["changes"],
       createdAt: String(item.created_at),
       updatedAt: String(item.updated_at),
       history: (item.history ?? []) as Order["history"],

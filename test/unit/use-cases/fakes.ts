@@ -28,12 +28,14 @@ import type {
   AuditTrail,
   BookingWorkflow,
   CallContext,
+  ChangeDates,
   EventSink,
   OrderEvent,
   OrderPage,
   OrderRepository,
   OrderSupplier,
   SupplierBooking,
+  SupplierChangeOffer,
   SupplierOrder,
   TicketingQueue,
   UsageCounts,
@@ -298,6 +300,10 @@ export class FakeOrderSupplier implements OrderSupplier {
   readonly issues: Scripted<SupplierOrder>[] = [];
   readonly cancels: Scripted<SupplierOrder>[] = [];
   readonly releaseCalls: string[] = [];
+  readonly changeOfferCalls: { readonly drctOrderId: string; readonly dates: ChangeDates }[] = [];
+  readonly changeOfferAnswers: Scripted<SupplierChangeOffer[]>[] = [];
+  readonly changeCalls: { readonly drctOrderId: string; readonly changeOfferId: string; readonly key: string }[] = [];
+  readonly changes: Scripted<SupplierOrder>[] = [];
   readonly cancelPassengersCalls: { readonly drctOrderId: string; readonly passengerIndexes: readonly number[] }[] = [];
   readonly releases: Scripted<SupplierOrder>[] = [];
   /** Offer prices, for a booking that reconciliation resumes. */
@@ -313,6 +319,8 @@ export class FakeOrderSupplier implements OrderSupplier {
       this.issueCalls.length +
       this.cancelCalls.length +
       this.releaseCalls.length +
+      this.changeOfferCalls.length +
+      this.changeCalls.length +
       this.cancelPassengersCalls.length +
       this.priceCalls.length
     );
@@ -352,6 +360,18 @@ export class FakeOrderSupplier implements OrderSupplier {
     this.log.push("drct.cancelPassengers");
     this.cancelPassengersCalls.push({ drctOrderId, passengerIndexes: [...passengerIndexes] });
     return answer(this.cancels, "cancelPassengers");
+  }
+
+  async changeOffers(drctOrderId: string, dates: ChangeDates): Promise<SupplierChangeOffer[]> {
+    this.log.push("drct.changeOffers");
+    this.changeOfferCalls.push({ drctOrderId, dates });
+    return answer(this.changeOfferAnswers, "changeOffers");
+  }
+
+  async applyChange(drctOrderId: string, changeOfferId: string, key: string): Promise<SupplierOrder> {
+    this.log.push("drct.applyChange");
+    this.changeCalls.push({ drctOrderId, changeOfferId, key });
+    return answer(this.changes, "applyChange");
   }
 
   async release(drctOrderId: string): Promise<SupplierOrder> {
@@ -405,7 +425,7 @@ export class FakeUsageMeter implements UsageMeter {
     for (const record of this.records) {
       const day = record.at.slice(0, 10);
       if (record.tenantId !== tenantId || day < fromDay || day > toDay) continue;
-      const counts = days.get(day) ?? { searches: 0, prices: 0, orders: 0, issues: 0 };
+      const counts = days.get(day) ?? { searches: 0, prices: 0, orders: 0, issues: 0, changes: 0 };
       days.set(day, { ...counts, [record.metric]: counts[record.metric] + 1 });
     }
     return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, counts]) => ({ day, counts }));
