@@ -6,6 +6,8 @@
  * Pure data: no CDK and no AWS SDK imports, so Lambda code may read it too.
  */
 
+import { CALLBACK_EVENTS } from "../functions/domain/delivery";
+
 export interface GlobalIndexDescription {
   readonly name: string;
   readonly partitionKey: string;
@@ -644,15 +646,7 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
   {
     id: "order-callbacks",
     source: EVENTS.orders.source,
-    detailTypes: [
-      "order.booked",
-      "order.issued",
-      "order.failed",
-      "order.cancelled",
-      "order.expired",
-      "order.passengers_cancelled",
-      "order.changed",
-    ],
+    detailTypes: CALLBACK_EVENTS,
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
   },

@@ -75,6 +75,21 @@ export const findChangeOffers = async (
   return offers;
 };
 
+/** DRCT applies the change under the key of this order and change offer: once, however often asked. */
+const applyAtDrct = (
+  deps: Pick<ChangeOrderDeps, "supplier">,
+  drctOrderId: string,
+  orderId: string,
+  pending: PendingChange,
+  call: CallContext,
+): Promise<SupplierOrder> =>
+  deps.supplier.applyChange(
+    drctOrderId,
+    pending.supplierChangeOfferId,
+    supplierChangeKeyFor(orderId, pending.changeOfferId),
+    call,
+  );
+
 /** Whether DRCT's order shows this change applied. */
 const appliedAtDrct = (found: SupplierOrder | undefined, pending: PendingChange): boolean =>
   found?.applied_changes?.some((change) => change.change_offer_id === pending.supplierChangeOfferId) === true;
@@ -147,13 +162,13 @@ export const applyChange = async (
   const actor = `tenant:${tenant.tenantId}`;
   const changing = await moveOrder(deps, order, "CHANGING", actor, { change: { pendingChange: pending } });
   try {
-    const drct = await deps.supplier.applyChange(
-      order.drctOrderId,
-      offer.supplierChangeOfferId,
-      supplierChangeKeyFor(order.id, offer.id),
-      call,
+    return await completeChange(
+      deps,
+      changing,
+      pending,
+      await applyAtDrct(deps, order.drctOrderId, order.id, pending, call),
+      actor,
     );
-    return await completeChange(deps, changing, pending, drct, actor);
   } catch (error) {
     if (!(error instanceof SupplierError) || error.outcomeUncertain) {
       deps.warn("change not confirmed by DRCT; the reconciliation will settle it", error);
@@ -186,12 +201,7 @@ export const settleChange = async (
     return abandonChange(deps, order, ACTOR_CHANGE_RECONCILIATION, "DRCT never confirmed the change");
   }
   try {
-    const drct = await deps.supplier.applyChange(
-      order.drctOrderId,
-      pending.supplierChangeOfferId,
-      supplierChangeKeyFor(order.id, pending.changeOfferId),
-      call,
-    );
+    const drct = await applyAtDrct(deps, order.drctOrderId, order.id, pending, call);
     return await completeChange(deps, order, pending, drct, ACTOR_CHANGE_RECONCILIATION);
   } catch (error) {
     if (!(error instanceof SupplierError) || error.outcomeUncertain) return order;

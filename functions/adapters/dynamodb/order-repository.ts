@@ -278,27 +278,29 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   /** Holds whose ticketing deadline is before `now`: BOOKED to expire, or EXPIRED to release (the sweep's work). */
-  async findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("orders"),
-        IndexName: TABLES.orders.globalIndexes[3].name,
-        KeyConditionExpression: "hold_open = :hold AND ticketing_deadline < :now",
-        ExpressionAttributeValues: { ":hold": "1", ":now": now },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
+  findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return this.flagged(3, "hold_open", "ticketing_deadline", now, limit);
   }
 
   /** Orders whose events did not all reach the bus. */
-  async findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+  findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return this.flagged(2, "outbox_pending", "updated_at", before, limit);
+  }
+
+  /** The orders of a sparse index (its flag set to "1") whose sort key is before `before`. */
+  private async flagged(
+    index: 2 | 3,
+    flag: string,
+    sortKey: string,
+    before: string,
+    limit: number,
+  ): Promise<{ tenantId: string; orderId: string }[]> {
     const result = await dynamo().send(
       new QueryCommand({
         TableName: tableName("orders"),
-        IndexName: TABLES.orders.globalIndexes[2].name,
-        KeyConditionExpression: "outbox_pending = :pending AND updated_at < :before",
-        ExpressionAttributeValues: { ":pending": "1", ":before": before },
+        IndexName: TABLES.orders.globalIndexes[index].name,
+        KeyConditionExpression: `${flag} = :flag AND ${sortKey} < :before`,
+        ExpressionAttributeValues: { ":flag": "1", ":before": before },
         Limit: limit,
       }),
     );
