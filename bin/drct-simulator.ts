@@ -4,11 +4,12 @@
  *
  *   DRCT_SIM_PORT=4010 DRCT_SIM_STATE=.data/drct.json node --import tsx bin/drct-simulator.ts
  */
-import { startDrctSimulator } from "../lib/drct-simulator/simulator";
+import { holdMsFromEnv, startDrctSimulator } from "../lib/drct-simulator/simulator";
 
 const simulator = await startDrctSimulator({
   port: Number(process.env.DRCT_SIM_PORT ?? 4010),
   stateFile: process.env.DRCT_SIM_STATE || undefined,
+  holdMs: holdMsFromEnv(),
 });
 console.log(`DRCT simulator is up at ${simulator.url}`);
 

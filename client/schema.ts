@@ -159,7 +159,7 @@ export interface paths {
         put?: never;
         /**
          * Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)
-         * @description Issues the tickets of a BOOKED order, exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.
+         * @description Issues the tickets of a BOOKED order before its `ticketing_deadline` (after it: 409 AVF_409_ORDER_EXPIRED), exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.
          */
         post: operations["issueOrder"];
         delete?: never;
@@ -179,9 +179,49 @@ export interface paths {
         put?: never;
         /**
          * Cancel a booked or ticketed order, within its fare rules
-         * @description Cancels a BOOKED or ISSUED order at DRCT, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. The answer carries the refund reference and the penalty in minor units.
+         * @description Cancels a BOOKED or ISSUED order at DRCT, or only the passengers in `passenger_ids`, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. An infant goes with the adult whose lap it travels on; children cannot be left without an adult (409 AVF_409_NOT_CANCELLABLE). Each cancelled passenger gets a refund in `refunds` (their share of the price less DRCT's penalty; 0 before ticketing). Cancelling some passengers keeps the order's status and sends `order.passengers_cancelled`; cancelling the last ones cancels the order (`order.cancelled`).
          */
         post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/orders/{orderId}/change-offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a change of date for an issued order: DRCT's alternatives as change offers
+         * @description Asks DRCT for other flights for an ISSUED order on new dates (same route, travellers and cabin) and answers them as change offers: `price_difference` (never below 0: a cheaper flight refunds nothing), the fare's `penalty`, and `total_due` = their sum, in minor units of the order's currency. Apply one with POST …/changes before its `valid_until`. A fare that does not allow changes → 409 AVF_409_NOT_CHANGEABLE.
+         */
+        post: operations["createChangeOffers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/orders/{orderId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a change offer: new flights and reissued tickets, exactly once per Idempotency-Key
+         * @description Applies a change offer, exactly once per Idempotency-Key (and once per change offer at DRCT): the order goes CHANGING, then ISSUED with the new `segments` and reissued `tickets`, the change in `changes` and `order.changed`. When DRCT's answer is still owed the answer is 202 with status CHANGING; the reconciliation finishes it, never applying it twice. An unknown or expired change offer → 404 AVF_404_CHANGE_OFFER_NOT_FOUND.
+         */
+        post: operations["changeOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -301,7 +341,7 @@ export interface webhooks {
         put?: never;
         /**
          * An order was booked at DRCT
-         * @description The order is BOOKED: issue it before DRCT's hold ends. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         * @description The order is BOOKED: issue it before `ticketing_deadline`, when DRCT's hold ends. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
          */
         post: operations["onOrderBooked"];
         delete?: never;
@@ -364,6 +404,66 @@ export interface webhooks {
          * @description The order is CANCELLED; `cancellation` has the refund reference and penalty. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
          */
         post: operations["onOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.passengers_cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Some passengers of an order were cancelled
+         * @description The order keeps its status; the passengers named in the cancel request (and the infant on each cancelled adult's lap) are CANCELLED, each with a refund in `refunds`. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderPassengers_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order's flights were changed
+         * @description A change offer was applied: the order is ISSUED again with the new `segments`, reissued `tickets`, and the change in `changes`. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order's hold ended unissued
+         * @description The order is EXPIRED: its `ticketing_deadline` passed before it was issued, and DRCT released the booking. Issuing it answers 409 AVF_409_ORDER_EXPIRED; book again from a new search. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderExpired"];
         delete?: never;
         options?: never;
         head?: never;
@@ -595,10 +695,10 @@ export interface components {
             /** @description the order's id (`ord_…`), derived from your Idempotency-Key */
             id: string;
             /**
-             * @description PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED
+             * @description PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED; EXPIRED when BOOKED past its ticketing_deadline
              * @enum {string}
              */
-            status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+            status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CHANGING" | "CANCELLED" | "FAILED" | "EXPIRED";
             /** @description the offer it was booked from */
             offer_id: string;
             price: components["schemas"]["Price"];
@@ -639,6 +739,13 @@ export interface components {
                      */
                     expires_on: string;
                 };
+                /** @description the passenger's id (`pas_…`), stable for the order's life */
+                id: string;
+                /**
+                 * @description ACTIVE, or CANCELLED once cancelled alone or with the order
+                 * @enum {string}
+                 */
+                status: "ACTIVE" | "CANCELLED";
             }[];
             /** @description once ISSUED: a ticket number per passenger (index into passengers) */
             tickets?: {
@@ -647,6 +754,11 @@ export interface components {
             }[];
             /** @description DRCT's booking reference, once BOOKED */
             drct_order_id?: string;
+            /**
+             * Format: date-time
+             * @description while BOOKED: until when DRCT holds the booking; issue before it, or the order becomes EXPIRED (order.expired)
+             */
+            ticketing_deadline?: string;
             /** @description your reference, as sent */
             external_ref?: string;
             /** @description where this order's events go */
@@ -662,6 +774,50 @@ export interface components {
                 /** Format: date-time */
                 cancelled_at: string;
             };
+            /** @description the flights booked, in travel order; a change replaces them */
+            segments?: {
+                /**
+                 * @description IATA code of the departure airport
+                 * @example LHR
+                 */
+                origin: string;
+                /**
+                 * @description IATA code of the arrival airport
+                 * @example LHR
+                 */
+                destination: string;
+                /** @description local time at origin, ISO 8601 with offset */
+                departs_at: string;
+                /** @description local time at destination, ISO 8601 with offset */
+                arrives_at: string;
+                /**
+                 * @description IATA code of the marketing airline
+                 * @example LH
+                 */
+                carrier: string;
+                /**
+                 * @description carrier code and number
+                 * @example LH1234
+                 */
+                flight_number: string;
+            }[];
+            /** @description voluntary changes applied, oldest first */
+            changes?: {
+                change_offer_id: string;
+                total_due: number;
+                currency: string;
+                /** Format: date-time */
+                applied_at: string;
+            }[];
+            /** @description money returned per cancelled passenger, following the fare rules */
+            refunds?: {
+                passenger_id: string;
+                /** @description minor units: the passenger's share less DRCT's penalty; 0 if unticketed */
+                amount: number;
+                currency: string;
+                /** @description DRCT's refund reference */
+                reference: string;
+            }[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -669,7 +825,7 @@ export interface components {
             /** @description every status the order went through, oldest first */
             history: {
                 /** @enum {string} */
-                status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+                status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CHANGING" | "CANCELLED" | "FAILED" | "EXPIRED";
                 /** Format: date-time */
                 at: string;
                 reason?: string;
@@ -688,7 +844,74 @@ export interface components {
             };
         };
         CancelOrderRequestInput: {
+            /** @description cancel only these passengers (the order's passengers[].id); an infant goes with the adult whose lap it travels on; without it, the whole order */
+            passenger_ids?: string[];
             reason?: string;
+        };
+        ChangeOffersRequestInput: {
+            /**
+             * Format: date
+             * @description the new outbound date
+             * @example 2027-03-14
+             */
+            departure_date: string;
+            /**
+             * Format: date
+             * @description the new return date (round trips only, and required there)
+             * @example 2027-03-14
+             */
+            return_date?: string;
+        };
+        ChangeOfferList: {
+            change_offers: components["schemas"]["ChangeOffer"][];
+        };
+        ChangeOffer: {
+            /** @description the change offer's id (`chg_…`): apply it with POST …/changes */
+            id: string;
+            /**
+             * Format: date-time
+             * @description apply it before this; later it is 404
+             */
+            valid_until: string;
+            /** @description the flights the order would have */
+            segments: {
+                /**
+                 * @description IATA code of the departure airport
+                 * @example LHR
+                 */
+                origin: string;
+                /**
+                 * @description IATA code of the arrival airport
+                 * @example LHR
+                 */
+                destination: string;
+                /** @description local time at origin, ISO 8601 with offset */
+                departs_at: string;
+                /** @description local time at destination, ISO 8601 with offset */
+                arrives_at: string;
+                /**
+                 * @description IATA code of the marketing airline
+                 * @example LH
+                 */
+                carrier: string;
+                /**
+                 * @description carrier code and number
+                 * @example LH1234
+                 */
+                flight_number: string;
+            }[];
+            /** @description what the new flights cost more, minor units; a cheaper one: 0 */
+            price_difference: number;
+            /** @description the fare's change fee, minor units */
+            penalty: number;
+            /** @description price_difference + penalty, minor units */
+            total_due: number;
+            /** @description the order's currency */
+            currency: string;
+        };
+        ApplyChangeRequestInput: {
+            /** @description a change offer of this order, still valid */
+            change_offer_id: string;
         };
         DeliveryList: {
             deliveries: components["schemas"]["Delivery"][];
@@ -698,7 +921,7 @@ export interface components {
             id: string;
             order_id: string;
             /** @enum {string} */
-            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled";
+            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed";
             /** @description the webhook-id header, the same on every attempt and replay */
             webhook_id: string;
             url: string;
@@ -776,7 +999,7 @@ export interface components {
             /** @description the event's id (`evt_…`) */
             id: string;
             /** @enum {string} */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled";
             /** Format: date-time */
             occurred_at: string;
             order_id: string;
@@ -784,7 +1007,7 @@ export interface components {
              * @description the order's status right after the event
              * @enum {string}
              */
-            order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+            order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CHANGING" | "CANCELLED" | "FAILED" | "EXPIRED";
         };
         Usage: {
             tenant_id: string;
@@ -810,6 +1033,8 @@ export interface components {
                 orders: number;
                 /** @description orders issued */
                 issues: number;
+                /** @description voluntary changes applied to orders */
+                changes: number;
             };
             /** @description one entry per UTC day with any use */
             days: {
@@ -827,6 +1052,8 @@ export interface components {
                     orders: number;
                     /** @description orders issued */
                     issues: number;
+                    /** @description voluntary changes applied to orders */
+                    changes: number;
                 };
             }[];
         };
@@ -836,7 +1063,7 @@ export interface components {
                  * @description stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed
                  * @enum {string}
                  */
-                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
+                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_404_CHANGE_OFFER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_409_NOT_CHANGEABLE" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
                 /** @description for people: what went wrong and what to do; may change */
                 message: string;
                 /** @description whether the same request may succeed later (after Retry-After, when sent) */
@@ -854,7 +1081,7 @@ export interface components {
              * @description what happened to the order
              * @enum {string}
              */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed";
             /**
              * Format: date-time
              * @description when it happened
@@ -1475,7 +1702,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only orders in this status */
-                status?: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CANCELLED" | "FAILED";
+                status?: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CHANGING" | "CANCELLED" | "FAILED" | "EXPIRED";
                 /** @description orders per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -1970,7 +2197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
+            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_ORDER_EXPIRED`: the order's ticketing deadline has passed: DRCT released the booking; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
             409: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
@@ -2065,7 +2292,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description CANCELLED, with the refund reference and penalty. */
+            /** @description CANCELLED with the refund reference and penalty; or, for some passengers, the order with those passengers CANCELLED and their refunds. */
             200: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
@@ -2123,6 +2350,427 @@ export interface operations {
                 };
             };
             /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_NOT_CANCELLABLE`: the fare rules do not allow cancelling this order; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
+            409: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_502_SUPPLIER_ERROR`: DRCT failed to answer this request */
+            502: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_503_SUPPLIER_UNAVAILABLE`: DRCT is unavailable; retry after Retry-After (Retry-After) */
+            503: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_504_SUPPLIER_TIMEOUT`: DRCT did not answer in time */
+            504: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createChangeOffers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeOffersRequestInput"];
+            };
+        };
+        responses: {
+            /** @description DRCT's alternatives (none when nothing flies those days). */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeOfferList"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_ORDER_NOT_FOUND`: no such order */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_NOT_CHANGEABLE`: the fare of this order does not allow changes */
+            409: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_429_RATE_LIMITED`: the search budget of your plan is used up; retry after Retry-After (Retry-After) */
+            429: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_502_SUPPLIER_ERROR`: DRCT failed to answer this request */
+            502: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_503_SUPPLIER_UNAVAILABLE`: DRCT is unavailable; retry after Retry-After (Retry-After) */
+            503: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_504_SUPPLIER_TIMEOUT`: DRCT did not answer in time */
+            504: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    changeOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Your unique key for this action (1–255 visible ASCII characters, a UUID is ideal). The same key and body answer the first response for 7 days (Idempotent-Replayed: true) without doing the work twice; the same key with another body → 409 AVF_409_IDEMPOTENCY_MISMATCH.
+                 * @example 6f1c2a9e-3b7d-4e0f-8a15-2c9d7b4e1f03
+                 */
+                "Idempotency-Key": string;
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyChangeRequestInput"];
+            };
+        };
+        responses: {
+            /** @description ISSUED with the new flights and tickets. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description CHANGING: DRCT's answer is owed; the change follows (GET, callback). */
+            202: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description `AVF_400_IDEMPOTENCY_KEY_REQUIRED`: send an Idempotency-Key header (1–255 characters); `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_CHANGE_OFFER_NOT_FOUND`: the change offer is unknown or has expired; ask for change offers again; `AVF_404_ORDER_NOT_FOUND`: no such order */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_NOT_CHANGEABLE`: the fare of this order does not allow changes; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
             409: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
@@ -2554,7 +3202,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only events of this type */
-                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.reconciled";
+                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled";
                 /** @description events per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -2768,6 +3416,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -2796,7 +3446,8 @@ export interface operations {
                  *               "status": "BOOKED",
                  *               "at": "2027-03-01T09:30:13.902Z"
                  *             }
-                 *           ]
+                 *           ],
+                 *           "ticketing_deadline": "2027-03-01T10:00:13.902Z"
                  *         }
                  *       }
                  *     }
@@ -2878,6 +3529,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3002,6 +3655,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3115,6 +3770,8 @@ export interface operations {
                  *           },
                  *           "passengers": [
                  *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
                  *               "type": "adult",
                  *               "given_name": "Ada",
                  *               "family_name": "Lovelace",
@@ -3154,6 +3811,423 @@ export interface operations {
                  *             "penalty": 5000,
                  *             "cancelled_at": "2027-03-01T09:31:02.077Z"
                  *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderPassengers_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.passengers_cancelled",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "ISSUED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             },
+                 *             {
+                 *               "id": "pas_mPVONrcxic2gbCjCNuoC",
+                 *               "status": "CANCELLED",
+                 *               "type": "adult",
+                 *               "given_name": "Charles",
+                 *               "family_name": "Babbage",
+                 *               "birth_date": "1981-12-26",
+                 *               "gender": "male"
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-02T08:12:40.511Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUING",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUED",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             }
+                 *           ],
+                 *           "tickets": [
+                 *             {
+                 *               "passenger_index": 0,
+                 *               "number": "125-2101234567"
+                 *             },
+                 *             {
+                 *               "passenger_index": 1,
+                 *               "number": "125-2101234568"
+                 *             }
+                 *           ],
+                 *           "refunds": [
+                 *             {
+                 *               "passenger_id": "pas_mPVONrcxic2gbCjCNuoC",
+                 *               "amount": 16424,
+                 *               "currency": "EUR",
+                 *               "reference": "RF4813228666"
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.changed",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "ISSUED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-02T08:12:40.511Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUING",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUED",
+                 *               "at": "2027-03-01T09:31:02.077Z"
+                 *             },
+                 *             {
+                 *               "status": "CHANGING",
+                 *               "at": "2027-03-02T08:12:40.511Z"
+                 *             },
+                 *             {
+                 *               "status": "ISSUED",
+                 *               "at": "2027-03-02T08:12:40.511Z",
+                 *               "reason": "change chg_Vb8nQ2xLr5TzK1mW9cYd3sHa applied"
+                 *             }
+                 *           ],
+                 *           "tickets": [
+                 *             {
+                 *               "passenger_index": 0,
+                 *               "number": "125-2109876543"
+                 *             }
+                 *           ],
+                 *           "segments": [
+                 *             {
+                 *               "origin": "LHR",
+                 *               "destination": "JFK",
+                 *               "departs_at": "2027-03-16T11:10:00+00:00",
+                 *               "arrives_at": "2027-03-16T14:05:00-04:00",
+                 *               "carrier": "BA",
+                 *               "flight_number": "BA175"
+                 *             }
+                 *           ],
+                 *           "changes": [
+                 *             {
+                 *               "change_offer_id": "chg_Vb8nQ2xLr5TzK1mW9cYd3sHa",
+                 *               "total_due": 4200,
+                 *               "currency": "EUR",
+                 *               "applied_at": "2027-03-02T08:12:40.511Z"
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.expired",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "EXPIRED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-01T10:00:14.120Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             },
+                 *             {
+                 *               "status": "EXPIRED",
+                 *               "at": "2027-03-01T10:00:14.120Z",
+                 *               "reason": "the ticketing deadline passed unissued"
+                 *             }
+                 *           ]
                  *         }
                  *       }
                  *     }

@@ -6,6 +6,8 @@
  * Pure data: no CDK and no AWS SDK imports, so Lambda code may read it too.
  */
 
+import { CALLBACK_EVENTS } from "../functions/domain/delivery";
+
 export interface GlobalIndexDescription {
   readonly name: string;
   readonly partitionKey: string;
@@ -51,6 +53,8 @@ export const TABLES = {
       { name: "by_status", partitionKey: "status", sortKey: "updated_at" },
       // Sparse: only orders with events not yet on the bus carry outbox_pending.
       { name: "by_outbox", partitionKey: "outbox_pending", sortKey: "updated_at" },
+      // Sparse: only BOOKED orders with a ticketing deadline carry hold_open (the sweep's lapsed holds).
+      { name: "by_hold", partitionKey: "hold_open", sortKey: "ticketing_deadline" },
     ],
     purpose: "Orders, one item per order with its history and outbox",
   },
@@ -326,6 +330,32 @@ export const ROUTES = [
     summary: "Cancel a booked or ticketed order, within its fare rules",
   },
   {
+    operationId: "createChangeOffers",
+    method: "POST",
+    path: "/public/orders/{orderId}/change-offers",
+    handler: "http/create-change-offers",
+    auth: "api-key",
+    tables: ["tenants", "orders", "offers", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    // DRCT calls may move the breaker, which is announced (supplier.*): no order events here.
+    publishesEvents: ["supplier"],
+    pii: true,
+    summary: "Price a change of date for an issued order: DRCT's alternatives as change offers",
+  },
+  {
+    operationId: "changeOrder",
+    method: "POST",
+    path: "/public/orders/{orderId}/changes",
+    handler: "http/change-order",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "offers", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
+    pii: true,
+    summary: "Apply a change offer: new flights and reissued tickets, exactly once per Idempotency-Key",
+  },
+  {
     operationId: "listOrderCallbacks",
     method: "GET",
     readOnly: true,
@@ -396,12 +426,14 @@ export const WORKFLOWS: Record<WorkflowKey, WorkflowDescription> = {
   orderLifecycle: {
     id: "order-lifecycle",
     env: "STATE_MACHINE_ORDER_LIFECYCLE",
-    purpose: "Books one order with DRCT; an uncertain outcome waits and reconciles until BOOKED or FAILED",
+    purpose:
+      "Books one order with DRCT; an uncertain outcome waits and reconciles until BOOKED or FAILED; a BOOKED order waits for its ticketing deadline and expires unissued",
   },
   reconciliation: {
     id: "reconciliation",
     env: "STATE_MACHINE_RECONCILIATION",
-    purpose: "Every RECONCILE_INTERVAL_S: settles PENDING, PENDING_RECONCILE and ISSUING orders with DRCT",
+    purpose:
+      "Every RECONCILE_INTERVAL_S: settles PENDING, PENDING_RECONCILE and ISSUING orders with DRCT, and lapsed holds",
   },
 };
 
@@ -421,6 +453,13 @@ export const TASKS = {
     secrets: ["drctToken"],
     publishesEvents: ["orders", "supplier"],
     starts: ["orderLifecycle"],
+    pii: true,
+  },
+  expireOrder: {
+    handler: "tasks/expire-order",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
     pii: true,
   },
   findUncertainOrders: {
@@ -537,7 +576,16 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+export type SupplierOperation =
+  | "search"
+  | "price"
+  | "order_create"
+  | "order_get"
+  | "issue"
+  | "cancel"
+  | "release"
+  | "change_offers"
+  | "change";
 
 /**
  * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
@@ -550,6 +598,9 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
   order_get: { limit: 10, windowMs: 1_000, burst: 10 },
   issue: { limit: 5, windowMs: 1_000, burst: 5 },
   cancel: { limit: 5, windowMs: 1_000, burst: 5 },
+  release: { limit: 5, windowMs: 1_000, burst: 5 },
+  change_offers: { limit: 5, windowMs: 1_000, burst: 5 },
+  change: { limit: 5, windowMs: 1_000, burst: 5 },
 };
 
 /**
@@ -596,7 +647,16 @@ export const EVENTS = {
   supplier: { source: "aviaframe.supplier", detailTypes: ["supplier.degraded", "supplier.recovered"] },
   orders: {
     source: "aviaframe.orders",
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
+    detailTypes: [
+      "order.booked",
+      "order.issued",
+      "order.failed",
+      "order.cancelled",
+      "order.expired",
+      "order.passengers_cancelled",
+      "order.changed",
+      "order.reconciled",
+    ],
   },
 } as const;
 
@@ -618,7 +678,7 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
   {
     id: "order-callbacks",
     source: EVENTS.orders.source,
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled"],
+    detailTypes: CALLBACK_EVENTS,
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
   },

@@ -4,6 +4,8 @@
  * schema it illustrates, so they cannot show a field that does not exist.
  */
 
+import { passengerIdFor } from "../domain/passengers";
+
 const OFFER_ID = "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a";
 const ORDER_ID = "ord_Qm9vZ3L1c2h0bWFya3VwMj";
 const CREATED_AT = "2027-03-01T09:30:12.418Z";
@@ -81,13 +83,16 @@ export const EXAMPLE_CREATE_ORDER_REQUEST = {
 
 const [REQUESTED_PASSENGER] = EXAMPLE_CREATE_ORDER_REQUEST.passengers;
 
-/** As orders show it: the document number masked. */
+/** As orders show it: an id and a status, the document number masked. */
 const PUBLIC_PASSENGER = {
+  id: passengerIdFor(ORDER_ID, 0),
+  status: "ACTIVE",
   ...REQUESTED_PASSENGER,
   document: { ...REQUESTED_PASSENGER?.document, number: "*****567" },
 };
 
-export const EXAMPLE_BOOKED_ORDER = {
+/** What every order example shares; a BOOKED one adds its ticketing deadline. */
+const ORDER_BASE = {
   id: ORDER_ID,
   status: "BOOKED",
   offer_id: OFFER_ID,
@@ -104,7 +109,9 @@ export const EXAMPLE_BOOKED_ORDER = {
   ],
 };
 
-const { drct_order_id: _notYetAtDrct, ...UNBOOKED_ORDER } = EXAMPLE_BOOKED_ORDER;
+export const EXAMPLE_BOOKED_ORDER = { ...ORDER_BASE, ticketing_deadline: "2027-03-01T10:00:13.902Z" };
+
+const { drct_order_id: _notYetAtDrct, ...UNBOOKED_ORDER } = ORDER_BASE;
 
 export const EXAMPLE_PENDING_ORDER = {
   ...UNBOOKED_ORDER,
@@ -114,14 +121,14 @@ export const EXAMPLE_PENDING_ORDER = {
 };
 
 export const EXAMPLE_ISSUING_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "ISSUING",
   updated_at: ISSUED_AT,
-  history: [...EXAMPLE_BOOKED_ORDER.history, { status: "ISSUING", at: ISSUED_AT }],
+  history: [...ORDER_BASE.history, { status: "ISSUING", at: ISSUED_AT }],
 };
 
 export const EXAMPLE_ISSUED_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "ISSUED",
   tickets: [{ passenger_index: 0, number: "125-2101234567" }],
   updated_at: ISSUED_AT,
@@ -129,11 +136,11 @@ export const EXAMPLE_ISSUED_ORDER = {
 };
 
 export const EXAMPLE_CANCELLED_ORDER = {
-  ...EXAMPLE_BOOKED_ORDER,
+  ...ORDER_BASE,
   status: "CANCELLED",
   cancellation: { refund_reference: "RF-88213", penalty: 5000, cancelled_at: ISSUED_AT },
   updated_at: ISSUED_AT,
-  history: [...EXAMPLE_BOOKED_ORDER.history, { status: "CANCELLED", at: ISSUED_AT, reason: "customer request" }],
+  history: [...ORDER_BASE.history, { status: "CANCELLED", at: ISSUED_AT, reason: "customer request" }],
 };
 
 export const EXAMPLE_FAILED_ORDER = {
@@ -146,9 +153,46 @@ export const EXAMPLE_FAILED_ORDER = {
   ],
 };
 
+const CANCELLED_PASSENGER_ID = passengerIdFor(ORDER_ID, 1);
+
+/** Two travellers, ticketed; the second cancelled alone: the order stays ISSUED. */
+export const EXAMPLE_PARTLY_CANCELLED_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  passengers: [
+    PUBLIC_PASSENGER,
+    {
+      id: CANCELLED_PASSENGER_ID,
+      status: "CANCELLED",
+      type: "adult",
+      given_name: "Charles",
+      family_name: "Babbage",
+      birth_date: "1981-12-26",
+      gender: "male",
+    },
+  ],
+  tickets: [
+    { passenger_index: 0, number: "125-2101234567" },
+    { passenger_index: 1, number: "125-2101234568" },
+  ],
+  refunds: [{ passenger_id: CANCELLED_PASSENGER_ID, amount: 16424, currency: "EUR", reference: "RF4813228666" }],
+  updated_at: "2027-03-02T08:12:40.511Z",
+};
+
+export const EXAMPLE_EXPIRED_ORDER = {
+  ...ORDER_BASE,
+  status: "EXPIRED",
+  updated_at: "2027-03-01T10:00:14.120Z",
+  history: [
+    ...ORDER_BASE.history,
+    { status: "EXPIRED", at: "2027-03-01T10:00:14.120Z", reason: "the ticketing deadline passed unissued" },
+  ],
+};
+
 export const EXAMPLE_ISSUE_REQUEST = { payment: { type: "external", reference: "INV-2027-0042" } };
 
 export const EXAMPLE_CANCEL_REQUEST = { reason: "customer request" };
+
+export const EXAMPLE_CANCEL_PASSENGERS_REQUEST = { passenger_ids: [CANCELLED_PASSENGER_ID], reason: "travels later" };
 
 export const EXAMPLE_DELIVERY = {
   id: "dlv_b3JkZXIuYm9va2VkI2V2dDE",
@@ -170,10 +214,10 @@ export const EXAMPLE_USAGE = {
   tenant_id: "agency-a",
   from: "2027-02-28",
   to: "2027-03-01",
-  totals: { searches: 42, prices: 9, orders: 3, issues: 2 },
+  totals: { searches: 42, prices: 9, orders: 3, issues: 2, changes: 1 },
   days: [
-    { date: "2027-02-28", counts: { searches: 30, prices: 6, orders: 2, issues: 1 } },
-    { date: "2027-03-01", counts: { searches: 12, prices: 3, orders: 1, issues: 1 } },
+    { date: "2027-02-28", counts: { searches: 30, prices: 6, orders: 2, issues: 1, changes: 0 } },
+    { date: "2027-03-01", counts: { searches: 12, prices: 3, orders: 1, issues: 1, changes: 1 } },
   ],
 };
 
@@ -226,4 +270,51 @@ export const EXAMPLE_EVENTS = {
     },
   ],
   next_cursor: "eyJwayI6IlRFTkFOVCNhZ2VuY3ktYSIsInNrIjoiMjAyNy0wMy0wMVQwOTozMDoxMy45MDJaIn0",
+};
+
+export const EXAMPLE_CHANGE_OFFERS_REQUEST = { departure_date: "2027-03-16" };
+
+const CHANGED_SEGMENTS = [
+  {
+    origin: "LHR",
+    destination: "JFK",
+    departs_at: "2027-03-16T11:10:00+00:00",
+    arrives_at: "2027-03-16T14:05:00-04:00",
+    carrier: "BA",
+    flight_number: "BA175",
+  },
+];
+
+export const EXAMPLE_CHANGE_OFFER = {
+  id: "chg_Vb8nQ2xLr5TzK1mW9cYd3sHa",
+  valid_until: "2027-03-02T08:25:00.000Z",
+  segments: CHANGED_SEGMENTS,
+  price_difference: 4200,
+  penalty: 0,
+  total_due: 4200,
+  currency: "EUR",
+};
+
+export const EXAMPLE_APPLY_CHANGE_REQUEST = { change_offer_id: EXAMPLE_CHANGE_OFFER.id };
+
+const CHANGED_AT = "2027-03-02T08:12:40.511Z";
+
+export const EXAMPLE_CHANGING_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  status: "CHANGING",
+  segments: EXAMPLE_OFFER.segments,
+  updated_at: CHANGED_AT,
+  history: [...EXAMPLE_ISSUED_ORDER.history, { status: "CHANGING", at: CHANGED_AT }],
+};
+
+export const EXAMPLE_CHANGED_ORDER = {
+  ...EXAMPLE_ISSUED_ORDER,
+  segments: CHANGED_SEGMENTS,
+  tickets: [{ passenger_index: 0, number: "125-2109876543" }],
+  changes: [{ change_offer_id: EXAMPLE_CHANGE_OFFER.id, total_due: 4200, currency: "EUR", applied_at: CHANGED_AT }],
+  updated_at: CHANGED_AT,
+  history: [
+    ...EXAMPLE_CHANGING_ORDER.history,
+    { status: "ISSUED", at: CHANGED_AT, reason: `change ${EXAMPLE_CHANGE_OFFER.id} applied` },
+  ],
 };

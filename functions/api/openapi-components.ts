@@ -121,6 +121,9 @@ export const ERROR_CASES: Record<ErrorCode, ErrorCase> = {
   AVF_404_NOT_FOUND: { message: "no such delivery" },
   AVF_404_OFFER_NOT_FOUND: { message: "the offer is unknown or has expired: search again" },
   AVF_404_ORDER_NOT_FOUND: { message: "no such order" },
+  AVF_404_CHANGE_OFFER_NOT_FOUND: {
+    message: "the change offer is unknown or has expired; ask for change offers again",
+  },
   AVF_405_METHOD_NOT_ALLOWED: { message: "DELETE is not allowed here" },
   AVF_409_PRICE_CHANGED: {
     message: "DRCT's price for this offer has changed: review it and price again",
@@ -130,6 +133,14 @@ export const ERROR_CASES: Record<ErrorCode, ErrorCase> = {
   AVF_409_REQUEST_IN_PROGRESS: { message: "a request with this Idempotency-Key is still running", retryAfter: true },
   AVF_409_INVALID_STATE: { message: "the order is ISSUED; only a BOOKED order can be issued" },
   AVF_409_NOT_CANCELLABLE: { message: "the fare rules do not allow cancelling this order" },
+  AVF_409_NOT_CHANGEABLE: {
+    message: "the fare of this order does not allow changes",
+    details: { order_id: "ord_8cYw2mJq4TnR6vXa" },
+  },
+  AVF_409_ORDER_EXPIRED: {
+    message: "the order's ticketing deadline has passed: DRCT released the booking",
+    details: { order_id: "ord_8cYw2mJq4TnR6vXa", ticketing_deadline: "2027-03-02T10:15:00.000Z" },
+  },
   AVF_413_PAYLOAD_TOO_LARGE: { message: "the body is larger than 65536 bytes", details: { limit_bytes: 65536 } },
   AVF_415_UNSUPPORTED_MEDIA_TYPE: { message: "send the body as application/json" },
   AVF_429_RATE_LIMITED: {

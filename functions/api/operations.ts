@@ -7,9 +7,15 @@ import type * as z from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import {
+  EXAMPLE_APPLY_CHANGE_REQUEST,
   EXAMPLE_BOOKED_ORDER,
+  EXAMPLE_CANCEL_PASSENGERS_REQUEST,
   EXAMPLE_CANCEL_REQUEST,
   EXAMPLE_CANCELLED_ORDER,
+  EXAMPLE_CHANGE_OFFER,
+  EXAMPLE_CHANGE_OFFERS_REQUEST,
+  EXAMPLE_CHANGED_ORDER,
+  EXAMPLE_CHANGING_ORDER,
   EXAMPLE_CREATE_ORDER_REQUEST,
   EXAMPLE_DELIVERY,
   EXAMPLE_EVENTS,
@@ -19,6 +25,7 @@ import {
   EXAMPLE_ISSUED_ORDER,
   EXAMPLE_ISSUING_ORDER,
   EXAMPLE_OFFER,
+  EXAMPLE_PARTLY_CANCELLED_ORDER,
   EXAMPLE_PENDING_ORDER,
   EXAMPLE_PRICED_OFFER,
   EXAMPLE_SEARCH_REQUEST,
@@ -29,7 +36,10 @@ import {
 import { EventListQuery, EventListResponse, TestCallbackRequest, TestCallbackResponse } from "./feed-schemas";
 import type { HeaderName, TagName } from "./openapi-components";
 import {
+  ApplyChangeRequest,
   CancelOrderRequest,
+  ChangeOfferListResponse,
+  ChangeOffersRequest,
   CreateOrderRequest,
   DeliveryIdPath,
   DeliveryListResponse,
@@ -229,7 +239,7 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
   issueOrder: {
     tag: "Orders",
     description:
-      "Issues the tickets of a BOOKED order, exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.",
+      "Issues the tickets of a BOOKED order before its `ticketing_deadline` (after it: 409 AVF_409_ORDER_EXPIRED), exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.",
     path: OrderIdPath,
     request: {
       schema: IssueOrderRequest,
@@ -243,22 +253,30 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
         headers: ["IdempotentReplayed"],
       },
     },
-    errors: [...IDEMPOTENCY_ERRORS, "AVF_404_ORDER_NOT_FOUND", "AVF_409_INVALID_STATE"],
+    errors: [...IDEMPOTENCY_ERRORS, "AVF_404_ORDER_NOT_FOUND", "AVF_409_INVALID_STATE", "AVF_409_ORDER_EXPIRED"],
   },
   cancelOrder: {
     tag: "Orders",
     description:
-      "Cancels a BOOKED or ISSUED order at DRCT, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. The answer carries the refund reference and the penalty in minor units.",
+      "Cancels a BOOKED or ISSUED order at DRCT, or only the passengers in `passenger_ids`, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. An infant goes with the adult whose lap it travels on; children cannot be left without an adult (409 AVF_409_NOT_CANCELLABLE). Each cancelled passenger gets a refund in `refunds` (their share of the price less DRCT's penalty; 0 before ticketing). Cancelling some passengers keeps the order's status and sends `order.passengers_cancelled`; cancelling the last ones cancels the order (`order.cancelled`).",
     path: OrderIdPath,
     request: {
       schema: CancelOrderRequest,
-      examples: { reason: example("With a reason", EXAMPLE_CANCEL_REQUEST), none: example("Without a body", {}) },
+      examples: {
+        reason: example("With a reason", EXAMPLE_CANCEL_REQUEST),
+        none: example("Without a body", {}),
+        passengers: example("One passenger", EXAMPLE_CANCEL_PASSENGERS_REQUEST),
+      },
     },
     responses: {
       "200": {
-        description: "CANCELLED, with the refund reference and penalty.",
+        description:
+          "CANCELLED with the refund reference and penalty; or, for some passengers, the order with those passengers CANCELLED and their refunds.",
         schema: OrderSchema,
-        examples: { cancelled: example("Cancelled", EXAMPLE_CANCELLED_ORDER) },
+        examples: {
+          cancelled: example("Cancelled", EXAMPLE_CANCELLED_ORDER),
+          passengers: example("One passenger cancelled", EXAMPLE_PARTLY_CANCELLED_ORDER),
+        },
         headers: ["IdempotentReplayed"],
       },
     },
@@ -266,6 +284,56 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
       ...IDEMPOTENCY_ERRORS,
       "AVF_404_ORDER_NOT_FOUND",
       "AVF_409_NOT_CANCELLABLE",
+      "AVF_409_INVALID_STATE",
+      ...SUPPLIER_ERRORS.filter((code) => code !== "AVF_429_RATE_LIMITED"),
+    ],
+  },
+  createChangeOffers: {
+    tag: "Orders",
+    description:
+      "Asks DRCT for other flights for an ISSUED order on new dates (same route, travellers and cabin) and answers them as change offers: `price_difference` (never below 0: a cheaper flight refunds nothing), the fare's `penalty`, and `total_due` = their sum, in minor units of the order's currency. Apply one with POST …/changes before its `valid_until`. A fare that does not allow changes → 409 AVF_409_NOT_CHANGEABLE.",
+    path: OrderIdPath,
+    request: {
+      schema: ChangeOffersRequest,
+      examples: { oneWay: example("Two days later", EXAMPLE_CHANGE_OFFERS_REQUEST) },
+    },
+    responses: {
+      "200": {
+        description: "DRCT's alternatives (none when nothing flies those days).",
+        schema: ChangeOfferListResponse,
+        examples: { offers: example("One alternative", { change_offers: [EXAMPLE_CHANGE_OFFER] }) },
+      },
+    },
+    errors: ["AVF_404_ORDER_NOT_FOUND", "AVF_409_NOT_CHANGEABLE", "AVF_409_INVALID_STATE", ...SUPPLIER_ERRORS],
+  },
+  changeOrder: {
+    tag: "Orders",
+    description:
+      "Applies a change offer, exactly once per Idempotency-Key (and once per change offer at DRCT): the order goes CHANGING, then ISSUED with the new `segments` and reissued `tickets`, the change in `changes` and `order.changed`. When DRCT's answer is still owed the answer is 202 with status CHANGING; the reconciliation finishes it, never applying it twice. An unknown or expired change offer → 404 AVF_404_CHANGE_OFFER_NOT_FOUND.",
+    path: OrderIdPath,
+    request: {
+      schema: ApplyChangeRequest,
+      examples: { apply: example("Apply a change offer", EXAMPLE_APPLY_CHANGE_REQUEST) },
+    },
+    responses: {
+      "200": {
+        description: "ISSUED with the new flights and tickets.",
+        schema: OrderSchema,
+        examples: { changed: example("Changed", EXAMPLE_CHANGED_ORDER) },
+        headers: ["IdempotentReplayed"],
+      },
+      "202": {
+        description: "CHANGING: DRCT's answer is owed; the change follows (GET, callback).",
+        schema: OrderSchema,
+        examples: { changing: example("Change in progress", EXAMPLE_CHANGING_ORDER) },
+        headers: ["IdempotentReplayed"],
+      },
+    },
+    errors: [
+      ...IDEMPOTENCY_ERRORS,
+      "AVF_404_ORDER_NOT_FOUND",
+      "AVF_404_CHANGE_OFFER_NOT_FOUND",
+      "AVF_409_NOT_CHANGEABLE",
       "AVF_409_INVALID_STATE",
       ...SUPPLIER_ERRORS.filter((code) => code !== "AVF_429_RATE_LIMITED"),
     ],

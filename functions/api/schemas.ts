@@ -3,9 +3,11 @@
  * generate /openapi.json, so the document cannot say something the gateway does not enforce.
  */
 import * as z from "zod";
+import { CALLBACK_EVENTS } from "../domain/delivery";
 import { ERROR_CODES, type ErrorCode } from "../domain/errors";
 import { isKnownCurrency } from "../domain/money";
 import { ORDER_STATUSES } from "../domain/order";
+import { PASSENGER_STATUSES } from "../domain/passengers";
 
 const DAY_MS = 86_400_000;
 /** Airlines sell about 11 months ahead; DRCT answers nothing beyond 361 days. */
@@ -192,6 +194,7 @@ const UsageCountsSchema = z.object({
   prices: z.int().meta({ description: "price confirmations with DRCT" }),
   orders: z.int().meta({ description: "orders created" }),
   issues: z.int().meta({ description: "orders issued" }),
+  changes: z.int().meta({ description: "voluntary changes applied to orders" }),
 });
 
 export const UsageResponse = z
@@ -271,8 +274,22 @@ export const IssueOrderRequest = z
   })
   .meta({ id: "IssueOrderRequest" });
 
+export const PassengerId = z.string().regex(/^pas_[A-Za-z0-9_-]{10,40}$/, "is not a passenger id");
+
 export const CancelOrderRequest = z
-  .strictObject({ reason: z.string().max(200).optional() })
+  .strictObject({
+    passenger_ids: z
+      .array(PassengerId)
+      .min(1)
+      .max(18)
+      .refine((ids) => new Set(ids).size === ids.length, "lists a passenger twice")
+      .optional()
+      .meta({
+        description:
+          "cancel only these passengers (the order's passengers[].id); an infant goes with the adult whose lap it travels on; without it, the whole order",
+      }),
+    reason: z.string().max(200).optional(),
+  })
   .meta({ id: "CancelOrderRequest" });
 
 export const OrderIdPath = z.object({
@@ -307,13 +324,18 @@ export const ListOrdersQuery = z
 export const OrderSchema = z
   .object({
     id: z.string().meta({ description: "the order's id (`ord_…`), derived from your Idempotency-Key" }),
-    status: z
-      .enum(ORDER_STATUS_VALUES)
-      .meta({ description: "PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED" }),
+    status: z.enum(ORDER_STATUS_VALUES).meta({
+      description:
+        "PENDING → BOOKED → ISSUING → ISSUED; or PENDING_RECONCILE, FAILED, CANCELLED; EXPIRED when BOOKED past its ticketing_deadline",
+    }),
     offer_id: z.string().meta({ description: "the offer it was booked from" }),
     price: PriceSchema,
     passengers: z.array(
       PassengerSchema.extend({
+        id: PassengerId.meta({ description: "the passenger's id (`pas_…`), stable for the order's life" }),
+        status: z
+          .enum(PASSENGER_STATUSES)
+          .meta({ description: "ACTIVE, or CANCELLED once cancelled alone or with the order" }),
         document: PassengerSchema.shape.document
           .unwrap()
           .extend({ number: z.string().meta({ description: "masked" }) })
@@ -325,12 +347,44 @@ export const OrderSchema = z
       .optional()
       .meta({ description: "once ISSUED: a ticket number per passenger (index into passengers)" }),
     drct_order_id: z.string().optional().meta({ description: "DRCT's booking reference, once BOOKED" }),
+    ticketing_deadline: z.iso.datetime().optional().meta({
+      description:
+        "while BOOKED: until when DRCT holds the booking; issue before it, or the order becomes EXPIRED (order.expired)",
+    }),
     external_ref: z.string().optional().meta({ description: "your reference, as sent" }),
     callback_url: z.string().optional().meta({ description: "where this order's events go" }),
     failure: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: "when FAILED: why" }),
     cancellation: z
       .object({ refund_reference: z.string().optional(), penalty: z.int(), cancelled_at: z.iso.datetime() })
       .optional(),
+    segments: z
+      .array(SegmentSchema)
+      .optional()
+      .meta({ description: "the flights booked, in travel order; a change replaces them" }),
+    changes: z
+      .array(
+        z.object({
+          change_offer_id: z.string(),
+          total_due: z.int(),
+          currency: z.string(),
+          applied_at: z.iso.datetime(),
+        }),
+      )
+      .optional()
+      .meta({ description: "voluntary changes applied, oldest first" }),
+    refunds: z
+      .array(
+        z.object({
+          passenger_id: z.string(),
+          amount: z
+            .int()
+            .meta({ description: "minor units: the passenger's share less DRCT's penalty; 0 if unticketed" }),
+          currency: z.string(),
+          reference: z.string().meta({ description: "DRCT's refund reference" }),
+        }),
+      )
+      .optional()
+      .meta({ description: "money returned per cancelled passenger, following the fare rules" }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     history: z
@@ -366,7 +420,7 @@ export const DeliverySchema = z
   .object({
     id: z.string().meta({ description: "the delivery's id (`dlv_…`): one per event" }),
     order_id: z.string(),
-    event_type: z.enum(["order.booked", "order.issued", "order.failed", "order.cancelled"]),
+    event_type: z.enum(CALLBACK_EVENTS),
     webhook_id: z.string().meta({ description: "the webhook-id header, the same on every attempt and replay" }),
     url: z.string(),
     status: z
@@ -380,3 +434,42 @@ export const DeliverySchema = z
   .meta({ id: "Delivery" });
 
 export const DeliveryListResponse = z.object({ deliveries: z.array(DeliverySchema) }).meta({ id: "DeliveryList" });
+
+export const ChangeOffersRequest = z
+  .strictObject({
+    departure_date: IsoDate.meta({ description: "the new outbound date" }),
+    return_date: IsoDate.optional().meta({ description: "the new return date (round trips only, and required there)" }),
+  })
+  .refine((body) => body.return_date === undefined || body.return_date >= body.departure_date, {
+    message: "must not be before departure_date",
+    path: ["return_date"],
+  })
+  .meta({ id: "ChangeOffersRequest" });
+
+export const ChangeOfferSchema = z
+  .object({
+    id: z.string().meta({ description: "the change offer's id (`chg_…`): apply it with POST …/changes" }),
+    valid_until: z.iso.datetime().meta({ description: "apply it before this; later it is 404" }),
+    segments: z.array(SegmentSchema).meta({ description: "the flights the order would have" }),
+    price_difference: z
+      .int()
+      .min(0)
+      .meta({ description: "what the new flights cost more, minor units; a cheaper one: 0" }),
+    penalty: z.int().min(0).meta({ description: "the fare's change fee, minor units" }),
+    total_due: z.int().min(0).meta({ description: "price_difference + penalty, minor units" }),
+    currency: z.string().meta({ description: "the order's currency" }),
+  })
+  .meta({ id: "ChangeOffer" });
+
+export const ChangeOfferListResponse = z
+  .object({ change_offers: z.array(ChangeOfferSchema) })
+  .meta({ id: "ChangeOfferList" });
+
+export const ApplyChangeRequest = z
+  .strictObject({
+    change_offer_id: z
+      .string()
+      .regex(/^chg_[A-Za-z0-9_-]{10,40}$/, "is not a change offer id")
+      .meta({ description: "a change offer of this order, still valid" }),
+  })
+  .meta({ id: "ApplyChangeRequest" });

@@ -3,10 +3,19 @@
  * per event type, signed per Standard Webhooks (CONTRACT.md §4).
  */
 import * as z from "zod";
-import { EXAMPLE_BOOKED_ORDER, EXAMPLE_CANCELLED_ORDER, EXAMPLE_FAILED_ORDER, EXAMPLE_ISSUED_ORDER } from "./examples";
+import { CALLBACK_EVENTS } from "../domain/delivery";
+import {
+  EXAMPLE_BOOKED_ORDER,
+  EXAMPLE_CANCELLED_ORDER,
+  EXAMPLE_CHANGED_ORDER,
+  EXAMPLE_EXPIRED_ORDER,
+  EXAMPLE_FAILED_ORDER,
+  EXAMPLE_ISSUED_ORDER,
+  EXAMPLE_PARTLY_CANCELLED_ORDER,
+} from "./examples";
 import { OrderSchema } from "./schemas";
 
-export const ORDER_EVENT_TYPES = ["order.booked", "order.issued", "order.failed", "order.cancelled"] as const;
+export const ORDER_EVENT_TYPES = CALLBACK_EVENTS;
 
 export const OrderEventSchema = z
   .object({
@@ -62,7 +71,7 @@ const EVENT_DOCS: Record<
 > = {
   "order.booked": {
     summary: "An order was booked at DRCT",
-    description: "The order is BOOKED: issue it before DRCT's hold ends.",
+    description: "The order is BOOKED: issue it before `ticketing_deadline`, when DRCT's hold ends.",
     example: EXAMPLE_BOOKED_ORDER,
   },
   "order.issued": {
@@ -79,6 +88,24 @@ const EVENT_DOCS: Record<
     summary: "An order was cancelled",
     description: "The order is CANCELLED; `cancellation` has the refund reference and penalty.",
     example: EXAMPLE_CANCELLED_ORDER,
+  },
+  "order.passengers_cancelled": {
+    summary: "Some passengers of an order were cancelled",
+    description:
+      "The order keeps its status; the passengers named in the cancel request (and the infant on each cancelled adult's lap) are CANCELLED, each with a refund in `refunds`.",
+    example: EXAMPLE_PARTLY_CANCELLED_ORDER,
+  },
+  "order.changed": {
+    summary: "An order's flights were changed",
+    description:
+      "A change offer was applied: the order is ISSUED again with the new `segments`, reissued `tickets`, and the change in `changes`.",
+    example: EXAMPLE_CHANGED_ORDER,
+  },
+  "order.expired": {
+    summary: "An order's hold ended unissued",
+    description:
+      "The order is EXPIRED: its `ticketing_deadline` passed before it was issued, and DRCT released the booking. Issuing it answers 409 AVF_409_ORDER_EXPIRED; book again from a new search.",
+    example: EXAMPLE_EXPIRED_ORDER,
   },
   ping: {
     summary: "A test event",

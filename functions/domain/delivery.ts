@@ -97,9 +97,15 @@ export const pingBody = (tenantId: string, at: string): string =>
     data: { tenant_id: tenantId, message: "Aviaframe test event: your endpoint received and can verify it" },
   });
 
-export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set([
+/** The order events partners get as callbacks (CONTRACT.md §4). */
+export const CALLBACK_EVENTS = [
   "order.booked",
   "order.issued",
   "order.failed",
   "order.cancelled",
-]);
+  "order.expired",
+  "order.passengers_cancelled",
+  "order.changed",
+] as const;
+
+export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set(CALLBACK_EVENTS);

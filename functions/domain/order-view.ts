@@ -1,4 +1,5 @@
 import { maskDocumentNumber, type Order } from "./order";
+import { passengerIdFor, passengerStatusOf } from "./passengers";
 
 /** The Order of the public API (CONTRACT.md §3): document numbers masked, contact left out. */
 export const toPublicOrder = (order: Order) => ({
@@ -6,7 +7,9 @@ export const toPublicOrder = (order: Order) => ({
   status: order.status,
   offer_id: order.offerId,
   price: order.price,
-  passengers: order.passengers.map((passenger) => ({
+  passengers: order.passengers.map((passenger, index) => ({
+    id: passengerIdFor(order.id, index),
+    status: passengerStatusOf(order, index),
     type: passenger.type,
     given_name: passenger.given_name,
     family_name: passenger.family_name,
@@ -18,10 +21,35 @@ export const toPublicOrder = (order: Order) => ({
   })),
   ...(order.tickets === undefined ? {} : { tickets: order.tickets }),
   ...(order.drctOrderId === undefined ? {} : { drct_order_id: order.drctOrderId }),
+  // Only while it matters: once issued, cancelled or expired, the deadline is history.
+  ...(order.status === "BOOKED" && order.ticketingDeadline !== undefined
+    ? { ticketing_deadline: order.ticketingDeadline }
+    : {}),
   ...(order.externalRef === undefined ? {} : { external_ref: order.externalRef }),
   ...(order.callbackUrl === undefined ? {} : { callback_url: order.callbackUrl }),
   ...(order.failure === undefined ? {} : { failure: order.failure }),
   ...(order.cancellation === undefined ? {} : { cancellation: order.cancellation }),
+  ...(order.segments === undefined ? {} : { segments: order.segments }),
+  ...(order.changes === undefined
+    ? {}
+    : {
+        changes: order.changes.map((change) => ({
+          change_offer_id: change.changeOfferId,
+          total_due: change.totalDue,
+          currency: change.currency,
+          applied_at: change.appliedAt,
+        })),
+      }),
+  ...(order.refunds === undefined
+    ? {}
+    : {
+        refunds: order.refunds.map((refund) => ({
+          passenger_id: refund.passengerId,
+          amount: refund.amount,
+          currency: refund.currency,
+          reference: refund.reference,
+        })),
+      }),
   created_at: order.createdAt,
   updated_at: order.updatedAt,
   history: order.history,

@@ -1,5 +1,7 @@
+import type { AppliedChange, PendingChange } from "./change";
 import { AvfError } from "./errors";
-import type { PriceBreakdown } from "./offer";
+import type { PriceBreakdown, Segment } from "./offer";
+import type { PassengerStatus, Refund } from "./passengers";
 
 export const ORDER_STATUSES = [
   "PENDING",
@@ -7,24 +9,31 @@ export const ORDER_STATUSES = [
   "BOOKED",
   "ISSUING",
   "ISSUED",
+  "CHANGING",
   "CANCELLED",
   "FAILED",
+  "EXPIRED",
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * Every legal move of an order (CONTRACT.md §3). ISSUING → BOOKED is not here on purpose: a
- * ticketing attempt that DRCT did not take is retried, not undone.
+ * ticketing attempt that DRCT did not take is retried, not undone. BOOKED → EXPIRED only when
+ * the ticketing deadline passed unissued: an order that went ISSUING never expires, and an
+ * EXPIRED one never issues (each is one conditional write from BOOKED, so only one can win).
  */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PENDING: ["BOOKED", "PENDING_RECONCILE", "FAILED"],
   PENDING_RECONCILE: ["BOOKED", "FAILED"],
-  BOOKED: ["ISSUING", "CANCELLED"],
+  BOOKED: ["ISSUING", "CANCELLED", "EXPIRED"],
   ISSUING: ["ISSUED", "FAILED"],
-  ISSUED: ["CANCELLED"],
+  ISSUED: ["CANCELLED", "CHANGING"],
+  // A change DRCT applied, or one it did not take: either way the order is ISSUED again.
+  CHANGING: ["ISSUED"],
   CANCELLED: [],
   FAILED: [],
+  EXPIRED: [],
 };
 
 export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => TRANSITIONS[from].includes(to);
@@ -32,7 +41,7 @@ export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => TR
 export const isTerminal = (status: OrderStatus): boolean => TRANSITIONS[status].length === 0;
 
 /** Statuses whose real state is only known to DRCT: the reconciliation asks it. */
-export const UNCERTAIN_STATUSES: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE", "ISSUING"];
+export const UNCERTAIN_STATUSES: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE", "ISSUING", "CHANGING"];
 
 export type PassengerType = "adult" | "child" | "infant";
 
@@ -95,11 +104,27 @@ export interface Order {
   /** The Idempotency-Key DRCT sees for this order's booking: derived from the order id, so every retry and every reconciliation asks for the same booking. */
   readonly supplierBookingKey: string;
   readonly drctOrderId?: string;
+  /** Until when DRCT holds the booking unissued (ISO 8601, DRCT's answer to the booking). */
+  readonly ticketingDeadline?: string;
+  /** When DRCT confirmed an EXPIRED order's hold was given back. */
+  readonly releasedAt?: string;
   readonly tickets?: readonly Ticket[];
+  /** Each passenger's status, by index (absent: every passenger ACTIVE). */
+  readonly passengerStatuses?: readonly PassengerStatus[];
+  /** Money returned per cancelled passenger. */
+  readonly refunds?: readonly Refund[];
   readonly failure?: Failure;
   readonly cancellation?: Cancellation;
   readonly issue?: { readonly paymentReference: string; readonly requestedAt: string };
   readonly refundable: boolean;
+  /** Whether the fare allows voluntary changes (absent on orders from before changes: no). */
+  readonly changeable?: boolean;
+  /** The flights booked; a change replaces them. */
+  readonly segments?: readonly Segment[];
+  /** The change being applied while CHANGING: written before DRCT is asked, so reconciliation can finish it. */
+  readonly pendingChange?: PendingChange;
+  /** Changes applied, oldest first. */
+  readonly changes?: readonly AppliedChange[];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly HistoryEntry[];
@@ -132,6 +157,8 @@ export type NewOrderFields = Pick<
   | "callbackUrl"
   | "externalRef"
   | "refundable"
+  | "changeable"
+  | "segments"
   | "correlationId"
 > & { readonly createdAt: Date };
 
@@ -186,6 +213,8 @@ export const newOrder = (fields: NewOrderFields): Order => {
     ...(fields.externalRef === undefined ? {} : { externalRef: fields.externalRef }),
     supplierBookingKey: supplierBookingKeyFor(fields.id),
     refundable: fields.refundable,
+    ...(fields.changeable === undefined ? {} : { changeable: fields.changeable }),
+    ...(fields.segments === undefined ? {} : { segments: fields.segments }),
     createdAt,
     updatedAt: createdAt,
     history: [{ status: "PENDING", at: createdAt }],
@@ -199,7 +228,23 @@ export const invalidState = (order: Pick<Order, "id" | "status">, action: string
     details: { order_id: order.id, status: order.status },
   });
 
-export type OrderChange = Partial<Pick<Order, "drctOrderId" | "tickets" | "failure" | "cancellation" | "issue">>;
+export type OrderChange = Partial<
+  Pick<
+    Order,
+    | "drctOrderId"
+    | "ticketingDeadline"
+    | "releasedAt"
+    | "tickets"
+    | "passengerStatuses"
+    | "refunds"
+    | "segments"
+    | "pendingChange"
+    | "changes"
+    | "failure"
+    | "cancellation"
+    | "issue"
+  >
+>;
 
 /**
  * The order after a move to `to`, with the move in its history. Throws AVF_409_INVALID_STATE
@@ -230,7 +275,20 @@ export const EVENT_OF_STATUS: Partial<Record<OrderStatus, string>> = {
   ISSUED: "order.issued",
   FAILED: "order.failed",
   CANCELLED: "order.cancelled",
+  EXPIRED: "order.expired",
 };
+
+/** Whether a BOOKED order's ticketing deadline has passed at `now` (no deadline known: never). */
+export const holdLapsed = (order: Pick<Order, "ticketingDeadline">, now: Date): boolean =>
+  order.ticketingDeadline !== undefined && now.getTime() >= Date.parse(order.ticketingDeadline);
+
+export const orderExpired = (order: Pick<Order, "id" | "ticketingDeadline">): AvfError =>
+  new AvfError("AVF_409_ORDER_EXPIRED", "the order's ticketing deadline has passed: DRCT released the booking", {
+    details: {
+      order_id: order.id,
+      ...(order.ticketingDeadline === undefined ? {} : { ticketing_deadline: order.ticketingDeadline }),
+    },
+  });
 
 /** `P1234567` → `*****567`: enough for an agent to recognise a document, not to use it. */
 export const maskDocumentNumber = (number: string): string =>

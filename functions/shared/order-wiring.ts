@@ -4,6 +4,7 @@
  * cipher and the order adapters.
  */
 import { dynamoAuditTrail } from "../adapters/dynamodb/audit-trail";
+import { dynamoChangeOfferStore } from "../adapters/dynamodb/change-offer-store";
 import { DynamoOrderRepository, newEventId } from "../adapters/dynamodb/order-repository";
 import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
 import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
@@ -12,7 +13,9 @@ import { sqsTicketingQueue } from "../adapters/sqs/job-queues";
 import type { Order } from "../domain/order";
 import type { BookOrderDeps } from "../use-cases/book-order";
 import type { CancelOrderDeps } from "../use-cases/cancel-order";
+import type { ChangeOffersDeps, ChangeOrderDeps } from "../use-cases/change-order";
 import type { CreateOrderDeps } from "../use-cases/create-order";
+import type { ExpireOrderDeps } from "../use-cases/expire-order";
 import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
 import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { ReconcileDeps } from "../use-cases/reconcile-order";
@@ -72,6 +75,7 @@ export const reconcileDeps = /* @__PURE__ */ once(
     supplier: supplier(),
     booking: stepFunctionsBookingWorkflow(config().reconcileAfterS),
     graceMs: config().reconcileGraceS * 1000,
+    usage: usageMeter(),
   }),
 );
 
@@ -85,4 +89,21 @@ export const ticketOrderDeps = /* @__PURE__ */ once(
 
 export const cancelOrderDeps = /* @__PURE__ */ once(
   (): CancelOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
+);
+
+export const changeOffersDeps = /* @__PURE__ */ once(
+  (): ChangeOffersDeps => ({ orders: orderRepository(), supplier: supplier(), changeOffers: dynamoChangeOfferStore() }),
+);
+
+export const changeOrderDeps = /* @__PURE__ */ once(
+  (): ChangeOrderDeps => ({
+    ...transitionDeps(),
+    supplier: supplier(),
+    changeOffers: dynamoChangeOfferStore(),
+    usage: usageMeter(),
+  }),
+);
+
+export const expireOrderDeps = /* @__PURE__ */ once(
+  (): ExpireOrderDeps => ({ ...transitionDeps(), supplier: supplier() }),
 );

@@ -46,6 +46,28 @@ export const loadOrderStep = async (
   };
 };
 
+/** A whole second at or after `iso`, without fractions: what a Wait state's TimestampPath takes. */
+export const wakeAt = (iso: string): string =>
+  new Date(Math.ceil(Date.parse(iso) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+
+/**
+ * What an order workflow step answers for the workflow's Choices: the order's status and,
+ * while DRCT holds it BOOKED, when the hold ends (the Wait on the ticketing deadline).
+ */
+export const workflowStatus = (order: Pick<Order, "status" | "ticketingDeadline">) => ({
+  status: order.status,
+  ...(order.status === "BOOKED" && order.ticketingDeadline !== undefined
+    ? { ticketing_deadline: wakeAt(order.ticketingDeadline) }
+    : {}),
+});
+
+/** The workflow's answer after a step that moved the order to `status`: BOOKED re-reads its deadline. */
+export const workflowStatusAfter = async (ref: z.infer<typeof OrderRef>, status: Order["status"]) => {
+  if (status !== "BOOKED") return { status };
+  const order = await orderRepository().get(ref.tenant_id, ref.order_id);
+  return workflowStatus(order ?? { status });
+};
+
 /** A Step Functions task handler: logger context per invocation, typed input. */
 export const taskHandler = <I, O>(schema: z.ZodType<I>, run: (input: I, context: Context) => Promise<O>) =>
   middy<unknown, O>()

@@ -1,7 +1,7 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
 import { moveOrder, type TransitionDeps } from "./order-transitions";
-import type { CallContext, OrderSupplier, SupplierBooking } from "./ports";
+import type { CallContext, OrderSupplier, SupplierBooking, SupplierOrder } from "./ports";
 
 export interface BookOrderDeps extends TransitionDeps {
   readonly supplier: OrderSupplier;
@@ -27,6 +27,12 @@ export const bookingOf = (order: Order): SupplierBooking => ({
   externalRef: order.externalRef,
 });
 
+/** What a DRCT booking tells the order: DRCT's reference and until when it holds the booking unissued. */
+export const bookedChange = (booked: SupplierOrder) => ({
+  drctOrderId: booked.order_id,
+  ...(booked.ticketing_deadline === undefined ? {} : { ticketingDeadline: booked.ticketing_deadline }),
+});
+
 /** A refusal that DRCT may lift later: not the booking's fault, so it is tried again, not failed. */
 export const isSupplierBusy = (error: SupplierError): boolean =>
   error.kind === "circuit_open" || error.kind === "rate_limited" || error.kind === "unauthorized";
@@ -50,7 +56,7 @@ export const bookOrder = async (deps: BookOrderDeps, order: Order, call: CallCon
   if (order.status !== "PENDING") return order.status;
   try {
     const booked = await deps.supplier.createOrder(bookingOf(order), call);
-    return (await moveOrder(deps, order, "BOOKED", ACTOR_BOOKING, { change: { drctOrderId: booked.order_id } })).status;
+    return (await moveOrder(deps, order, "BOOKED", ACTOR_BOOKING, { change: bookedChange(booked) })).status;
   } catch (error) {
     if (!(error instanceof SupplierError)) throw error;
     if (error.outcomeUncertain) {

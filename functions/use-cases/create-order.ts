@@ -111,6 +111,8 @@ export const createOrder = async (
     callbackUrl: input.callback_url,
     externalRef: input.external_ref,
     refundable: offer.fare_rules.refundable,
+    changeable: offer.fare_rules.changeable,
+    segments: offer.segments,
     correlationId: call.correlationId,
     createdAt: now,
   });

@@ -5,11 +5,12 @@ import type { OrderRepository } from "./ports";
 export const SWEEP_LIMIT = 200;
 
 /**
- * The reconciliation's work list: orders in an uncertain status untouched for `afterMs`, and
- * orders whose events have not all reached the bus, each once.
+ * The reconciliation's work list: orders in an uncertain status untouched for `afterMs`,
+ * orders whose events have not all reached the bus, and holds that lapsed more than
+ * `afterMs` ago (their own workflow goes first), each once.
  */
 export const findUncertainOrders = async (
-  orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents">,
+  orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents" | "findLapsedHolds">,
   now: Date,
   afterMs: number,
 ) => {
@@ -17,6 +18,7 @@ export const findUncertainOrders = async (
   const found = await Promise.all([
     ...UNCERTAIN_STATUSES.map((status) => orders.findByStatus(status, before, SWEEP_LIMIT)),
     orders.findWithPendingEvents(before, SWEEP_LIMIT),
+    orders.findLapsedHolds(before, SWEEP_LIMIT),
   ]);
   // Taken in turns from each list, so a backlog in one status cannot crowd the others out of a sweep.
   const unique = new Map<string, { tenantId: string; orderId: string }>();
@@ -45,7 +47,10 @@ export interface SweepRun {
  * reconcile at once (the schedule starts one every interval, whatever the last one does).
  */
 export const planSweep = async (
-  deps: { orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents">; runs: SweepRuns },
+  deps: {
+    orders: Pick<OrderRepository, "findByStatus" | "findWithPendingEvents" | "findLapsedHolds">;
+    runs: SweepRuns;
+  },
   run: SweepRun | undefined,
   now: Date,
   afterMs: number,

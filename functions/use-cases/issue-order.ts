@@ -1,7 +1,8 @@
 import { AvfError } from "../domain/errors";
-import { invalidState, type Order, type Ticket } from "../domain/order";
+import { holdLapsed, invalidState, type Order, orderExpired, type Ticket } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
+import { rereadAfterConflict } from "./expire-order";
 import { moveOrder, type TransitionDeps } from "./order-transitions";
 import type { CallContext, OrderSupplier, SupplierOrder, TicketingQueue, UsageMeter } from "./ports";
 
@@ -15,7 +16,8 @@ export const orderNotFound = () => new AvfError("AVF_404_ORDER_NOT_FOUND", "no s
 /**
  * Accepts a ticketing request for a BOOKED order: the order goes ISSUING and a ticketing job
  * is queued (one message group per order); the worker asks DRCT. If queuing fails after the
- * move, the reconciliation sweep queues the job again.
+ * move, the reconciliation sweep queues the job again. Past the ticketing deadline (or once
+ * EXPIRED) → AVF_409_ORDER_EXPIRED; losing the write to the hold's expiry ends the same way.
  */
 export const issueOrder = async (
   deps: IssueOrderDeps,
@@ -23,12 +25,29 @@ export const issueOrder = async (
   orderId: string,
   payment: { reference: string },
 ): Promise<Order> => {
-  const order = await deps.orders.get(tenant.tenantId, orderId);
-  if (order === undefined) throw orderNotFound();
-  if (order.status !== "BOOKED") throw invalidState(order, "be issued (only a BOOKED order can)");
-  const issuing = await moveOrder(deps, order, "ISSUING", `tenant:${tenant.tenantId}`, {
-    change: { issue: { paymentReference: payment.reference, requestedAt: deps.now().toISOString() } },
-  });
+  const read = await deps.orders.get(tenant.tenantId, orderId);
+  if (read === undefined) throw orderNotFound();
+  const issuable = (order: Order): Order => {
+    if (order.status === "EXPIRED" || (order.status === "BOOKED" && holdLapsed(order, deps.now()))) {
+      throw orderExpired(order);
+    }
+    if (order.status !== "BOOKED") throw invalidState(order, "be issued (only a BOOKED order can)");
+    return order;
+  };
+  const move = (order: Order) =>
+    moveOrder(deps, issuable(order), "ISSUING", `tenant:${tenant.tenantId}`, {
+      change: { issue: { paymentReference: payment.reference, requestedAt: deps.now().toISOString() } },
+    });
+  let order = read;
+  let issuing: Order;
+  try {
+    issuing = await move(order);
+  } catch (error) {
+    if (error instanceof AvfError) throw error;
+    // Another writer got there first (the hold's expiry, another issue): decide on what it wrote.
+    order = await rereadAfterConflict(deps, order, error);
+    issuing = await move(order);
+  }
   await deps.usage.record(tenant.tenantId, "issues", deps.now());
   await deps.ticketing
     .enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId })

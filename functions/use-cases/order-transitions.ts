@@ -54,10 +54,16 @@ export const moveOrder = async (
   order: Order,
   to: OrderStatus,
   actor: string,
-  options: { change?: OrderChange; reason?: string; extraEvents?: readonly string[] } = {},
+  options: {
+    change?: OrderChange;
+    reason?: string;
+    extraEvents?: readonly string[];
+    /** The events of this move instead of its status's own (a change made ISSUED again is `order.changed`). */
+    events?: readonly string[];
+  } = {},
 ): Promise<Order> => {
   const next = transition(order, to, deps.now(), options.change, options.reason);
-  const detailTypes = [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])].filter(
+  const detailTypes = (options.events ?? [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])]).filter(
     (type): type is string => type !== undefined,
   );
   await deps.orders.save(
@@ -66,21 +72,44 @@ export const moveOrder = async (
     detailTypes.map((type, position) => orderEvent(deps, next, type, position)),
   );
   // Independent once the move is saved: the audit entry and the announcement go together.
-  await Promise.all([
-    deps.audit
-      .record({
-        tenantId: next.tenantId,
-        orderId: next.id,
-        from: order.status,
-        to,
-        version: next.version,
-        actor,
-        correlationId: next.correlationId,
-        at: next.updatedAt,
-        reason: options.reason,
-      })
-      .catch((error: unknown) => deps.warn("audit entry not written", error)),
-    flushOrderEvents(deps, next.tenantId, next.id),
-  ]);
+  await Promise.all([audit(deps, order, next, actor, options.reason), flushOrderEvents(deps, next.tenantId, next.id)]);
+  return next;
+};
+
+const audit = (deps: TransitionDeps, previous: Order, next: Order, actor: string, reason: string | undefined) =>
+  deps.audit
+    .record({
+      tenantId: next.tenantId,
+      orderId: next.id,
+      from: previous.status,
+      to: next.status,
+      version: next.version,
+      actor,
+      correlationId: next.correlationId,
+      at: next.updatedAt,
+      reason,
+    })
+    .catch((error: unknown) => deps.warn("audit entry not written", error));
+
+/**
+ * Changes an order without moving its status (a release at DRCT recorded, some passengers
+ * cancelled): one conditional write on the version read, with the change's events in the
+ * outbox; then an AuditLog entry (from and to the same status, with the reason) and the events.
+ * Throws when another writer got there first, as moveOrder does.
+ */
+export const changeOrder = async (
+  deps: TransitionDeps,
+  order: Order,
+  actor: string,
+  options: { change: OrderChange; reason: string; events?: readonly string[] },
+): Promise<Order> => {
+  const at = deps.now().toISOString();
+  const next: Order = { ...order, ...options.change, updatedAt: at, version: order.version + 1 };
+  await deps.orders.save(
+    order,
+    next,
+    (options.events ?? []).map((type, position) => orderEvent(deps, next, type, position)),
+  );
+  await Promise.all([audit(deps, order, next, actor, options.reason), flushOrderEvents(deps, next.tenantId, next.id)]);
   return next;
 };

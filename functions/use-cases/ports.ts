@@ -3,8 +3,9 @@
  * tests may implement them with plain objects.
  */
 
+import type { ChangeOffer } from "../domain/change";
 import type { Delivery } from "../domain/delivery";
-import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
+import type { Markup, Offer, Passengers, SearchCriteria, Segment, SupplierOffer, SupplierPrice } from "../domain/offer";
 import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
 import type { Priority } from "../domain/slot-queue";
 import type { Plan } from "../domain/tenant";
@@ -42,10 +43,39 @@ export interface SupplierBooking {
 /** An order as DRCT reports it. */
 export interface SupplierOrder {
   readonly order_id: string;
-  readonly status: "BOOKED" | "ISSUED" | "CANCELLED";
+  readonly status: "BOOKED" | "ISSUED" | "CANCELLED" | "EXPIRED";
+  /** Until when DRCT holds the booking unissued (ISO 8601). */
+  readonly ticketing_deadline?: string;
   readonly tickets: readonly { readonly passenger_index: number; readonly ticket_number: string }[];
+  /** Each passenger's status at DRCT, with the penalty and refund reference of one cancelled alone. */
+  readonly passengers?: readonly {
+    readonly passenger_index: number;
+    readonly status: "ACTIVE" | "CANCELLED";
+    readonly penalty?: number;
+    readonly refund_reference?: string;
+  }[];
   readonly refund_reference?: string;
   readonly penalty?: number;
+  /** The flights now booked (they change with a change). */
+  readonly segments?: readonly Segment[];
+  /** DRCT's change offers applied to the order, oldest first. */
+  readonly applied_changes?: readonly { readonly change_offer_id: string; readonly applied_at: string }[];
+}
+
+/** The dates a change asks for (the route and travellers stay). */
+export interface ChangeDates {
+  readonly departure_date: string;
+  readonly return_date?: string;
+}
+
+/** An alternative DRCT offers for an order's flights, as DRCT prices it (difference may be negative). */
+export interface SupplierChangeOffer {
+  readonly change_offer_id: string;
+  readonly valid_until: string;
+  readonly segments: readonly Segment[];
+  readonly price: { readonly currency: string; readonly total: number };
+  readonly price_difference: number;
+  readonly penalty: number;
 }
 
 /** DRCT's order operations, guarded like the offer operations. */
@@ -54,6 +84,18 @@ export interface OrderSupplier {
   findOrder(idempotencyKey: string, call: CallContext): Promise<SupplierOrder | undefined>;
   issue(drctOrderId: string, idempotencyKey: string, call: CallContext): Promise<SupplierOrder>;
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
+  /** Cancels some passengers (by index) at DRCT; repeating it is harmless. */
+  cancelPassengers(drctOrderId: string, passengerIndexes: readonly number[], call: CallContext): Promise<SupplierOrder>;
+  changeOffers(drctOrderId: string, dates: ChangeDates, call: CallContext): Promise<SupplierChangeOffer[]>;
+  /** Applies DRCT's change offer under `idempotencyKey`: DRCT applies a key once and replays it after. */
+  applyChange(
+    drctOrderId: string,
+    supplierChangeOfferId: string,
+    idempotencyKey: string,
+    call: CallContext,
+  ): Promise<SupplierOrder>;
+  /** Gives an unissued booking's hold back at DRCT; repeating it is harmless. */
+  release(drctOrderId: string, call: CallContext): Promise<SupplierOrder>;
 }
 
 export interface Coalesced {
@@ -99,9 +141,15 @@ export interface OfferStore {
   confirmPrice(tenantId: string, offer: RememberedOffer, pricedAt: string): Promise<void>;
 }
 
-export type UsageMetric = "searches" | "prices" | "orders" | "issues";
+export type UsageMetric = "searches" | "prices" | "orders" | "issues" | "changes";
 
-export const USAGE_METRICS: readonly UsageMetric[] = ["searches", "prices", "orders", "issues"];
+export const USAGE_METRICS: readonly UsageMetric[] = ["searches", "prices", "orders", "issues", "changes"];
+
+/** The change offers a tenant was shown, until they expire (like offers). */
+export interface ChangeOfferStore {
+  remember(offers: readonly ChangeOffer[]): Promise<void>;
+  find(tenantId: string, changeOfferId: string): Promise<ChangeOffer | undefined>;
+}
 
 export type UsageCounts = Record<UsageMetric, number>;
 
@@ -155,6 +203,8 @@ export interface OrderRepository {
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
   findByStatus(status: OrderStatus, before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
   findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
+  /** Orders whose hold lapsed before `now` (ISO 8601): BOOKED past the deadline, or EXPIRED and not yet released. */
+  findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
 }
 
 export interface EventSink {

@@ -1,12 +1,16 @@
 import type { Order, OrderStatus } from "../domain/order";
 import { SupplierError } from "../domain/supplier";
-import { bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
+import { bookedChange, bookingFailure, bookingOf, isSupplierBusy } from "./book-order";
+import { settleChange } from "./change-order";
+import { expireOrder, holdToGiveBack } from "./expire-order";
 import { issueKeyOf, ticketsOf } from "./issue-order";
 import { flushOrderEvents, moveOrder, type TransitionDeps } from "./order-transitions";
-import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, SupplierOrder } from "./ports";
+import type { BookingWorkflow, CallContext, OfferSupplier, OrderSupplier, SupplierOrder, UsageMeter } from "./ports";
 
 export interface ReconcileDeps extends TransitionDeps {
   readonly supplier: OrderSupplier & Pick<OfferSupplier, "price">;
+  /** Meters a change the reconciliation completes. */
+  readonly usage: UsageMeter;
   readonly booking: BookingWorkflow;
   /** How long an order may stay unconfirmed by DRCT before it is given up as FAILED. */
   readonly graceMs: number;
@@ -25,16 +29,22 @@ export const ACTOR_RECONCILIATION = "reconciliation";
  * - ISSUING: DRCT issued → ISSUED; DRCT still only booked → issued here, under the order's own
  *   DRCT key (idempotent at DRCT), not queued again: a ticketing job in flight at a crash holds
  *   the order's FIFO group for the queue's visibility timeout; past the grace period → FAILED.
+ * - BOOKED past its ticketing deadline, or EXPIRED with its hold not yet given back (the hold
+ *   workflow did not get to it): expired and released at DRCT, as the workflow would have.
+ * - CHANGING: DRCT applied the change → ISSUED with it; else applied now under the same key
+ *   within the grace period; past it → ISSUED as it was (settleChange).
  * Also publishes any events of the order still in its outbox.
  */
 export const reconcileOrder = async (deps: ReconcileDeps, order: Order, call: CallContext): Promise<OrderStatus> => {
   await flushOrderEvents(deps, order.tenantId, order.id);
+  if (holdToGiveBack(order, deps.now())) return (await expireOrder(deps, order, call, ACTOR_RECONCILIATION)).status;
+  if (order.status === "CHANGING") return (await settleChange(deps, order, call, deps.graceMs)).status;
   const age = deps.now().getTime() - Date.parse(order.updatedAt);
   if (order.status === "PENDING" || order.status === "PENDING_RECONCILE") {
     const found = await deps.supplier.findOrder(order.supplierBookingKey, call);
     if (found !== undefined) {
       const booked = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
-        change: { drctOrderId: found.order_id },
+        change: bookedChange(found),
         reason: "DRCT confirmed the booking",
         extraEvents: ["order.reconciled"],
       });
@@ -102,7 +112,7 @@ const resumeBooking = async (deps: ReconcileDeps, order: Order, call: CallContex
     }
     const booked = await deps.supplier.createOrder(bookingOf(order), call);
     const moved = await moveOrder(deps, order, "BOOKED", ACTOR_RECONCILIATION, {
-      change: { drctOrderId: booked.order_id },
+      change: bookedChange(booked),
       reason: "booking resumed under the same key",
       extraEvents: ["order.reconciled"],
     });

@@ -60,12 +60,44 @@ const BOOKING_OPEN: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE"];
  * settled status (BOOKED, and whatever the order moved on to meanwhile: ISSUING, ISSUED,
  * CANCELLED) ends it, and only an open booking (or no status at all) waits and reconciles.
  */
-const onBookingStatus = (scope: Construct, name: string, done: Succeed, failed: Fail, reconcile: IChainable) => {
+const onBookingStatus = (scope: Construct, name: string, done: IChainable, failed: Fail, reconcile: IChainable) => {
   const settled = ORDER_STATUSES.filter((status) => status !== "FAILED" && !BOOKING_OPEN.includes(status));
   return new Choice(scope, name)
     .when(Condition.or(...settled.map((status) => Condition.stringEquals("$.booking.status", status))), done)
     .when(Condition.stringEquals("$.booking.status", "FAILED"), failed)
     .otherwise(reconcile);
+};
+
+/** Whether the step's answer is a BOOKED order with a ticketing deadline: DRCT holds it until then. */
+const stillHeld = Condition.and(
+  Condition.stringEquals("$.booking.status", "BOOKED"),
+  Condition.isPresent("$.booking.ticketing_deadline"),
+);
+
+/**
+ * A BOOKED order's hold: wait for its ticketing deadline (DRCT's, in the step's answer), then
+ * expire it if it is still unissued (and release the booking at DRCT). An order that moved on
+ * meanwhile (ISSUING, ISSUED, CANCELLED) is left as it is. A release DRCT keeps refusing fails
+ * the execution visibly; the reconciliation sweep finds the hold and releases it later.
+ */
+const holdUntilDeadline = (scope: Construct, functions: Record<TaskKey, IFunction>): IChainable => {
+  const waitForDeadline = new Wait(scope, "Wait for the ticketing deadline", {
+    time: WaitTime.timestampPath("$.booking.ticketing_deadline"),
+  });
+  const expire = task(scope, "Expire the hold if unissued", functions.expireOrder, "$.booking");
+  expire.addRetry({ errors: ["States.ALL"], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6 });
+  expire.addCatch(
+    new Fail(scope, "Hold not released", {
+      error: "HoldNotReleased",
+      cause: "DRCT did not confirm the release; the reconciliation sweep will try again",
+    }),
+    { errors: ["States.ALL"], resultPath: "$.last_error" },
+  );
+  const ended = new Succeed(scope, "Hold ended", { comment: "issued, cancelled, or expired and released" });
+  waitForDeadline.next(expire).next(new Choice(scope, "Still held?").when(stillHeld, waitForDeadline).otherwise(ended));
+  return new Choice(scope, "Held until a ticketing deadline?")
+    .when(stillHeld, waitForDeadline)
+    .otherwise(new Succeed(scope, "Booked: awaiting issue request", { comment: "BOOKED, or already beyond it" }));
 };
 
 /** The sweep's shape, which keeps one run inside its time budget (test/infra checks the sum). */
@@ -79,10 +111,11 @@ export const SWEEP = {
  * One execution per order, named after it. Input: {order_id, tenant_id, reconcile_after_s}.
  * Booking either lands (BOOKED, FAILED) or is uncertain (PENDING_RECONCILE, or the task
  * itself failed): then it waits and asks DRCT until the order is settled. The reconcile task
- * answers FAILED once the grace period is over, so the loop ends.
+ * answers FAILED once the grace period is over, so the loop ends. A BOOKED order then waits for
+ * its ticketing deadline and expires if it was not issued by then.
  */
 export const orderLifecycleDefinition = (scope: Construct, functions: Record<TaskKey, IFunction>): IChainable => {
-  const booked = new Succeed(scope, "Booked: awaiting issue request", { comment: "BOOKED, or already beyond it" });
+  const booked = holdUntilDeadline(scope, functions);
   const failed = new Fail(scope, "Booking failed", {
     error: "BookingFailed",
     cause: "DRCT refused or never confirmed the booking",

@@ -1,4 +1,4 @@
-/** DRCT's orders resource: create (§5.3), get and lookup (§5.4–5.5), issue (§5.6), cancel (§5.7). */
+/** DRCT's orders resource: create (§5.3), get and lookup (§5.4–5.5), issue (§5.6), cancel (§5.7), release (§5.8). */
 import { randomInt } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { canonicalJson, HttpError, hash, parseJsonBody, type Reply } from "./http";
@@ -6,8 +6,14 @@ import type { OfferResource } from "./offer-resource";
 import type { SimOrder, SimState } from "./state";
 
 /** What DRCT shows of an order: its own bookkeeping (request hash, idempotency keys) stays inside. */
-export const orderView = ({ request_hash: _hash, idempotency_key: _key, issue_key: _issue, ...order }: SimOrder) =>
-  order;
+export const orderView = ({
+  request_hash: _hash,
+  idempotency_key: _key,
+  issue_key: _issue,
+  change_keys: _changes,
+  search: _search,
+  ...order
+}: SimOrder) => order;
 
 export class OrderResource {
   constructor(
@@ -36,7 +42,8 @@ export class OrderResource {
       throw new HttpError(422, "PASSENGER_MISMATCH", `the offer was searched for ${expected} passengers`);
     }
     const price = this.offerResource.priceOf(offer);
-    const now = new Date().toISOString();
+    const at = Date.now();
+    const now = new Date(at).toISOString();
     const order: SimOrder = {
       order_id: `DRCT${randomInt(10 ** 9, 10 ** 10 - 1)}`,
       status: "BOOKED",
@@ -46,7 +53,13 @@ export class OrderResource {
       request_hash: requestHash,
       price: { ...price, total: price.base + price.taxes + price.fees },
       passenger_count: passengers.length,
+      passengers: passengers.map((_, index) => ({ passenger_index: index, status: "ACTIVE" as const })),
+      search: offer.search,
+      segments: offer.flight.segments,
+      changeable: offer.flight.changeable,
+      applied_changes: [],
       tickets: [],
+      ticketing_deadline: new Date(at + this.state.holdMs).toISOString(),
       refundable: offer.flight.refundable,
       cancel_penalty: offer.flight.cancelPenalty,
       created_at: now,
@@ -81,6 +94,9 @@ export class OrderResource {
     if (order.issue_key === key)
       return { status: 200, body: orderView(order), headers: { "idempotent-replayed": "true" } };
     if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
+    if (Date.now() >= Date.parse(order.ticketing_deadline)) {
+      throw new HttpError(409, "TICKETING_DEADLINE_PASSED", "the booking's ticketing deadline has passed");
+    }
     order.status = "ISSUED";
     order.issue_key = key;
     order.tickets = Array.from({ length: order.passenger_count }, (_, index) => ({
@@ -92,16 +108,66 @@ export class OrderResource {
     return { status: 200, body: orderView(order) };
   }
 
-  cancel(orderId: string): Reply {
+  /**
+   * Gives an unissued booking's hold back (the seats return to sale): BOOKED → EXPIRED. A
+   * repeat answers the order unchanged; a ticketed or cancelled order cannot be released.
+   */
+  release(orderId: string): Reply {
     const order = this.order(orderId);
+    if (order.status === "EXPIRED") return { status: 200, body: orderView(order) };
+    if (order.status !== "BOOKED") throw new HttpError(409, "INVALID_STATE", `the order is ${order.status}`);
+    order.status = "EXPIRED";
+    order.updated_at = new Date().toISOString();
+    this.state.stats.orders_released += 1;
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
+  cancel(orderId: string, text: string): Reply {
+    const order = this.order(orderId);
+    const body = text === "" ? {} : parseJsonBody(text);
     if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
+    if (order.status === "EXPIRED") throw new HttpError(409, "INVALID_STATE", "the order is EXPIRED");
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }
+    if (body.passenger_indexes !== undefined) return this.cancelPassengers(order, body.passenger_indexes);
     order.status = "CANCELLED";
     // Voiding an unticketed booking costs nothing and refunds nothing; a ticketed refundable fare refunds less the penalty.
     order.penalty = order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0;
     if (order.tickets.length > 0) order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    for (const passenger of order.passengers ?? []) passenger.status = "CANCELLED";
+    order.updated_at = new Date().toISOString();
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
+  /**
+   * Cancels some passengers (§5.7): each gets its own penalty (the fare's `cancel_penalty` once
+   * ticketed, else 0) and refund reference; a passenger already cancelled is left as it was.
+   * The order is CANCELLED once no passenger is left.
+   */
+  private cancelPassengers(order: SimOrder, indexes: unknown): Reply {
+    const valid =
+      Array.isArray(indexes) &&
+      indexes.length > 0 &&
+      indexes.every((index) => Number.isInteger(index) && index >= 0 && index < order.passenger_count);
+    if (!valid) throw new HttpError(400, "INVALID_REQUEST", "passenger_indexes must list passengers of the order");
+    order.passengers ??= Array.from({ length: order.passenger_count }, (_, index) => ({
+      passenger_index: index,
+      status: "ACTIVE" as const,
+    }));
+    const ticketed = order.tickets.length > 0;
+    for (const passenger of order.passengers) {
+      if (!(indexes as number[]).includes(passenger.passenger_index) || passenger.status === "CANCELLED") continue;
+      passenger.status = "CANCELLED";
+      passenger.penalty = ticketed ? (order.cancel_penalty ?? 0) : 0;
+      passenger.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    }
+    if (order.passengers.every((passenger) => passenger.status === "CANCELLED")) {
+      order.status = "CANCELLED";
+      order.penalty = order.passengers.reduce((sum, passenger) => sum + (passenger.penalty ?? 0), 0);
+    }
     order.updated_at = new Date().toISOString();
     this.state.save();
     return { status: 200, body: orderView(order) };

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ChangeResource } from "./change-resource";
 import { HttpError, parseJsonBody, type Reply, readBody, send } from "./http";
 import { OfferResource } from "./offer-resource";
 import { OrderResource, orderView } from "./order-resource";
@@ -15,7 +16,17 @@ export type { SimOperation, SimStats } from "./state";
 
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
 
-const OPERATIONS: readonly SimOperation[] = ["search", "price", "order_create", "issue", "cancel", "order_get"];
+const OPERATIONS: readonly SimOperation[] = [
+  "search",
+  "price",
+  "order_create",
+  "issue",
+  "cancel",
+  "order_get",
+  "release",
+  "change_offers",
+  "change",
+];
 const FAULT_MODES: readonly FaultMode[] = [
   "http_500",
   "http_429",
@@ -25,6 +36,14 @@ const FAULT_MODES: readonly FaultMode[] = [
   "drop",
 ];
 
+/** DRCT_SIM_HOLD_S (CONTRACT.md §2), default 1800 s: how long the simulator holds an unissued booking, in ms. */
+export const holdMsFromEnv = (env: NodeJS.ProcessEnv = process.env): number => {
+  const seconds = Number(env.DRCT_SIM_HOLD_S ?? 1800);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error("DRCT_SIM_HOLD_S must be a positive number of seconds");
+  return Math.round(seconds * 1000);
+};
+
 export interface SimulatorOptions {
   readonly port?: number;
   readonly host?: string;
@@ -33,6 +52,8 @@ export interface SimulatorOptions {
   readonly offerTtlMs?: number;
   /** The account's search contract: at most one search per this many milliseconds. */
   readonly searchIntervalMs?: number;
+  /** How long an unissued booking is held: its ticketing deadline is created_at + this (DRCT_SIM_HOLD_S). */
+  readonly holdMs?: number;
   /** Orders survive a restart when set (JSON file). */
   readonly stateFile?: string;
   /**
@@ -60,6 +81,7 @@ export class DrctSimulator {
   private readonly state: SimState;
   private readonly offerResource: OfferResource;
   private readonly orderResource: OrderResource;
+  private readonly changeResource: ChangeResource;
   private faults = new Map<SimOperation, Fault>();
   private searchArrivals: number[] = [];
   private lastAdmittedSearch = Number.NEGATIVE_INFINITY;
@@ -68,10 +90,11 @@ export class DrctSimulator {
   constructor(private readonly options: SimulatorOptions = {}) {
     this.token = options.token ?? "drct-local-token";
     this.searchIntervalMs = options.searchIntervalMs ?? 1_000;
-    this.state = new SimState(options.offerTtlMs ?? 15 * 60_000, options.stateFile);
+    this.state = new SimState(options.offerTtlMs ?? 15 * 60_000, options.stateFile, options.holdMs ?? 1_800_000);
     this.state.load();
     this.offerResource = new OfferResource(this.state);
     this.orderResource = new OrderResource(this.state, this.offerResource);
+    this.changeResource = new ChangeResource(this.state, this.orderResource);
   }
 
   snapshot(): SimStats {
@@ -82,6 +105,7 @@ export class DrctSimulator {
     this.releaseHeld();
     this.state.offers.clear();
     this.state.orders.clear();
+    this.state.changeOffers.clear();
     this.faults.clear();
     this.state.generation += 1;
     this.state.stats = emptyStats();
@@ -177,7 +201,7 @@ export class DrctSimulator {
     if (hasBody && !(req.headers["content-type"] ?? "").startsWith("application/json")) {
       throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
     }
-    if ((operation === "order_create" || operation === "issue") && !req.headers["idempotency-key"]) {
+    if (["order_create", "issue", "change"].includes(operation) && !req.headers["idempotency-key"]) {
       throw new HttpError(400, "IDEMPOTENCY_KEY_REQUIRED", "Idempotency-Key is required");
     }
   }
@@ -223,7 +247,16 @@ export class DrctSimulator {
         return { operation: "issue", run: (req) => this.orderResource.issue(req, id) };
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
-        return { operation: "cancel", run: () => this.orderResource.cancel(id) };
+        return { operation: "cancel", run: (_req, body) => this.orderResource.cancel(id, body) };
+      }
+      if (method === "POST" && id !== undefined && action === "change-offers" && parts.length === 4) {
+        return { operation: "change_offers", run: (_req, body) => this.changeResource.changeOffers(id, body) };
+      }
+      if (method === "POST" && id !== undefined && action === "changes" && parts.length === 4) {
+        return { operation: "change", run: (req, body) => this.changeResource.applyChange(req, id, body) };
+      }
+      if (method === "POST" && id !== undefined && action === "release" && parts.length === 4) {
+        return { operation: "release", run: () => this.orderResource.release(id) };
       }
     }
     throw new HttpError(404, "NOT_FOUND", `no route ${method} ${url.pathname}`);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
-import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
+import { holdMsFromEnv, type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
   CONSUMERS,
   ENV,
@@ -48,6 +48,8 @@ export interface LocalRuntimeOptions {
   /** Use this DRCT instead of the embedded simulator (its token from DRCT_TOKEN). */
   readonly drctBaseUrl?: string;
   readonly drctToken?: string;
+  /** How long the embedded simulator holds an unissued booking; default DRCT_SIM_HOLD_S (1800). */
+  readonly simHoldS?: number;
   /** Extra environment for the handlers (tests tune intervals and log levels here). */
   readonly env?: Readonly<Record<string, string>>;
   /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
@@ -111,6 +113,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         port: options.simPort ?? 4010,
         token: LOCAL_DRCT_TOKEN,
         stateFile: inMemory ? undefined : join(dataDir, "drct-simulator.json"),
+        holdMs: options.simHoldS === undefined ? holdMsFromEnv() : options.simHoldS * 1000,
         onInventoryChange: async (change) => {
           if (dynamoEndpoint === undefined) return;
           await dropCachedInventory(

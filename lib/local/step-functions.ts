@@ -59,7 +59,11 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** arn:aws:states:local:000000000000:stateMachine:<name> */
   stateMachineArn(name: string): string;
-  /** Resolves when every running execution has finished (tests); rejects after timeoutMs. */
+  /**
+   * Resolves when every running execution has finished, or is in a Wait state that ends after
+   * timeoutMs (an order held until its ticketing deadline: nothing happens before then);
+   * rejects after timeoutMs (tests).
+   */
   idle(timeoutMs?: number): Promise<void>;
   /** Aborts running executions, closes the server. */
   close(): Promise<void>;
@@ -84,6 +88,8 @@ interface Workflow {
   handlers: EngineHandlers;
   /** Task states by name, to tell Lambda tasks from other integrations in the history. */
   tasks: Map<string, { kind: TaskKind; exactInput: boolean }>;
+  /** Wait states by name: when an execution in one wakes up. */
+  waits: Map<string, Record<string, unknown>>;
   createdAt: number;
   executions: Execution[];
 }
@@ -102,6 +108,8 @@ interface Execution {
   history: HistoryEvent[];
   /** Task/Map/Parallel states (name#iteration) whose latest attempt failed. */
   failing: Set<string>;
+  /** While in a Wait state: when it ends (epoch ms). */
+  wakesAt?: number;
   engineSettled: boolean;
   abort: () => void;
   finished: Promise<void>;
@@ -166,7 +174,9 @@ const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
     throw new Error(`${workflow.name}: aws-local-stepfunctions ignores JSONata; use JSONPath`);
   }
   const tasks = new Map<string, { kind: TaskKind; exactInput: boolean }>();
+  const waits = new Map<string, Record<string, unknown>>();
   forEachState(workflow.definition, (stateName, state) => {
+    if (state.Type === "Wait") waits.set(stateName, state);
     if (state.Type !== "Task") return;
     const exactInput = state.InputPath === undefined && state.Parameters === undefined;
     tasks.set(stateName, { kind: taskKind(state), exactInput });
@@ -191,9 +201,29 @@ const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
     machine,
     handlers,
     tasks,
+    waits,
     createdAt: Date.now(),
     executions: [],
   };
+};
+
+/** A JSONPath of plain fields (`$.booking.ticketing_deadline`) applied to a state's input. */
+const atPath = (input: unknown, path: unknown): unknown =>
+  typeof path !== "string"
+    ? undefined
+    : path
+        .replace(/^\$\.?/, "")
+        .split(".")
+        .filter(Boolean)
+        .reduce<unknown>((value, field) => (isRecord(value) ? value[field] : undefined), input);
+
+/** When a Wait state entered at `enteredAt` with `input` ends (epoch ms); undefined if it cannot tell. */
+export const waitEndsAt = (state: Record<string, unknown>, input: unknown, enteredAt: number): number | undefined => {
+  const seconds = state.Seconds ?? atPath(input, state.SecondsPath);
+  if (typeof seconds === "number") return enteredAt + seconds * 1000;
+  const timestamp = state.Timestamp ?? atPath(input, state.TimestampPath);
+  const at = typeof timestamp === "string" ? Date.parse(timestamp) : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
 };
 
 const causeText = (cause: unknown): string | undefined => {
@@ -274,6 +304,10 @@ const recordEvent = (execution: Execution, event: EngineEvent): void => {
   const key = `${name}#${event.index ?? ""}`;
   switch (event.type) {
     case "StateEntered":
+      if (type === "Wait") {
+        const state = execution.workflow.waits.get(name);
+        execution.wakesAt = state === undefined ? undefined : waitEndsAt(state, event.state.input, event.timestamp);
+      }
       add(`${type}StateEntered`, {
         stateEnteredEventDetails: { name, input: json(event.state.input), inputDetails: NOT_TRUNCATED },
       });
@@ -290,6 +324,7 @@ const recordEvent = (execution: Execution, event: EngineEvent): void => {
       if (type === "Map" || type === "Parallel") add(`${type}StateFailed`);
       return;
     case "StateExited": {
+      if (type === "Wait") execution.wakesAt = undefined;
       const failed = execution.failing.delete(key);
       if (!failed && type === "Task") taskEvent(name, "Succeeded");
       if (!failed && (type === "Map" || type === "Parallel")) add(`${type}StateSucceeded`);
@@ -643,20 +678,23 @@ export const startLocalStepFunctions = async (options: {
 
   const idle = async (timeoutMs = 10_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
-    while (running.size > 0) {
+    // An execution waiting past the deadline does nothing before it: it is as idle as it gets.
+    const busy = () => [...running].filter((execution) => (execution.wakesAt ?? 0) <= deadline);
+    for (let pending = busy(); pending.length > 0; pending = busy()) {
       const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const names = pending.map((execution) => `${execution.workflow.name}:${execution.name}`).join(", ");
+        throw new Error(`executions still running after ${timeoutMs} ms: ${names}`);
+      }
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        Promise.all([...running].map((execution) => execution.finished)).then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), Math.max(remaining, 0));
+      await Promise.race([
+        Promise.all(pending.map((execution) => execution.finished)),
+        // Look again soon: a running execution may have entered a long Wait meanwhile.
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.min(remaining, 100));
         }),
       ]);
       clearTimeout(timer);
-      if (timedOut) {
-        const names = [...running].map((execution) => `${execution.workflow.name}:${execution.name}`).join(", ");
-        throw new Error(`executions still running after ${timeoutMs} ms: ${names}`);
-      }
     }
   };
 

@@ -42,25 +42,52 @@ const holds = (rule: State, input: Record<string, unknown>): boolean => {
   const path = String(rule.Variable).replace(/^\$\./, "").split(".");
   const value = path.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], input);
   if (rule.StringEquals !== undefined) return value === rule.StringEquals;
+  if (rule.IsPresent !== undefined) return (value !== undefined) === rule.IsPresent;
   throw new Error(`rule not understood: ${JSON.stringify(rule)}`);
 };
 
 const nextOfChoice = (state: State, input: Record<string, unknown>): string =>
   String(((state.Choices as State[]).find((rule) => holds(rule, input)) ?? { Next: state.Default }).Next);
 
+/** Where an execution goes from a Choice on `input`, through any Choices that follow it. */
+const landOf = (states: Map<string, State>, choice: State, input: Record<string, unknown>): State | undefined => {
+  const next = states.get(nextOfChoice(choice, input));
+  return next?.Type === "Choice" ? landOf(states, next, input) : next;
+};
+
 describe("order lifecycle", () => {
   test("every settled status ends the execution; only an open booking loops back to reconcile", () => {
     const states = statesOf(workflow(WORKFLOWS.orderLifecycle.id).definition);
-    const choices = [...states].filter(([, state]) => state.Type === "Choice");
+    // The booking's Choices; the hold's (on the ticketing deadline) come after a settled booking only.
+    const choices = [...states].filter(
+      ([, state]) => state.Type === "Choice" && !JSON.stringify(state).includes("ticketing_deadline"),
+    );
     expect(choices.length).toBeGreaterThanOrEqual(2);
     const open: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE"];
     for (const [name, choice] of choices) {
       for (const status of ORDER_STATUSES) {
-        const next = states.get(nextOfChoice(choice, { booking: { status } }));
+        const next = landOf(states, choice, { booking: { status } });
         const ends = next?.Type === "Succeed" || next?.Type === "Fail";
         expect(ends, `${name} on ${status} → ${JSON.stringify(next)}`).toBe(!open.includes(status));
         if (status === "FAILED") expect(next?.Type).toBe("Fail");
       }
+    }
+  });
+});
+
+describe("the hold", () => {
+  test("a BOOKED order with a ticketing deadline waits for it, then the expiry; only a still-held order waits again", () => {
+    const states = statesOf(workflow(WORKFLOWS.orderLifecycle.id).definition);
+    const held = { booking: { status: "BOOKED", ticketing_deadline: "2031-01-01T00:00:00Z" } };
+    const [, outcome] = [...states].find(([name]) => name === "Booking outcome") ?? [];
+    const wait = landOf(states, outcome ?? {}, held);
+    expect(wait).toMatchObject({ Type: "Wait", TimestampPath: "$.booking.ticketing_deadline" });
+    const expire = states.get(String(wait?.Next));
+    expect(expire).toMatchObject({ Type: "Task", ResultPath: "$.booking" });
+    const after = states.get(String(expire?.Next)) ?? {};
+    expect(landOf(states, after, held)).toBe(wait);
+    for (const status of ORDER_STATUSES.filter((status) => status !== "BOOKED")) {
+      expect(landOf(states, after, { booking: { status } })?.Type).toMatch(/^(Succeed|Fail)$/);
     }
   });
 });

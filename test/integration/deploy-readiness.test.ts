@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, test } from "vitest";
 import { FUNCTION_HANDLERS, LOCAL_ACCOUNT, LOCAL_REGION } from "../../lib/local/deployed-app";
 import { WORKFLOWS } from "../../lib/resources";
-import { API_KEYS, searchBody, sleep, useLocalRuntime } from "./harness";
+import { API_KEYS, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
 
 /**
  * Deploy readiness: every function of the synthesized app, each in its own execution
@@ -66,6 +66,14 @@ const liveAnOrder = async (): Promise<OrderRef> => {
     if ((await api.call<{ status: string }>(`/public/orders/${orderId}`)).body.status !== "ISSUING") break;
     await sleep(200);
   }
+  const offered = await call("createChangeOffers", `/public/orders/${orderId}/change-offers`, {
+    body: { departure_date: isoDay(40) },
+  });
+  const changeOfferId = (offered.body.change_offers as { id: string }[] | undefined)?.[0]?.id;
+  await call("changeOrder", `/public/orders/${orderId}/changes`, {
+    body: { change_offer_id: changeOfferId ?? `chg_${"0".repeat(24)}` },
+    headers: { "idempotency-key": randomUUID() },
+  });
   await call("cancelOrder", `/public/orders/${orderId}/cancel`, {
     body: {},
     headers: { "idempotency-key": randomUUID() },
@@ -88,7 +96,8 @@ describe("every function, as synthesized, runs with what its template gives it",
         .map(([name]) => name.slice("Route-".length))
         .sort(),
     );
-  }, 60_000);
+    // Two more cold routes (change offers, changes) than before, each bundled on first use.
+  }, 90_000);
 
   test("the workflow tasks, the queue consumers and the bus's target", async () => {
     const order = await lifeOfAnOrder();
@@ -111,6 +120,7 @@ describe("every function, as synthesized, runs with what its template gives it",
     });
     await expect(invoke("Task-bookOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
     await expect(invoke("Task-reconcileOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
+    await expect(invoke("Task-expireOrder", order)).resolves.toMatchObject({ status: expect.any(String) });
     await expect(
       invoke("Task-findUncertainOrders", { input: {}, execution_arn: `${sweep}:x`, state_machine_arn: sweep }),
     ).resolves.toMatchObject({ orders: expect.any(Array) });

@@ -37,7 +37,12 @@ import {
 } from "../../lib/local/step-functions";
 import type { TaskKey } from "../../lib/resources";
 
-const TASK_KEYS = ["bookOrder", "reconcileOrder", "findUncertainOrders"] as const satisfies readonly TaskKey[];
+const TASK_KEYS = [
+  "bookOrder",
+  "reconcileOrder",
+  "expireOrder",
+  "findUncertainOrders",
+] as const satisfies readonly TaskKey[];
 const LIFECYCLE = "order-lifecycle";
 const RECONCILIATION = "reconciliation";
 
@@ -45,9 +50,15 @@ const RECONCILIATION = "reconciliation";
 const fakes: Record<TaskKey, TaskHandler> = {
   bookOrder: async () => ({ status: "BOOKED" }),
   reconcileOrder: async () => ({ status: "BOOKED" }),
+  expireOrder: async () => ({ status: "EXPIRED" }),
   findUncertainOrders: async () => ({ orders: [] }),
 };
-const calls: Record<TaskKey, unknown[]> = { bookOrder: [], reconcileOrder: [], findUncertainOrders: [] };
+const calls: Record<TaskKey, unknown[]> = {
+  bookOrder: [],
+  reconcileOrder: [],
+  expireOrder: [],
+  findUncertainOrders: [],
+};
 
 /** An error a handler throws; Step Functions sees its name as the error type. */
 class DrctUnavailable extends Error {
@@ -161,6 +172,7 @@ describe("rendering", () => {
     expect(keyOf(lifecycle)).toEqual({
       "Book with DRCT": "bookOrder",
       "Reconcile booking with DRCT": "reconcileOrder",
+      "Expire the hold if unissued": "expireOrder",
     });
     // The reconcile task sits inside the Map's ItemProcessor.
     expect(keyOf(byName.get(RECONCILIATION))).toEqual({
@@ -181,7 +193,12 @@ describe("order lifecycle", () => {
     expect(outputOf(description).booking).toEqual({ status: "BOOKED", pnr: "ABC123" });
     expect(calls.bookOrder).toEqual([orderInput("ord-1")]);
     const events = await history(executionArn ?? "");
-    expect(path(events)).toEqual(["Book with DRCT", "Booking outcome", "Booked: awaiting issue request"]);
+    expect(path(events)).toEqual([
+      "Book with DRCT",
+      "Booking outcome",
+      "Held until a ticketing deadline?",
+      "Booked: awaiting issue request",
+    ]);
     expect(events.map((event) => event.type)).toEqual([
       "ExecutionStarted",
       "TaskStateEntered",
@@ -189,6 +206,8 @@ describe("order lifecycle", () => {
       "LambdaFunctionStarted",
       "LambdaFunctionSucceeded",
       "TaskStateExited",
+      "ChoiceStateEntered",
+      "ChoiceStateExited",
       "ChoiceStateEntered",
       "ChoiceStateExited",
       "SucceedStateEntered",
@@ -210,6 +229,7 @@ describe("order lifecycle", () => {
       "Wait before reconciling",
       "Reconcile booking with DRCT",
       "Booking settled?",
+      "Held until a ticketing deadline?",
       "Booked: awaiting issue request",
     ]);
     expect(calls.reconcileOrder).toEqual([{ ...orderInput("ord-2"), booking: { status: "PENDING_RECONCILE" } }]);
@@ -238,11 +258,44 @@ describe("order lifecycle", () => {
       "Wait before reconciling",
       "Reconcile booking with DRCT",
       "Booking settled?",
+      "Held until a ticketing deadline?",
       "Booked: awaiting issue request",
     ]);
     const failure = events.find((event) => event.type === "LambdaFunctionFailed");
     expect(failure?.lambdaFunctionFailedEventDetails?.error).toBe("DrctUnavailable");
     expect(calls.bookOrder).toHaveLength(1); // not one of the Lambda.* errors the Retry names
+  });
+
+  test("booked with a ticketing deadline → waits for it (idle meanwhile), then the expiry ends the hold", async () => {
+    // A whole second, at least a second ahead: what the task answers (TimestampPath takes no fractions).
+    const deadline = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1_000).toISOString().replace(".000Z", "Z");
+    fakes.bookOrder = async () => ({ status: "BOOKED", ticketing_deadline: deadline });
+    let expiredAt = 0;
+    fakes.expireOrder = async () => {
+      expiredAt = Date.now();
+      return { status: "EXPIRED" };
+    };
+    const { executionArn } = await start(LIFECYCLE, "held-then-expired", orderInput("ord-hold"));
+    // Waiting on a deadline beyond the idle timeout counts as idle: nothing happens before it.
+    await local.idle(200);
+    const waiting = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(waiting.status).toBe("RUNNING");
+    const description = await finished(executionArn ?? "");
+    expect(description.status).toBe("SUCCEEDED");
+    expect(expiredAt).toBeGreaterThanOrEqual(Date.parse(deadline));
+    expect(calls.expireOrder).toEqual([
+      { ...orderInput("ord-hold"), booking: { status: "BOOKED", ticketing_deadline: deadline } },
+    ]);
+    expect(outputOf(description).booking).toEqual({ status: "EXPIRED" });
+    expect(path(await history(executionArn ?? ""))).toEqual([
+      "Book with DRCT",
+      "Booking outcome",
+      "Held until a ticketing deadline?",
+      "Wait for the ticketing deadline",
+      "Expire the hold if unissued",
+      "Still held?",
+      "Hold ended",
+    ]);
   });
 
   test("booking refused → FAILED with BookingFailed", async () => {
@@ -433,7 +486,12 @@ describe("executions survive a restart (DATA_DIR)", () => {
       const doneHistory =
         (await second.send(new GetExecutionHistoryCommand({ executionArn: arnOf("done-before-the-crash") }))).events ??
         [];
-      expect(path(doneHistory)).toEqual(["Book with DRCT", "Booking outcome", "Booked: awaiting issue request"]);
+      expect(path(doneHistory)).toEqual([
+        "Book with DRCT",
+        "Booking outcome",
+        "Held until a ticketing deadline?",
+        "Booked: awaiting issue request",
+      ]);
       const killed = await second.send(new DescribeExecutionCommand({ executionArn: arnOf("running-at-the-crash") }));
       expect(killed).toMatchObject({ status: "ABORTED", error: "Local.RuntimeStopped" });
       // As in AWS, a name is taken once used: a restart must pick a name of its own.

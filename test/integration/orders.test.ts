@@ -17,7 +17,8 @@ interface Order {
   status: string;
   offer_id: string;
   price: { total: number };
-  passengers: { given_name: string; document?: { number: string } }[];
+  passengers: { id: string; status: string; given_name: string; document?: { number: string } }[];
+  refunds?: { passenger_id: string; amount: number; currency: string; reference: string }[];
   tickets?: { passenger_index: number; number: string }[];
   drct_order_id?: string;
   failure?: { code: string };
@@ -294,6 +295,66 @@ describe("order rules", () => {
     });
     expect(voided.status).toBe(200);
     expect(voided.body.cancellation?.penalty).toBe(0);
+  });
+});
+
+describe("cancelling some passengers", () => {
+  test("2 refundable adults, ticketed: one CANCELLED with a refund, one ACTIVE, the order ISSUED; bad ids and other tenants refused", async () => {
+    await sleep(1_150);
+    const offer = await api.offerWith(
+      ORDERS_KEY,
+      { refundable: true },
+      searchBody({ origin: "BER", destination: "VIE", passengers: { adults: 2 } }),
+    );
+    const created = await createOrder(offer.id, randomUUID(), ORDERS_KEY, [adult("Anna"), adult("Otto", "P7654321")]);
+    expect(created.status).toBe(201);
+    const [first, second] = created.body.passengers;
+    expect(first?.id).toMatch(/^pas_/);
+    expect([first?.status, second?.status]).toEqual(["ACTIVE", "ACTIVE"]);
+    await call(`/public/orders/${created.body.id}/issue`, {
+      body: { payment: { type: "external", reference: "INV-P" } },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect((await until(created.body.id, ["ISSUED", "FAILED"])).status).toBe("ISSUED");
+
+    const cancel = (body: unknown, key = randomUUID(), apiKey = ORDERS_KEY) =>
+      call<Order & { error?: { code: string } }>(`/public/orders/${created.body.id}/cancel`, {
+        key: apiKey,
+        body,
+        headers: { "idempotency-key": key },
+      });
+    expect((await cancel({ passenger_ids: ["nobody"] })).body.error?.code).toBe("AVF_400_VALIDATION");
+    expect((await cancel({ passenger_ids: [] })).body.error?.code).toBe("AVF_400_VALIDATION");
+    expect((await cancel({ passenger_ids: [first?.id, first?.id] })).body.error?.code).toBe("AVF_400_VALIDATION");
+    const otherOrders = await cancel({ passenger_ids: ["pas_0000000000000000000000"] });
+    expect(otherOrders.status).toBe(400);
+    expect((await cancel({ passenger_ids: [second?.id] }, randomUUID(), API_KEYS.b)).status).toBe(404);
+
+    const key = randomUUID();
+    const partly = await cancel({ passenger_ids: [second?.id] }, key);
+    expect(partly.status).toBe(200);
+    expect(partly.body.status).toBe("ISSUED");
+    expect(partly.body.passengers.map((passenger) => passenger.status)).toEqual(["ACTIVE", "CANCELLED"]);
+    expect(partly.body.refunds).toEqual([
+      {
+        passenger_id: second?.id,
+        amount: expect.any(Number),
+        currency: offer.price.currency,
+        reference: expect.stringMatching(/^RF/),
+      },
+    ]);
+    expect(partly.body.refunds?.[0]?.amount).toBeGreaterThan(0);
+    // The same key replays the answer, and DRCT was asked once.
+    const before = await api.sim<SimStats>("/__sim/stats");
+    const replay = await cancel({ passenger_ids: [second?.id] }, key);
+    expect(replay.body).toEqual(partly.body);
+    expect((await api.sim<SimStats>("/__sim/stats")).calls.cancel).toBe(before.calls.cancel);
+
+    await api.runtime.workflowsIdle(10_000);
+    const events = api.runtime.events
+      .filter((event) => (event.detail as { order_id?: string }).order_id === created.body.id)
+      .map((event) => event["detail-type"]);
+    expect(events).toContain("order.passengers_cancelled");
   });
 });
 

@@ -62,6 +62,18 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       cancel: async () => {
         throw new Error("not scripted");
       },
+      release: async () => {
+        throw new Error("not scripted");
+      },
+      cancelPassengers: async () => {
+        throw new Error("not scripted");
+      },
+      changeOffers: async () => {
+        throw new Error("not scripted");
+      },
+      applyChange: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

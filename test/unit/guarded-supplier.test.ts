@@ -173,6 +173,22 @@ class ScriptedClient {
     throw new Error("cancel is not scripted");
   }
 
+  async release(): Promise<never> {
+    throw new Error("release is not scripted");
+  }
+
+  async cancelPassengers(): Promise<never> {
+    throw new Error("cancelPassengers is not scripted");
+  }
+
+  async changeOffers(): Promise<never> {
+    throw new Error("changeOffers is not scripted");
+  }
+
+  async applyChange(): Promise<never> {
+    throw new Error("applyChange is not scripted");
+  }
+
   get attempts(): Attempt[] {
     return this.calls.map((c) => c.attempt);
   }

@@ -16,6 +16,7 @@ import {
   transition,
 } from "../../functions/domain/order";
 import { toPublicOrder } from "../../functions/domain/order-view";
+import { passengerIdFor } from "../../functions/domain/passengers";
 import { ADULT, deepFreeze, sampleOrder } from "./fixtures";
 
 const T0 = new Date(Date.UTC(2031, 2, 10, 8, 0, 0));
@@ -49,9 +50,12 @@ const CONTRACT_MOVES: readonly string[] = [
   "PENDING_RECONCILE→FAILED",
   "BOOKED→ISSUING",
   "BOOKED→CANCELLED",
+  "BOOKED→EXPIRED",
   "ISSUING→ISSUED",
   "ISSUING→FAILED",
   "ISSUED→CANCELLED",
+  "ISSUED→CHANGING",
+  "CHANGING→ISSUED",
 ];
 
 const statusArb: fc.Arbitrary<OrderStatus> = fc.constantFrom(...ORDER_STATUSES);
@@ -156,8 +160,8 @@ describe("the lifecycle table", () => {
     }
   });
 
-  test("only CANCELLED and FAILED are terminal", () => {
-    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(["CANCELLED", "FAILED"]);
+  test("only CANCELLED, FAILED and EXPIRED are terminal", () => {
+    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(["CANCELLED", "FAILED", "EXPIRED"]);
   });
 });
 
@@ -190,14 +194,29 @@ describe("transition over random sequences of requested moves", () => {
     );
   });
 
-  test("every step of the recorded history is a legal move, and no status is visited twice", () => {
+  test("every step of the recorded history is a legal move, and no status but ISSUED (after a change) is visited twice", () => {
     fc.assert(
       fc.property(movesArb, (moves) => {
         const path = pathOf(play(moves).final);
         for (let i = 1; i < path.length; i++) {
           expect(CONTRACT_MOVES).toContain(`${path[i - 1]}→${path[i]}`);
         }
-        expect(new Set(path).size).toBe(path.length);
+        const once = path.filter((status) => status !== "ISSUED" && status !== "CHANGING");
+        expect(new Set(once).size).toBe(once.length);
+        path.forEach((status, i) => {
+          if (status === "ISSUED" && path.indexOf("ISSUED") !== i) expect(path[i - 1]).toBe("CHANGING");
+        });
+      }),
+    );
+  });
+
+  test("an order that went ISSUING never expires, and an EXPIRED one was never ISSUING", () => {
+    fc.assert(
+      fc.property(movesArb, (moves) => {
+        const path = pathOf(play(moves).final);
+        if (path.includes("EXPIRED")) expect(path).not.toContain("ISSUING");
+        const expired = path.indexOf("EXPIRED");
+        if (expired !== -1) expect(path[expired - 1]).toBe("BOOKED");
       }),
     );
   });
@@ -229,7 +248,7 @@ describe("transition over random sequences of requested moves", () => {
     fc.assert(
       fc.property(movesArb, (moves) => {
         const path = pathOf(play(moves).final);
-        const terminal = path.findIndex((status) => status === "CANCELLED" || status === "FAILED");
+        const terminal = path.findIndex((status) => isTerminal(status));
         if (terminal !== -1) expect(terminal).toBe(path.length - 1);
       }),
     );
@@ -289,7 +308,7 @@ describe("transition, examples", () => {
     });
   });
 
-  test.each(["CANCELLED", "FAILED"] as const)("%s accepts no move at all", (terminal) => {
+  test.each(["CANCELLED", "FAILED", "EXPIRED"] as const)("%s accepts no move at all", (terminal) => {
     const order = deepFreeze({ ...newOrder(), status: terminal });
     for (const to of ORDER_STATUSES) {
       const error = thrownBy(() => transition(order, to, at(1)));
@@ -300,12 +319,13 @@ describe("transition, examples", () => {
 });
 
 describe("EVENT_OF_STATUS", () => {
-  test("announces booked, issued, failed and cancelled, and nothing else", () => {
+  test("announces booked, issued, failed, cancelled and expired, and nothing else", () => {
     expect(EVENT_OF_STATUS).toEqual({
       BOOKED: "order.booked",
       ISSUED: "order.issued",
       FAILED: "order.failed",
       CANCELLED: "order.cancelled",
+      EXPIRED: "order.expired",
     });
     for (const status of ["PENDING", "PENDING_RECONCILE", "ISSUING"] as const) {
       expect(EVENT_OF_STATUS[status]).toBeUndefined();
@@ -433,8 +453,11 @@ describe("toPublicOrder", () => {
 
   test("document numbers are masked, the rest of the document and passenger is kept", () => {
     const view = toPublicOrder(newOrder());
+    const order = newOrder();
     expect(view.passengers).toEqual([
       {
+        id: passengerIdFor(order.id, 0),
+        status: "ACTIVE",
         type: "adult",
         given_name: "ANNA",
         family_name: "MULLER",
@@ -448,7 +471,15 @@ describe("toPublicOrder", () => {
           expires_on: "2035-01-01",
         },
       },
-      { type: "infant", given_name: "LENA", family_name: "MULLER", birth_date: "2030-09-01", gender: "female" },
+      {
+        id: passengerIdFor(order.id, 1),
+        status: "ACTIVE",
+        type: "infant",
+        given_name: "LENA",
+        family_name: "MULLER",
+        birth_date: "2030-09-01",
+        gender: "female",
+      },
     ]);
     expect("document" in (view.passengers[1] ?? {})).toBe(false);
   });

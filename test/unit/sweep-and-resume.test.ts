@@ -5,6 +5,7 @@ import { planSweep, type SweepRuns } from "../../functions/use-cases/find-uncert
 const orders = {
   findByStatus: async (status: string) => (status === "PENDING" ? [{ tenantId: "t", orderId: "ord_1" }] : []),
   findWithPendingEvents: async () => [],
+  findLapsedHolds: async () => [],
 };
 const run = {
   stateMachineArn: "arn:aws:states:r:1:stateMachine:sweep",

@@ -1,8 +1,17 @@
+import type { SupplierOperation } from "../../../lib/resources";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import { SupplierError } from "../../domain/supplier";
-import type { CallContext, SupplierBooking } from "../../use-cases/ports";
+import type { CallContext, ChangeDates, SupplierBooking } from "../../use-cases/ports";
 import type { DrctCallRecord } from "../dynamodb/drct-request-log";
-import { DrctErrorBody, DrctOffer, DrctOrder, DrctOrderList, DrctSearchResponse } from "./wire";
+import {
+  type DrctChangeOffer,
+  DrctChangeOfferList,
+  DrctErrorBody,
+  DrctOffer,
+  DrctOrder,
+  DrctOrderList,
+  DrctSearchResponse,
+} from "./wire";
 
 export interface DrctClientOptions {
   readonly baseUrl: string;
@@ -13,7 +22,7 @@ export interface DrctClientOptions {
   readonly onCall: (record: DrctCallRecord) => Promise<void>;
 }
 
-type Operation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+type Operation = SupplierOperation;
 
 interface DrctRequest {
   readonly operation: Operation;
@@ -137,6 +146,68 @@ export class DrctClient {
       path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
     });
     return parseOrder(body, "cancel");
+  }
+
+  /** Cancels some passengers of a booking (DRCT-API §5.7); a repeat leaves cancelled ones as they are. */
+  async cancelPassengers(
+    drctOrderId: string,
+    passengerIndexes: readonly number[],
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "cancel",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
+      body: { passenger_indexes: passengerIndexes },
+    });
+    return parseOrder(body, "cancel");
+  }
+
+  /** Alternatives for an issued order's flights on other dates (DRCT-API §5.9). */
+  async changeOffers(
+    drctOrderId: string,
+    dates: ChangeDates,
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<DrctChangeOffer[]> {
+    const body = await this.send(call, attempt, {
+      operation: "change_offers",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/change-offers`,
+      body: dates,
+    });
+    const parsed = DrctChangeOfferList.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered change offers in an unknown shape");
+    return parsed.data.change_offers;
+  }
+
+  /** Applies a change offer under our Idempotency-Key (DRCT-API §5.10): applied once, replayed after. */
+  async applyChange(
+    drctOrderId: string,
+    supplierChangeOfferId: string,
+    idempotencyKey: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "change",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/changes`,
+      idempotencyKey,
+      body: { change_offer_id: supplierChangeOfferId },
+    });
+    return parseOrder(body, "change");
+  }
+
+  /** Gives an unissued booking's hold back (DRCT-API §5.8); a repeat answers the order unchanged. */
+  async release(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "release",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/release`,
+    });
+    return parseOrder(body, "release");
   }
 
   private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {

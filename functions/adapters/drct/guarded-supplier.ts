@@ -4,7 +4,15 @@ import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
 import type { Priority, SlotPolicy } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
-import type { CallContext, OfferSupplier, OrderSupplier, SupplierBooking, SupplierOrder } from "../../use-cases/ports";
+import type {
+  CallContext,
+  ChangeDates,
+  OfferSupplier,
+  OrderSupplier,
+  SupplierBooking,
+  SupplierChangeOffer,
+  SupplierOrder,
+} from "../../use-cases/ports";
 import type { Attempt, DrctClient } from "./client";
 
 export interface RetryPolicy {
@@ -58,7 +66,19 @@ export interface BreakerPort {
 }
 
 export interface GuardOptions {
-  readonly client: Pick<DrctClient, "search" | "price" | "createOrder" | "findOrder" | "issue" | "cancel">;
+  readonly client: Pick<
+    DrctClient,
+    | "search"
+    | "price"
+    | "createOrder"
+    | "findOrder"
+    | "issue"
+    | "cancel"
+    | "cancelPassengers"
+    | "release"
+    | "changeOffers"
+    | "applyChange"
+  >;
   readonly limiter: RateLimiterPort;
   readonly breaker: BreakerPort;
   readonly retry: RetryPolicy;
@@ -76,7 +96,7 @@ export interface GuardOptions {
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
 const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
 const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
-const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price"]);
+const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price", "change_offers"]);
 /** Operations whose account budget is DRCT's contract, shared through the fair slot queue. */
 const QUEUED: ReadonlySet<SupplierOperation> = new Set(["search"]);
 
@@ -88,6 +108,9 @@ export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
   issue: "ticketing",
   cancel: "ticketing",
   order_get: "background",
+  release: "background",
+  change_offers: "interactive",
+  change: "ticketing",
 };
 
 /** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
@@ -143,6 +166,37 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
 
   cancel(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
     return this.guard("cancel", call, (attempt) => this.options.client.cancel(drctOrderId, call, attempt));
+  }
+
+  cancelPassengers(
+    drctOrderId: string,
+    passengerIndexes: readonly number[],
+    call: CallContext,
+  ): Promise<SupplierOrder> {
+    return this.guard("cancel", call, (attempt) =>
+      this.options.client.cancelPassengers(drctOrderId, passengerIndexes, call, attempt),
+    );
+  }
+
+  changeOffers(drctOrderId: string, dates: ChangeDates, call: CallContext): Promise<SupplierChangeOffer[]> {
+    return this.guard("change_offers", call, (attempt) =>
+      this.options.client.changeOffers(drctOrderId, dates, call, attempt),
+    );
+  }
+
+  applyChange(
+    drctOrderId: string,
+    supplierChangeOfferId: string,
+    idempotencyKey: string,
+    call: CallContext,
+  ): Promise<SupplierOrder> {
+    return this.guard("change", call, (attempt) =>
+      this.options.client.applyChange(drctOrderId, supplierChangeOfferId, idempotencyKey, call, attempt),
+    );
+  }
+
+  release(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("release", call, (attempt) => this.options.client.release(drctOrderId, call, attempt));
   }
 
   private accountPolicy(operation: SupplierOperation): RateLimitPolicy {

@@ -61,12 +61,25 @@ export const DrctErrorBody = z.object({ error: z.object({ code: z.string(), mess
 
 export const DrctOrder = z.object({
   order_id: z.string().min(1),
-  status: z.enum(["BOOKED", "ISSUED", "CANCELLED"]),
+  status: z.enum(["BOOKED", "ISSUED", "CANCELLED", "EXPIRED"]),
   offer_id: z.string(),
   external_ref: z.string().optional(),
   price: z.object({ currency: z.string(), total: amount() }).loose(),
   passenger_count: z.int().positive(),
+  passengers: z
+    .array(
+      z.object({
+        passenger_index: z.int().nonnegative(),
+        status: z.enum(["ACTIVE", "CANCELLED"]),
+        penalty: z.int().nonnegative().optional(),
+        refund_reference: z.string().optional(),
+      }),
+    )
+    .optional(),
   tickets: z.array(z.object({ passenger_index: z.int().nonnegative(), ticket_number: z.string() })).default([]),
+  ticketing_deadline: z.iso.datetime({ offset: true }).optional(),
+  segments: z.array(DrctSegment).optional(),
+  applied_changes: z.array(z.object({ change_offer_id: z.string(), applied_at: z.string() })).optional(),
   refundable: z.boolean(),
   cancel_penalty: amount().optional(),
   refund_reference: z.string().optional(),
@@ -76,3 +89,16 @@ export const DrctOrder = z.object({
 export type DrctOrder = z.infer<typeof DrctOrder>;
 
 export const DrctOrderList = z.object({ orders: z.array(DrctOrder) });
+
+export const DrctChangeOffer = z.object({
+  change_offer_id: z.string().min(1),
+  valid_until: z.iso.datetime({ offset: true }),
+  segments: z.array(DrctSegment).min(1),
+  price: DrctPrice.extend({ total: z.int().nonnegative() }),
+  price_difference: z.int(),
+  penalty: z.int().nonnegative(),
+});
+
+export type DrctChangeOffer = z.infer<typeof DrctChangeOffer>;
+
+export const DrctChangeOfferList = z.object({ change_offers: z.array(DrctChangeOffer) });

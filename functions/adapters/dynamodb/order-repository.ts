@@ -52,9 +52,29 @@ const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: (typeof PII
   field,
 });
 
-const MUTABLE = ["drctOrderId", "tickets", "failure", "cancellation", "issue"] as const;
+const MUTABLE = [
+  "drctOrderId",
+  "ticketingDeadline",
+  "releasedAt",
+  "tickets",
+  "passengerStatuses",
+  "refunds",
+  "segments",
+  "pendingChange",
+  "changes",
+  "failure",
+  "cancellation",
+  "issue",
+] as const;
 const COLUMN: Record<(typeof MUTABLE)[number], string> = {
   drctOrderId: "drct_order_id",
+  ticketingDeadline: "ticketing_deadline",
+  releasedAt: "released_at",
+  passengerStatuses: "passenger_statuses",
+  refunds: "refunds",
+  segments: "segments",
+  pendingChange: "pending_change",
+  changes: "changes",
   tickets: "tickets",
   failure: "failure",
   cancellation: "cancellation",
@@ -98,6 +118,8 @@ export class DynamoOrderRepository implements OrderRepository {
             external_ref: order.externalRef,
             supplier_booking_key: order.supplierBookingKey,
             refundable: order.refundable,
+            changeable: order.changeable,
+            segments: order.segments,
             history: order.history,
             correlation_id: order.correlationId,
             version: order.version,
@@ -140,11 +162,16 @@ export class DynamoOrderRepository implements OrderRepository {
       ":from": previous.status,
     };
     const sets = ["#status = :status", "updated_at = :updated", "history = :history", "version = :version"];
+    const removes: string[] = [];
     for (const field of MUTABLE) {
       if (next[field] !== undefined && next[field] !== previous[field]) {
         names[`#${field}`] = COLUMN[field];
         values[`:${field}`] = next[field];
         sets.push(`#${field} = :${field}`);
+      } else if (next[field] === undefined && previous[field] !== undefined) {
+        // A field the change ends (a pending change applied): gone from the item too.
+        names[`#${field}`] = COLUMN[field];
+        removes.push(`#${field}`);
       }
     }
     events.forEach((event, index) => {
@@ -157,12 +184,21 @@ export class DynamoOrderRepository implements OrderRepository {
       values[":pending"] = "1";
       sets.push("outbox_pending = :pending");
     }
+    // The holds index: BOOKED orders with a deadline, and EXPIRED ones DRCT has not released yet.
+    const held =
+      next.ticketingDeadline !== undefined &&
+      (next.status === "BOOKED" || (next.status === "EXPIRED" && next.releasedAt === undefined));
+    if (held) {
+      values[":hold"] = "1";
+      sets.push("hold_open = :hold");
+    }
+    if (!held) removes.push("hold_open");
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("orders"),
           Key: orderKey(next.tenantId, next.id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length === 0 ? "" : ` REMOVE ${removes.join(", ")}`}`,
           ConditionExpression: "version = :seen AND #status = :from",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -272,14 +308,30 @@ export class DynamoOrderRepository implements OrderRepository {
     return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
   }
 
+  /** Holds whose ticketing deadline is before `now`: BOOKED to expire, or EXPIRED to release (the sweep's work). */
+  findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return this.flagged(3, "hold_open", "ticketing_deadline", now, limit);
+  }
+
   /** Orders whose events did not all reach the bus. */
-  async findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+  findWithPendingEvents(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return this.flagged(2, "outbox_pending", "updated_at", before, limit);
+  }
+
+  /** The orders of a sparse index (its flag set to "1") whose sort key is before `before`. */
+  private async flagged(
+    index: 2 | 3,
+    flag: string,
+    sortKey: string,
+    before: string,
+    limit: number,
+  ): Promise<{ tenantId: string; orderId: string }[]> {
     const result = await dynamo().send(
       new QueryCommand({
         TableName: tableName("orders"),
-        IndexName: TABLES.orders.globalIndexes[2].name,
-        KeyConditionExpression: "outbox_pending = :pending AND updated_at < :before",
-        ExpressionAttributeValues: { ":pending": "1", ":before": before },
+        IndexName: TABLES.orders.globalIndexes[index].name,
+        KeyConditionExpression: `${flag} = :flag AND ${sortKey} < :before`,
+        ExpressionAttributeValues: { ":flag": "1", ":before": before },
         Limit: limit,
       }),
     );
@@ -305,11 +357,19 @@ export class DynamoOrderRepository implements OrderRepository {
       externalRef: item.external_ref as string | undefined,
       supplierBookingKey: String(item.supplier_booking_key),
       drctOrderId: item.drct_order_id as string | undefined,
+      ticketingDeadline: item.ticketing_deadline as string | undefined,
+      releasedAt: item.released_at as string | undefined,
       tickets: item.tickets as Order["tickets"],
+      passengerStatuses: item.passenger_statuses as Order["passengerStatuses"],
+      refunds: item.refunds as Order["refunds"],
       failure: item.failure as Order["failure"],
       cancellation: item.cancellation as Order["cancellation"],
       issue: item.issue as Order["issue"],
       refundable: item.refundable === true,
+      changeable: typeof item.changeable === "boolean" ? item.changeable : undefined,
+      segments: item.segments as Order["segments"],
+      pendingChange: item.pending_change as Order["pendingChange"],
+      changes: item.changes as Order["changes"],
       createdAt: String(item.created_at),
       updatedAt: String(item.updated_at),
       history: (item.history ?? []) as Order["history"],

@@ -13,12 +13,13 @@ export const handler = tenantRoute({
       "cancelOrder",
       { ...request, tenantId: request.tenant.tenantId, body: { order_id: orderId, ...request.body } },
       async () => {
-        const order = await cancelOrder(cancelOrderDeps(), request.tenant, orderId, {
+        const call = {
           tenantId: request.tenant.tenantId,
           plan: request.tenant.plan,
           correlationId: request.correlationId,
           deadlineAt: request.deadlineAt,
-        });
+        };
+        const order = await cancelOrder(cancelOrderDeps(), request.tenant, orderId, call, request.body.passenger_ids);
         return { status: 200, order };
       },
       (id) => orderRepository().get(request.tenant.tenantId, id),

@@ -1,13 +1,13 @@
 import { bookOrderDeps } from "../../shared/order-wiring";
 import { logger } from "../../shared/powertools";
-import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
+import { loadOrderStep, OrderRef, taskHandler, workflowStatusAfter } from "../../shared/task";
 import { bookOrder } from "../../use-cases/book-order";
 
-/** Order workflow, "Book with DRCT": answers the order's status for the workflow's Choice. */
+/** Order workflow, "Book with DRCT": answers the order's status (and, once BOOKED, its ticketing deadline). */
 export const handler = taskHandler(OrderRef, async (ref, context) => {
   const step = await loadOrderStep(ref, context);
   if (step === undefined) return { status: "FAILED" };
   // Debug detail passes the log mask like every line: names and contact masked, documents dropped.
   logger.debug("booking with DRCT", { passengers: step.order.passengers, contact: step.order.contact });
-  return { status: await bookOrder(bookOrderDeps(), step.order, step.call) };
+  return workflowStatusAfter(ref, await bookOrder(bookOrderDeps(), step.order, step.call));
 });

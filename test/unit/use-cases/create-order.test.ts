@@ -88,6 +88,9 @@ describe("createOrder", () => {
       externalRef: "agency-ref-7",
       supplierBookingKey: `avf-${ORDER_ID}`,
       refundable: true,
+      // The fare's change rule and the flights, from the offer the tenant was shown.
+      changeable: false,
+      segments: expect.arrayContaining([expect.objectContaining({ origin: "FRA", destination: "LIS" })]),
       createdAt: at,
       updatedAt: at,
       history: [{ status: "PENDING", at }],

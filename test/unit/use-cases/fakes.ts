@@ -28,6 +28,7 @@ import type {
   AuditTrail,
   BookingWorkflow,
   CallContext,
+  ChangeDates,
   EventSink,
   OrderEvent,
   OrderPage,
@@ -35,6 +36,7 @@ import type {
   OrderSummary,
   OrderSupplier,
   SupplierBooking,
+  SupplierChangeOffer,
   SupplierOrder,
   TicketingQueue,
   UsageCounts,
@@ -259,6 +261,18 @@ export class FakeOrderRepository implements OrderRepository {
       .slice(0, limit)
       .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
   }
+
+  async findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    return [...this.rows.values()]
+      .filter(
+        (order) =>
+          (order.status === "BOOKED" || (order.status === "EXPIRED" && order.releasedAt === undefined)) &&
+          order.ticketingDeadline !== undefined &&
+          order.ticketingDeadline < now,
+      )
+      .slice(0, limit)
+      .map((order) => ({ tenantId: order.tenantId, orderId: order.id }));
+  }
 }
 
 /** Records every batch that reached the bus; fails while `down`. */
@@ -300,6 +314,13 @@ export class FakeOrderSupplier implements OrderSupplier {
   readonly finds: Scripted<SupplierOrder | undefined>[] = [];
   readonly issues: Scripted<SupplierOrder>[] = [];
   readonly cancels: Scripted<SupplierOrder>[] = [];
+  readonly releaseCalls: string[] = [];
+  readonly changeOfferCalls: { readonly drctOrderId: string; readonly dates: ChangeDates }[] = [];
+  readonly changeOfferAnswers: Scripted<SupplierChangeOffer[]>[] = [];
+  readonly changeCalls: { readonly drctOrderId: string; readonly changeOfferId: string; readonly key: string }[] = [];
+  readonly changes: Scripted<SupplierOrder>[] = [];
+  readonly cancelPassengersCalls: { readonly drctOrderId: string; readonly passengerIndexes: readonly number[] }[] = [];
+  readonly releases: Scripted<SupplierOrder>[] = [];
   /** Offer prices, for a booking that reconciliation resumes. */
   readonly priceCalls: string[] = [];
   readonly prices: Scripted<SupplierOffer>[] = [];
@@ -312,6 +333,10 @@ export class FakeOrderSupplier implements OrderSupplier {
       this.findCalls.length +
       this.issueCalls.length +
       this.cancelCalls.length +
+      this.releaseCalls.length +
+      this.changeOfferCalls.length +
+      this.changeCalls.length +
+      this.cancelPassengersCalls.length +
       this.priceCalls.length
     );
   }
@@ -344,6 +369,30 @@ export class FakeOrderSupplier implements OrderSupplier {
     this.log.push("drct.cancel");
     this.cancelCalls.push(drctOrderId);
     return answer(this.cancels, "cancel");
+  }
+
+  async cancelPassengers(drctOrderId: string, passengerIndexes: readonly number[]): Promise<SupplierOrder> {
+    this.log.push("drct.cancelPassengers");
+    this.cancelPassengersCalls.push({ drctOrderId, passengerIndexes: [...passengerIndexes] });
+    return answer(this.cancels, "cancelPassengers");
+  }
+
+  async changeOffers(drctOrderId: string, dates: ChangeDates): Promise<SupplierChangeOffer[]> {
+    this.log.push("drct.changeOffers");
+    this.changeOfferCalls.push({ drctOrderId, dates });
+    return answer(this.changeOfferAnswers, "changeOffers");
+  }
+
+  async applyChange(drctOrderId: string, changeOfferId: string, key: string): Promise<SupplierOrder> {
+    this.log.push("drct.applyChange");
+    this.changeCalls.push({ drctOrderId, changeOfferId, key });
+    return answer(this.changes, "applyChange");
+  }
+
+  async release(drctOrderId: string): Promise<SupplierOrder> {
+    this.log.push("drct.release");
+    this.releaseCalls.push(drctOrderId);
+    return answer(this.releases, "release");
   }
 }
 
@@ -396,7 +445,7 @@ export class FakeUsageMeter implements UsageMeter {
     for (const record of this.records) {
       const day = record.at.slice(0, 10);
       if (record.tenantId !== tenantId || day < fromDay || day > toDay) continue;
-      const counts = days.get(day) ?? { searches: 0, prices: 0, orders: 0, issues: 0 };
+      const counts = days.get(day) ?? { searches: 0, prices: 0, orders: 0, issues: 0, changes: 0 };
       days.set(day, { ...counts, [record.metric]: counts[record.metric] + (record.count ?? 1) });
     }
     return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, counts]) => ({ day, counts }));

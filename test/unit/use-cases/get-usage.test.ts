@@ -13,7 +13,7 @@ beforeEach(() => {
 
 /** 2031-03-10T08:00:00Z. */
 const NOW = new Date(T0);
-const ZERO: UsageCounts = { searches: 0, prices: 0, orders: 0, issues: 0 };
+const ZERO: UsageCounts = { searches: 0, prices: 0, orders: 0, issues: 0, changes: 0 };
 
 const record = async (tenantId: string, metric: UsageMetric, at: string, times = 1): Promise<void> => {
   for (let count = 0; count < times; count += 1) await meter.record(tenantId, metric, new Date(at));
@@ -34,14 +34,15 @@ describe("getUsage", () => {
     await record("tenant-a", "prices", "2031-03-01T23:59:59Z");
     await record("tenant-a", "orders", "2031-03-05T00:00:00Z");
     await record("tenant-a", "issues", "2031-03-05T12:00:00Z", 3);
+    await record("tenant-a", "changes", "2031-03-05T13:00:00Z");
 
     const report = await usage({});
 
     expect(report.days).toEqual([
-      { date: "2031-03-01", counts: { searches: 2, prices: 1, orders: 0, issues: 0 } },
-      { date: "2031-03-05", counts: { searches: 0, prices: 0, orders: 1, issues: 3 } },
+      { date: "2031-03-01", counts: { searches: 2, prices: 1, orders: 0, issues: 0, changes: 0 } },
+      { date: "2031-03-05", counts: { searches: 0, prices: 0, orders: 1, issues: 3, changes: 1 } },
     ]);
-    expect(report.totals).toEqual({ searches: 2, prices: 1, orders: 1, issues: 3 });
+    expect(report.totals).toEqual({ searches: 2, prices: 1, orders: 1, issues: 3, changes: 1 });
   });
 
   test("another tenant's usage is not in the report", async () => {
