@@ -5,6 +5,7 @@
  *
  * Pure data: no CDK and no AWS SDK imports, so Lambda code may read it too.
  */
+import type { Scope } from "../functions/domain/access";
 
 export interface GlobalIndexDescription {
   readonly name: string;
@@ -101,6 +102,15 @@ export const TABLES = {
     purpose:
       "Each tenant's recent order events (ids, types, times, order ids and statuses; no personal data) for GET /public/events",
   },
+  authEvents: {
+    id: "AuthEvents",
+    env: "TABLE_AUTH_EVENTS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    ttlAttribute: "expires_at",
+    purpose:
+      "Every refused authentication (reason, tenant, key id, source IP, user agent, route, time; never the key) for GET /ops/api/auth-events",
+  },
   usage: {
     id: "Usage",
     env: "TABLE_USAGE",
@@ -151,7 +161,7 @@ export type QueueKey = keyof typeof QUEUES;
 
 export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
 
-export type HttpMethod = "GET" | "POST" | "PATCH";
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** What a function may touch: CDK grants exactly this, and injects the matching env vars. */
 export interface FunctionDescription {
@@ -172,21 +182,34 @@ export interface FunctionDescription {
   readonly pii?: boolean;
   /** Whether it reads tenants' webhook signing secrets. */
   readonly webhookSecrets?: boolean;
+  /**
+   * Whether it creates, moves and revokes tenants' API Gateway API keys (the usage plans' ids
+   * in USAGE_PLAN_<PLAN>) and creates tenants' webhook signing secrets.
+   */
+  readonly administersTenants?: boolean;
   readonly timeoutSeconds?: number;
   /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
   readonly bundledFiles?: readonly string[];
 }
 
-export interface RouteDescription extends FunctionDescription {
+interface RouteBase extends FunctionDescription {
   readonly operationId: string;
   readonly method: HttpMethod;
   /** API Gateway resource path, `{param}` style. */
   readonly path: string;
-  readonly auth: "api-key" | "none";
   /** Whether the route takes an Idempotency-Key (create, issue, cancel). */
   readonly idempotent?: boolean;
   readonly summary: string;
 }
+
+/**
+ * Who may call a route: anyone (`none`); an agency's API key that carries `scope`
+ * (`api-key`: API Gateway API keys in AWS); or an operator (`operator`: IAM-authorized, SigV4,
+ * in AWS; the `x-ops-key` header locally), never an agency's key. Operator routes live under
+ * /ops/api and are not in the agencies' OpenAPI document.
+ */
+export type RouteDescription = RouteBase &
+  ({ readonly auth: "none" } | { readonly auth: "api-key"; readonly scope: Scope } | { readonly auth: "operator" });
 
 export const ROUTES = [
   {
@@ -226,6 +249,7 @@ export const ROUTES = [
     path: "/public/offers/search",
     handler: "http/search-offers",
     auth: "api-key",
+    scope: "search",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
@@ -237,6 +261,7 @@ export const ROUTES = [
     path: "/public/offers/{offerId}/price",
     handler: "http/price-offer",
     auth: "api-key",
+    scope: "search",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: true,
@@ -248,6 +273,7 @@ export const ROUTES = [
     path: "/public/orders",
     handler: "http/create-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "offers", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
@@ -262,6 +288,7 @@ export const ROUTES = [
     path: "/public/orders",
     handler: "http/list-orders",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "supplierState"],
     secrets: [],
     pii: true,
@@ -273,6 +300,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}",
     handler: "http/get-order",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "supplierState"],
     secrets: [],
     pii: true,
@@ -284,6 +312,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/issue",
     handler: "http/issue-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "usage"],
     secrets: [],
@@ -298,6 +327,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/cancel",
     handler: "http/cancel-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
     secrets: ["drctToken"],
@@ -311,6 +341,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/callbacks",
     handler: "http/list-order-callbacks",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "deliveries", "supplierState"],
     secrets: [],
     pii: true,
@@ -322,6 +353,7 @@ export const ROUTES = [
     path: "/public/callbacks/{deliveryId}/replay",
     handler: "http/replay-callback",
     auth: "api-key",
+    scope: "admin",
     tables: ["tenants", "deliveries", "supplierState"],
     secrets: [],
     sendsTo: ["callbacks"],
@@ -333,6 +365,7 @@ export const ROUTES = [
     path: "/public/callbacks/test",
     handler: "http/test-callback",
     auth: "api-key",
+    scope: "admin",
     tables: ["tenants", "supplierState", "deliveries"],
     secrets: [],
     webhookSecrets: true,
@@ -344,6 +377,7 @@ export const ROUTES = [
     path: "/public/events",
     handler: "http/list-events",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "events", "supplierState"],
     secrets: [],
     summary: "The tenant's recent order events, newest first, with cursor pagination and a type filter",
@@ -354,10 +388,75 @@ export const ROUTES = [
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
+    scope: "read",
     // supplierState: every tenant route answers the tenant's ratelimit-* headers from its bucket.
     tables: ["tenants", "usage", "supplierState"],
     secrets: [],
     summary: "Metered searches, prices, orders and issues per UTC day, for billing",
+  },
+  {
+    operationId: "createTenant",
+    method: "POST",
+    path: "/ops/api/tenants",
+    handler: "ops/create-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Onboard a tenant: its first API key (every scope) and webhook signing secret",
+  },
+  {
+    operationId: "getTenant",
+    method: "GET",
+    path: "/ops/api/tenants/{tenantId}",
+    handler: "ops/get-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    summary: "A tenant's plan, markup, IP allowlist, status and keys (ids and scopes, never the keys)",
+  },
+  {
+    operationId: "updateTenant",
+    method: "PATCH",
+    path: "/ops/api/tenants/{tenantId}",
+    handler: "ops/update-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Change a tenant's plan, markup, IP allowlist or status (active, suspended)",
+  },
+  {
+    operationId: "createApiKey",
+    method: "POST",
+    path: "/ops/api/tenants/{tenantId}/keys",
+    handler: "ops/create-api-key",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Add an API key with the given scopes (rotation: add, then revoke the old one)",
+  },
+  {
+    operationId: "revokeApiKey",
+    method: "DELETE",
+    path: "/ops/api/tenants/{tenantId}/keys/{keyId}",
+    handler: "ops/revoke-api-key",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Revoke an API key: refused within 5 s",
+  },
+  {
+    operationId: "listAuthEvents",
+    method: "GET",
+    path: "/ops/api/auth-events",
+    handler: "ops/list-auth-events",
+    auth: "operator",
+    tables: ["authEvents"],
+    secrets: [],
+    summary: "Refused authentications, newest first, with a tenant and reason filter",
   },
 ] as const satisfies readonly RouteDescription[];
 
@@ -413,6 +512,17 @@ export const TASKS = {
 } as const satisfies Record<string, FunctionDescription>;
 
 export type TaskKey = keyof typeof TASKS;
+
+/** The route a request of API Gateway's `httpMethod` on its `resource` path is (undefined: none). */
+export const routeOf = (method: string, resource: string): RouteDescription | undefined =>
+  (ROUTES as readonly RouteDescription[]).find((route) => route.method === method && route.path === resource);
+
+/**
+ * Tables a route's function may touch: its own, and AuthEvents for any route that
+ * authenticates (every refusal is recorded there).
+ */
+export const routeTables = (route: RouteDescription): readonly TableKey[] =>
+  route.auth === "none" ? route.tables : [...new Set([...route.tables, "authEvents" as const])];
 
 /** Functions that event bus rules invoke. */
 export const EVENT_FUNCTIONS = {
@@ -494,6 +604,8 @@ export const ENV = {
   platformMarkupBps: "PLATFORM_MARKUP_BPS",
   localSecretsDir: "LOCAL_SECRETS_DIR",
   maxBodyBytes: "MAX_BODY_BYTES",
+  usagePlanStandard: "USAGE_PLAN_STANDARD",
+  usagePlanPremium: "USAGE_PLAN_PREMIUM",
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;

@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Token, Vali
 import {
   AccessLogFormat,
   ApiKeySourceType,
+  AuthorizationType,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -10,6 +11,7 @@ import {
   type Resource,
   ResponseType,
   RestApi,
+  type UsagePlan,
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
@@ -38,6 +40,7 @@ import {
   type QueueKey,
   ROUTES,
   type RouteDescription,
+  routeTables,
   type SecretKey,
   TABLE_ENTRIES,
   TABLES,
@@ -153,6 +156,17 @@ export class StatelessStack extends Stack {
       });
     }
 
+    const plans = Object.fromEntries(
+      (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
+        name,
+        this.api.addUsagePlan(`Plan-${name}`, {
+          name: `${props.prefix}-${name}`,
+          throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
+          quota: { limit: plan.quotaPerDay, period: Period.DAY },
+          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        }),
+      ]),
+    ) as Record<PlanName, UsagePlan>;
     const commonEnv = {
       [ENV.stage]: props.stage,
       [ENV.drctBaseUrl]: props.drctBaseUrl,
@@ -168,6 +182,46 @@ export class StatelessStack extends Stack {
       });
     /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
     const webhookSecretPrefix = `${props.prefix}/webhook`;
+    const apiGatewayArn = (path: string) => this.formatArn({ service: "apigateway", account: "", resource: path });
+    /**
+     * Onboarding and key rotation without a deploy: the function creates and deletes API keys,
+     * moves them between the plans' usage plans, and creates tenants' webhook signing secrets.
+     */
+    const grantTenantAdministration = (fn: GatewayFunction) => {
+      // By name, looked up at run time: a reference to the usage plans (which depend on the
+      // stage, which depends on every method) would make this function depend on itself.
+      fn.fn.addEnvironment(ENV.usagePlanStandard, `${props.prefix}-standard`);
+      fn.fn.addEnvironment(ENV.usagePlanPremium, `${props.prefix}-premium`);
+      fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
+      fn.fn.addToRolePolicy(
+        new PolicyStatement({ actions: ["apigateway:GET"], resources: [apiGatewayArn("/usageplans")] }),
+      );
+      fn.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["apigateway:POST", "apigateway:DELETE"],
+          resources: [
+            apiGatewayArn("/apikeys"),
+            apiGatewayArn("/apikeys/*"),
+            apiGatewayArn("/usageplans/*/keys"),
+            apiGatewayArn("/usageplans/*/keys/*"),
+          ],
+        }),
+      );
+      fn.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"],
+          resources: [
+            this.formatArn({
+              service: "secretsmanager",
+              resource: "secret",
+              resourceName: `${webhookSecretPrefix}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      state.key.grantEncryptDecrypt(fn.fn);
+    };
     /** A function with exactly the access its description declares. */
     const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
       const fn = new GatewayFunction(this, id, {
@@ -192,6 +246,7 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ["states:ListExecutions"], resources: [workflowArn(key)] }),
         );
       }
+      if (description.administersTenants) grantTenantAdministration(fn);
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
@@ -279,7 +334,7 @@ export class StatelessStack extends Stack {
     }
 
     for (const route of ROUTES as readonly RouteDescription[]) {
-      const fn = functionFor(`Route-${route.operationId}`, route);
+      const fn = functionFor(`Route-${route.operationId}`, { ...route, tables: routeTables(route) });
       this.functions[route.operationId] = fn;
       const resource = route.path
         .split("/")
@@ -290,23 +345,14 @@ export class StatelessStack extends Stack {
         );
       resource.addMethod(route.method, new LambdaIntegration(fn.fn, { proxy: true }), {
         apiKeyRequired: route.auth === "api-key",
+        // Operators sign with SigV4 (IAM); an agency's API key never opens these routes.
+        ...(route.auth === "operator" ? { authorizationType: AuthorizationType.IAM } : {}),
         requestValidator: validator,
         operationName: route.operationId,
         ...(route.idempotent ? { requestParameters: { "method.request.header.Idempotency-Key": false } } : {}),
       });
     }
 
-    const plans = Object.fromEntries(
-      (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
-        name,
-        this.api.addUsagePlan(`Plan-${name}`, {
-          name: `${props.prefix}-${name}`,
-          throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
-          quota: { limit: plan.quotaPerDay, period: Period.DAY },
-          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-        }),
-      ]),
-    );
     addTenantKeys(this, this.api, plans, props.prefix, props.tenants);
 
     apiFirewall(this, {

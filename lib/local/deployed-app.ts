@@ -81,7 +81,7 @@ export const synthesizeLocalApp = (drctBaseUrl: string): DeployedApp => {
 
 export interface LocalPlumbing {
   /** AWS_ENDPOINT_URL_* the functions' SDK clients use (the IAM proxies). */
-  readonly endpoints: Readonly<Record<"DYNAMODB" | "SQS" | "SFN" | "EVENTBRIDGE", string>>;
+  readonly endpoints: Readonly<Record<"DYNAMODB" | "SQS" | "SFN" | "EVENTBRIDGE" | "API_GATEWAY", string>>;
   /** Queue URL in the template → the local queue's URL. */
   readonly queueUrl: (templateUrl: string) => string | undefined;
   readonly secretsDir: string;
@@ -102,6 +102,8 @@ export const TUNABLE_ENV: readonly string[] = [
         ENV.localSecretsDir,
         ENV.webhookSecretPrefix,
         ENV.serviceName,
+        ENV.usagePlanStandard,
+        ENV.usagePlanPremium,
       ].includes(name as never),
   ),
   "POWERTOOLS_DEV",

@@ -10,7 +10,7 @@ import type { RolePolicy } from "../../template/iam";
  * allows the action on the resource; otherwise it is refused as AWS refuses it (400,
  * AccessDeniedException naming the action and the resource). The handlers know nothing of it.
  */
-export type ProxiedService = "dynamodb" | "sqs" | "states" | "events";
+export type ProxiedService = "dynamodb" | "sqs" | "states" | "events" | "apigateway";
 
 export interface Denial {
   readonly caller: string;
@@ -74,6 +74,9 @@ export const resourcesOf = (
     }
     case "states":
       return [text("stateMachineArn") ?? text("executionArn") ?? "*"];
+    case "apigateway":
+      // A REST control plane: the resource is the request's path (`operation` here).
+      return [`arn:aws:apigateway:${region}::${operation}`];
     case "events": {
       const entries = Array.isArray(body.Entries) ? body.Entries : [];
       const buses = new Set(
@@ -91,6 +94,7 @@ const CONTENT_TYPE: Record<ProxiedService, string> = {
   sqs: "application/x-amz-json-1.0",
   states: "application/x-amz-json-1.0",
   events: "application/x-amz-json-1.1",
+  apigateway: "application/json",
 };
 
 export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<PolicyProxy> => {
@@ -99,10 +103,13 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
     void (async () => {
       const body = await readBody(req);
       const caller = CREDENTIAL.exec(String(req.headers.authorization ?? ""))?.[1] ?? "anonymous";
-      const operation =
-        String(req.headers["x-amz-target"] ?? "")
-          .split(".")
-          .pop() ?? "";
+      // API Gateway's control plane is REST: its IAM action is the method, its resource the path.
+      const rest = options.service === "apigateway";
+      const operation = rest
+        ? new URL(req.url ?? "/", "http://localhost").pathname
+        : (String(req.headers["x-amz-target"] ?? "")
+            .split(".")
+            .pop() ?? "");
       const policy = options.policyOf(caller);
       if (policy !== "unrestricted") {
         let parsed: Record<string, unknown> = {};
@@ -112,13 +119,14 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
         } catch {
           // Not JSON: the stand-in answers it; the check sees no resource.
         }
-        const action = `${options.service}:${operation}`;
+        const action = `${options.service}:${rest ? (req.method ?? "GET") : operation}`;
         const resources = resourcesOf(options.service, operation, parsed, options.region, options.account);
         const denied = resources.find((resource) => policy === undefined || !policy.allows(action, resource));
         if (denied !== undefined) {
           options.onDenied?.({ caller, action, resource: denied });
-          res.writeHead(400, {
+          res.writeHead(rest ? 403 : 400, {
             "content-type": CONTENT_TYPE[options.service],
+            ...(rest ? { "x-amzn-errortype": "AccessDeniedException" } : {}),
             "x-amzn-requestid": randomUUID(),
             "x-amzn-query-error": "AccessDenied;Sender",
           });
