@@ -13,7 +13,7 @@ import type { Tenant } from "../domain/tenant";
 import type { TenantAdminDeps, TenantChanges, TenantStore } from "../use-cases/administer-tenants";
 import { once } from "./wiring";
 
-const dynamoTenantStore = (): TenantStore => ({
+export const dynamoTenantStore = (): TenantStore => ({
   get: getTenant,
   create: (tenant) =>
     createTenantItem({

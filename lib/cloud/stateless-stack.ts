@@ -220,7 +220,6 @@ export class StatelessStack extends Stack {
           ],
         }),
       );
-      state.key.grantEncryptDecrypt(fn.fn);
     };
     /** A function with exactly the access its description declares. */
     const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
@@ -383,8 +382,14 @@ export class StatelessStack extends Stack {
     }
     acknowledge(
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${props.prefix}/webhook/*]`,
-      "The callback sender reads every tenant's webhook signing secret, and only those (one prefix).",
+      "The callback sender reads every tenant's webhook signing secret, and onboarding creates them: that one prefix only.",
     );
+    for (const path of ["/apikeys/*", "/usageplans/*/keys", "/usageplans/*/keys/*"]) {
+      acknowledge(
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`,
+        "Tenant administration creates and revokes API keys at run time (their ids cannot be known at deploy) and attaches them to the usage plans, which are found by name: a reference would make the function depend on its own API's deployment.",
+      );
+    }
     acknowledge(
       "AwsSolutions-L1",
       "Pinned to nodejs22.x on purpose: the runtime the local stand-ins and the test suite run on; moving to a newer runtime is a tested change, not a silent one.",
@@ -399,7 +404,7 @@ export class StatelessStack extends Stack {
     );
     acknowledge(
       "AwsSolutions-APIG4",
-      "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id. Agencies integrate server to server, so Cognito or IAM authorizers do not apply.",
+      "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id and checks its scopes and IP allowlist. Agencies integrate server to server, so Cognito or IAM authorizers do not apply to their routes; operators' /ops/api routes are IAM-authorized.",
     );
     acknowledgeServerlessStack(this);
     acknowledge("AwsSolutions-COG4", "Same as APIG4: agencies authenticate with API keys, not Cognito users.");

@@ -29,6 +29,12 @@ export interface CodeNeeds {
   readonly workflows: ReadonlySet<WorkflowKey>;
   /** Whether it lists a workflow's executions (ListExecutionsCommand). */
   readonly listsExecutions: boolean;
+  /** Whether it reads secrets by name (Powertools getSecret), e.g. under WEBHOOK_SECRET_PREFIX. */
+  readonly readsSecrets: boolean;
+  /** Whether it creates secrets (CreateSecretCommand): onboarding's webhook signing secrets. */
+  readonly createsSecrets: boolean;
+  /** Whether it manages API Gateway API keys (CreateApiKeyCommand and the like). */
+  readonly managesApiKeys: boolean;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -77,6 +83,9 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
       ...matchesOf(text, /\bprocess\.env\.(PII_KMS_KEY_ARN)\b/g),
     ]),
     listsExecutions: /new ListExecutionsCommand\d*\(/.test(text),
+    readsSecrets: /\bgetSecret\d*\(/.test(text),
+    createsSecrets: /new CreateSecretCommand\d*\(/.test(text),
+    managesApiKeys: /new CreateApiKeyCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
   };
 };

@@ -93,6 +93,14 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
     requireEnv(WORKFLOWS[workflow].env, arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
     requireCall("states:StartExecution", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
   }
+  if (code.managesApiKeys) {
+    const apiGateway = (path: string) => `arn:aws:apigateway:${REGION}::${path}`;
+    requireCall("apigateway:GET", apiGateway("/usageplans"));
+    requireCall("apigateway:POST", apiGateway("/apikeys"));
+    requireCall("apigateway:DELETE", apiGateway("/apikeys/k3y1d"));
+    requireCall("apigateway:POST", apiGateway("/usageplans/pl4n1d/keys"));
+    requireCall("apigateway:DELETE", apiGateway("/usageplans/pl4n1d/keys/k3y1d"));
+  }
   if (code.listsExecutions) {
     // The sweep lists its own runs (the state machine ARN comes from the context object).
     requireCall("states:ListExecutions", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS.reconciliation.id}`));
@@ -106,7 +114,10 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
       for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) requireCall(action, value);
     }
     if (name === ENV.webhookSecretPrefix) {
-      requireCall("secretsmanager:GetSecretValue", arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`));
+      const secret = arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`);
+      if (code.readsSecrets) requireCall("secretsmanager:GetSecretValue", secret);
+      if (code.createsSecrets)
+        for (const action of ["CreateSecret", "PutSecretValue"]) requireCall(`secretsmanager:${action}`, secret);
     }
   }
   return found;

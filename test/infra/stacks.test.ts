@@ -9,6 +9,7 @@ import {
   QUEUES,
   ROUTES,
   type RouteDescription,
+  routeTables,
   TABLE_ENTRIES,
   TASKS,
 } from "../../lib/resources";
@@ -110,11 +111,12 @@ describe("stateless stack", () => {
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
-  test("tenant routes require an API key; health and OpenAPI do not", () => {
-    for (const route of ROUTES) {
+  test("tenant routes require an API key; operator routes IAM (SigV4) and no key; health and OpenAPI neither", () => {
+    for (const route of ROUTES as readonly RouteDescription[]) {
       stateless.hasResourceProperties("AWS::ApiGateway::Method", {
         HttpMethod: route.method,
         ApiKeyRequired: route.auth === "api-key",
+        AuthorizationType: route.auth === "operator" ? "AWS_IAM" : "NONE",
         OperationName: route.operationId,
       });
     }
@@ -145,7 +147,7 @@ describe("stateless stack", () => {
       const [, resource] = Object.entries(functions).find(([id]) => id.startsWith(`Route${route.operationId}Fn`)) ?? [];
       const variables = (resource?.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
       for (const [key, table] of TABLE_ENTRIES) {
-        if ((route.tables as readonly string[]).includes(key))
+        if ((routeTables(route) as readonly string[]).includes(key))
           expect(variables[table.env]).toBe(`aviaframe-dev-${table.id}`);
         else expect(variables[table.env], `${route.operationId} must not see ${table.id}`).toBeUndefined();
       }

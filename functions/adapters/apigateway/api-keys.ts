@@ -60,7 +60,6 @@ export const apiGatewayKeys = (): ApiKeyGateway => ({
         description: `API key of tenant ${tenantId}`,
         enabled: true,
         value,
-        tags: { tenant: tenantId },
       }),
     );
     const keyId = created.id;

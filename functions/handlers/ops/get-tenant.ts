@@ -1,12 +1,12 @@
 import { TenantPath } from "../../api/ops-schemas";
 import { AvfError } from "../../domain/errors";
 import { operatorRoute, parsePath } from "../../shared/http";
-import { tenantAdmin, tenantView } from "../../shared/tenant-admin-wiring";
+import { dynamoTenantStore, tenantView } from "../../shared/tenant-admin-wiring";
 
 export const handler = operatorRoute({
   handle: async ({ pathParameters }) => {
     const { tenantId } = parsePath(TenantPath, pathParameters);
-    const { tenants } = tenantAdmin();
+    const tenants = dynamoTenantStore();
     const tenant = await tenants.get(tenantId);
     if (tenant === undefined) throw new AvfError("AVF_404_TENANT_NOT_FOUND", `no tenant ${tenantId}`);
     const keys = await tenants.keys(tenantId);
