@@ -136,7 +136,8 @@ describe.concurrent("a tenant onboarded through /ops/api, without a restart", ()
   });
 
   test("a bad CIDR is a 400 naming the entry", async () => {
-    const bad = await ops("/tenants/agency-onboarded", {
+    await createTenant("agency-cidr");
+    const bad = await ops("/tenants/agency-cidr", {
       method: "PATCH",
       body: { ip_allowlist: ["10.0.0.0/33", "example.com"] },
     });
@@ -171,24 +172,27 @@ describe.concurrent("a tenant onboarded through /ops/api, without a restart", ()
     });
     let revokedAt = 0;
     let refusedAt = 0;
+    let answeredAt = 0;
     const statuses = new Set<number>();
     const loop = async () => {
       while (refusedAt === 0 || Date.now() - refusedAt < 500) {
         const response = await harness.call("/public/usage", { key: tenant.api_key });
         statuses.add(response.status);
         if (response.status === 401 && revokedAt > 0 && refusedAt === 0) refusedAt = Date.now();
-        if (revokedAt > 0 && Date.now() - revokedAt > EFFECTIVE_WITHIN_MS + 2_000) break;
+        if (answeredAt > 0 && Date.now() - answeredAt > EFFECTIVE_WITHIN_MS + 2_000) break;
       }
     };
     const inFlight = [loop(), loop(), loop()];
     await sleep(300);
     revokedAt = Date.now();
     const revoked = await ops(`/tenants/agency-rotating/keys/${tenant.key_id}`, { method: "DELETE" });
+    answeredAt = Date.now();
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe("revoked");
     await Promise.all(inFlight);
     expect(refusedAt).toBeGreaterThan(0);
-    expect(refusedAt - revokedAt).toBeLessThan(EFFECTIVE_WITHIN_MS);
+    // Within 5 s of the operator's answer (the revocation's own request may wait on a cold start).
+    expect(refusedAt - answeredAt).toBeLessThan(EFFECTIVE_WITHIN_MS);
     expect([...statuses].sort()).toEqual([200, 401]);
     // Rotation: the successor still works, the old key stays refused.
     expect((await harness.call("/public/usage", { key: successor.body.api_key })).status).toBe(200);
