@@ -541,6 +541,21 @@ export const EVENT_FUNCTIONS = {
 
 export type EventFunctionKey = keyof typeof EVENT_FUNCTIONS;
 
+/**
+ * Functions fed by a CloudWatch Logs subscription. `gatewayRefusals` reads API Gateway's access
+ * log: the refusals API Gateway makes before any function runs (an unknown, missing or revoked
+ * key; an operator route without a valid signature) become AuthEvents too.
+ */
+export const LOG_SUBSCRIBERS = {
+  gatewayRefusals: {
+    handler: "logs/record-gateway-refusals",
+    tables: ["authEvents"],
+    secrets: [],
+  },
+} as const satisfies Record<string, FunctionDescription>;
+
+export type LogSubscriberKey = keyof typeof LOG_SUBSCRIBERS;
+
 /** Functions fed by a queue (an SQS event source mapping in AWS, a poller locally). */
 export const CONSUMERS = {
   ticketing: {

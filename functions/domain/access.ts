@@ -107,3 +107,27 @@ export const decideAccess = (input: {
   if (!key.scopes.includes(input.requiredScope)) return { allowed: false, reason: "scope_required", ...known };
   return { allowed: true };
 };
+
+/**
+ * The reason of a refusal API Gateway made itself, from its access log: its error response
+ * type and the route. Undefined: not an authentication refusal (throttling, a bad body, no such
+ * route). API Gateway does not tell a missing key from a wrong one in every case; an unknown key
+ * is also what a revoked (deleted) one looks like to it.
+ */
+export const gatewayRefusalReason = (errorResponseType: string, resourcePath: string): RefusalReason | undefined => {
+  const operatorRoute = resourcePath === "/ops/api" || resourcePath.startsWith("/ops/api/");
+  if (operatorRoute) {
+    return [
+      "MISSING_AUTHENTICATION_TOKEN",
+      "INVALID_SIGNATURE",
+      "EXPIRED_TOKEN",
+      "ACCESS_DENIED",
+      "UNAUTHORIZED",
+    ].includes(errorResponseType)
+      ? "operator_auth_failed"
+      : undefined;
+  }
+  if (errorResponseType === "INVALID_API_KEY") return "unknown_key";
+  if (errorResponseType === "ACCESS_DENIED" || errorResponseType === "FORBIDDEN") return "missing_key";
+  return undefined;
+};

@@ -1,4 +1,3 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { routeOf } from "../../lib/resources";
 import { type NewAuthEvent, recordAuthEvent } from "../adapters/dynamodb/auth-events";
@@ -6,8 +5,9 @@ import { resolveAccessByApiKeyId } from "../adapters/dynamodb/tenant-directory";
 import { decideAccess, type RefusalReason } from "../domain/access";
 import { AvfError } from "../domain/errors";
 import type { Tenant } from "../domain/tenant";
+import { countAuthRefusal } from "./auth-metrics";
 import { correlationIdOf } from "./correlation";
-import { logger, metrics } from "./powertools";
+import { logger } from "./powertools";
 
 /** The answer a caller gets for each refusal: it learns which rule refused it, never more. */
 const refusalError = (reason: RefusalReason, detail: { requiredScope?: string }): AvfError => {
@@ -47,8 +47,7 @@ export const refuse = async (
     userAgent: identity?.userAgent ?? headers["user-agent"],
     correlationId: correlationIdOf(headers),
   };
-  const metric = metrics.singleMetric();
-  metric.addMetric("AuthRefusals", MetricUnit.Count, 1);
+  countAuthRefusal();
   logger.warn("authentication refused", {
     reason: record.reason,
     tenant_id: record.tenantId,

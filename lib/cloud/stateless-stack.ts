@@ -19,7 +19,8 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { FilterPattern, LogGroup, RetentionDays, SubscriptionFilter } from "aws-cdk-lib/aws-logs";
+import { LambdaDestination } from "aws-cdk-lib/aws-logs-destinations";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
 import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -33,6 +34,7 @@ import {
   EVENT_FUNCTIONS,
   type EventFunctionKey,
   type FunctionDescription,
+  LOG_SUBSCRIBERS,
   MAX_BODY_BYTES,
   PLANS,
   type PlanName,
@@ -71,6 +73,37 @@ export interface StatelessStackProps extends StackProps {
   readonly tenants: readonly TenantKeyProps[] | undefined;
   readonly reconcileIntervalSeconds: number;
 }
+
+/**
+ * API Gateway's access log line (JSON). Never `$context.identity.apiKey`: the key's id, not the
+ * key. The refusal recorder (functions/handlers/logs) reads it.
+ */
+export const ACCESS_LOG_FORMAT = {
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  caller: "$context.identity.caller",
+  user: "$context.identity.user",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  apiKeyId: "$context.identity.apiKeyId",
+  errorResponseType: "$context.error.responseType",
+};
+
+/** The error response types of API Gateway's authentication refusals (domain/access.ts maps them). */
+const GATEWAY_AUTH_RESPONSE_TYPES = [
+  "INVALID_API_KEY",
+  "ACCESS_DENIED",
+  "FORBIDDEN",
+  "MISSING_AUTHENTICATION_TOKEN",
+  "INVALID_SIGNATURE",
+  "EXPIRED_TOKEN",
+  "UNAUTHORIZED",
+];
 
 const envelopeTemplate = (code: string, message: string) =>
   JSON.stringify({
@@ -113,7 +146,7 @@ export class StatelessStack extends Stack {
         loggingLevel: MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
         throttlingRateLimit: 200,
         throttlingBurstLimit: 400,
       },
@@ -294,6 +327,15 @@ export class StatelessStack extends Stack {
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
     const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), SWEEP.timeout);
     const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
+    // API Gateway's own refusals (before any function runs) become AuthEvents through its access log.
+    const gatewayRefusals = functionFor("Log-gatewayRefusals", LOG_SUBSCRIBERS.gatewayRefusals).fn;
+    new SubscriptionFilter(this, "GatewayRefusals", {
+      logGroup: accessLogs,
+      destination: new LambdaDestination(gatewayRefusals),
+      filterPattern: FilterPattern.any(
+        ...GATEWAY_AUTH_RESPONSE_TYPES.map((type) => FilterPattern.stringValue("$.errorResponseType", "=", type)),
+      ),
+    });
     for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
       eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
     }

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
-import type { RefusalReason } from "../../functions/domain/access";
 import { correlationIdOf } from "../../functions/shared/correlation";
 import { ROUTES, type RouteDescription } from "../resources";
 import { lambdaContext } from "./lambda-context";
@@ -24,12 +23,17 @@ export interface ApiGatewayOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** A refusal's line in API Gateway's access log (lib/cloud/stateless-stack.ts ACCESS_LOG_FORMAT's fields). */
 export interface GatewayRefusal {
-  readonly reason: RefusalReason;
-  readonly route: string;
-  readonly sourceIp: string;
-  readonly userAgent?: string;
-  readonly correlationId: string;
+  readonly requestId: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly httpMethod: string;
+  readonly resourcePath: string;
+  readonly status: string;
+  readonly apiKeyId: string;
+  /** As API Gateway names it: INVALID_API_KEY, ACCESS_DENIED, MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE. */
+  readonly errorResponseType: string;
 }
 
 /** The local operator, as IAM authorization names a caller in requestContext.identity. */
@@ -135,25 +139,34 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
     // What API Gateway checks before a function runs: the API key (agency routes) or the
     // caller's IAM signature (operator routes; locally the ops key). Never the other one.
     const sourceIp = req.socket.remoteAddress ?? "127.0.0.1";
-    const refuse = (reason: RefusalReason, message: string) => {
+    const refuse = (errorResponseType: string, message: string) => {
       options.onRefused?.({
-        reason,
-        route: `${method} ${match.route.path}`,
-        sourceIp,
-        userAgent: headers["user-agent"],
-        correlationId,
+        requestId: correlationId,
+        ip: sourceIp,
+        userAgent: headers["user-agent"] ?? "-",
+        httpMethod: method,
+        resourcePath: match.route.path,
+        status: "401",
+        apiKeyId: "-",
+        errorResponseType,
       });
       respond(res, envelope(401, "AVF_401_UNAUTHORIZED", message, correlationId));
     };
     const operator = match.route.auth === "operator";
     if (operator && !sameSecret(headers["x-ops-key"], options.opsKey)) {
-      refuse("operator_auth_failed", "operators' routes take the ops key in the x-ops-key header");
+      refuse(
+        headers["x-ops-key"] === undefined ? "MISSING_AUTHENTICATION_TOKEN" : "INVALID_SIGNATURE",
+        "operators' routes take the ops key in the x-ops-key header",
+      );
       return;
     }
     const apiKey = operator ? undefined : headers["x-api-key"];
     const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.idOf(apiKey);
     if (match.route.auth === "api-key" && apiKeyId === undefined) {
-      refuse(apiKey === undefined ? "missing_key" : "unknown_key", "send a valid API key in the x-api-key header");
+      refuse(
+        apiKey === undefined ? "ACCESS_DENIED" : "INVALID_API_KEY",
+        "send a valid API key in the x-api-key header",
+      );
       return;
     }
     const pathParameters: Record<string, string> = {};

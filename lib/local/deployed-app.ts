@@ -1,7 +1,16 @@
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { buildAviaframe } from "../cloud/app";
-import { CONSUMERS, ENV, EVENT_FUNCTIONS, type FunctionDescription, ROUTES, SECRETS, TASKS } from "../resources";
+import {
+  CONSUMERS,
+  ENV,
+  EVENT_FUNCTIONS,
+  type FunctionDescription,
+  LOG_SUBSCRIBERS,
+  ROUTES,
+  SECRETS,
+  TASKS,
+} from "../resources";
 import { functionEnvironment, functionPolicy, type RolePolicy } from "../template/iam";
 import { type CfnTemplate, TemplateResolver } from "../template/resolve";
 import { type RenderedWorkflow, renderWorkflows } from "./step-functions";
@@ -41,6 +50,7 @@ export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDes
   ...Object.entries(TASKS).map(([key, task]): [string, FunctionDescription] => [`Task-${key}`, task]),
   ...Object.entries(CONSUMERS).map(([key, fn]): [string, FunctionDescription] => [`Consumer-${key}`, fn]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, FunctionDescription] => [`Event-${key}`, fn]),
+  ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, FunctionDescription] => [`Log-${key}`, fn]),
 ];
 
 export const synthesizeLocalApp = (drctBaseUrl: string): DeployedApp => {

@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
-import { recordAuthEvent } from "../../functions/adapters/dynamodb/auth-events";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
 import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
@@ -280,9 +280,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       port: options.port ?? 3000,
       apiKeys,
       opsKey,
-      // API Gateway's own refusals (its access log in AWS) are AuthEvents too.
+      // API Gateway's own refusals reach the refusal recorder as its access log's subscription does.
       onRefused: (refusal) => {
-        recordAuthEvent(refusal).catch(options.onError ?? ((error) => console.error(error)));
+        const data = {
+          messageType: "DATA_MESSAGE",
+          owner: LOCAL_ACCOUNT,
+          logGroup: `${LOCAL_PREFIX}-api-access-logs`,
+          logStream: "local",
+          subscriptionFilters: ["GatewayRefusals"],
+          logEvents: [{ id: randomUUID(), timestamp: Date.now(), message: JSON.stringify(refusal) }],
+        };
+        localFunctions()
+          .get("Log-gatewayRefusals")
+          .invoke({ awslogs: { data: gzipSync(JSON.stringify(data)).toString("base64") } })
+          .catch(options.onError ?? ((error) => console.error(error)));
       },
       loadHandler: async (route: RouteDescription): Promise<ApiHandler> => {
         const fn = localFunctions().get(`Route-${route.operationId}`);

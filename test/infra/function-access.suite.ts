@@ -4,6 +4,7 @@ import {
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
+  LOG_SUBSCRIBERS,
   QUEUES,
   ROUTES,
   SECRETS,
@@ -30,6 +31,7 @@ const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
   ...Object.entries(TASKS).map(([key, task]): [string, string] => [`Task${key}Fn`, task.handler]),
   ...Object.entries(CONSUMERS).map(([key, consumer]): [string, string] => [`Consumer${key}Fn`, consumer.handler]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, string] => [`Event${key}Fn`, fn.handler]),
+  ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, string] => [`Log${key}Fn`, fn.handler]),
 ];
 
 let resolver: TemplateResolver;

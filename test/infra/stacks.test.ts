@@ -6,6 +6,7 @@ import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
 import {
   CONSUMERS,
   EVENT_FUNCTIONS,
+  LOG_SUBSCRIBERS,
   QUEUES,
   ROUTES,
   type RouteDescription,
@@ -106,7 +107,11 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length + Object.keys(EVENT_FUNCTIONS).length,
+      ROUTES.length +
+        Object.keys(TASKS).length +
+        Object.keys(CONSUMERS).length +
+        Object.keys(EVENT_FUNCTIONS).length +
+        Object.keys(LOG_SUBSCRIBERS).length,
     );
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
@@ -129,6 +134,15 @@ describe("stateless stack", () => {
     stateless.hasResourceProperties("AWS::ApiGateway::Stage", {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
       TracingEnabled: true,
+    });
+    // The key's id and the refusal's type are logged, never the key itself.
+    const [stage] = Object.values(stateless.findResources("AWS::ApiGateway::Stage"));
+    const format = String(stage?.Properties.AccessLogSetting.Format);
+    expect(format).toContain("$context.identity.apiKeyId");
+    expect(format).toContain("$context.error.responseType");
+    expect(format).not.toMatch(/\$context\.identity\.apiKey\b(?!Id)/);
+    stateless.hasResourceProperties("AWS::Logs::SubscriptionFilter", {
+      FilterPattern: Match.stringLikeRegexp("INVALID_API_KEY"),
     });
     stateless.resourceCountIs("AWS::WAFv2::WebACLAssociation", 1);
   });

@@ -88,6 +88,8 @@ const liveAnOrder = async (): Promise<OrderRef> => {
   const key = await call("createApiKey", `${tenant}/keys`, { ...ops, body: { scopes: ["read"] } });
   await call("revokeApiKey", `${tenant}/keys/${String(key.body.key_id)}`, { ...ops, method: "DELETE" });
   await call("listAuthEvents", "/ops/api/auth-events", ops);
+  // API Gateway's own refusal: its access log line goes to the refusal recorder.
+  await api.call("/public/usage", { key: "not-a-key-of-anyone" });
   return order;
 };
 

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import {
   type ApiKeyGrant,
   decideAccess,
+  gatewayRefusalReason,
   ipAllowed,
   parseCidr,
   SCOPES,
@@ -116,5 +117,19 @@ describe("the access decision", () => {
         expect(decision.allowed).toBe(scopes.includes(required));
       }),
     );
+  });
+});
+
+describe("API Gateway's own refusals, from its access log", () => {
+  test.each([
+    ["INVALID_API_KEY", "/public/orders", "unknown_key"],
+    ["ACCESS_DENIED", "/public/orders/{orderId}", "missing_key"],
+    ["MISSING_AUTHENTICATION_TOKEN", "/ops/api/tenants", "operator_auth_failed"],
+    ["INVALID_SIGNATURE", "/ops/api/auth-events", "operator_auth_failed"],
+    ["MISSING_AUTHENTICATION_TOKEN", "/no/such/route", undefined],
+    ["THROTTLED", "/public/orders", undefined],
+    ["", "/public/orders", undefined],
+  ] as const)("%s on %s: %s", (type, path, reason) => {
+    expect(gatewayRefusalReason(type, path)).toBe(reason);
   });
 });
