@@ -7,6 +7,7 @@ import {
   listApiKeys,
   putApiKeyItem,
   revokeApiKeyItem,
+  tenantItemOf,
   updateTenantItem,
 } from "../adapters/dynamodb/tenant-directory";
 import type { Tenant } from "../domain/tenant";
@@ -15,16 +16,7 @@ import { once } from "./wiring";
 
 export const dynamoTenantStore = (): TenantStore => ({
   get: getTenant,
-  create: (tenant) =>
-    createTenantItem({
-      tenant_id: tenant.tenantId,
-      name: tenant.name,
-      plan: tenant.plan,
-      markup: tenant.markup,
-      default_currency: tenant.defaultCurrency,
-      status: tenant.status,
-      ...(tenant.ipAllowlist === undefined ? {} : { ip_allowlist: [...tenant.ipAllowlist] }),
-    }),
+  create: (tenant) => createTenantItem(tenantItemOf(tenant)),
   update: (tenantId, changes: TenantChanges) =>
     updateTenantItem(tenantId, {
       name: changes.name,
@@ -55,12 +47,4 @@ export const tenantAdmin = /* @__PURE__ */ once(
 );
 
 /** A tenant as operators read it (snake_case, as the API speaks). */
-export const tenantView = (tenant: Tenant) => ({
-  tenant_id: tenant.tenantId,
-  name: tenant.name,
-  plan: tenant.plan,
-  markup: tenant.markup,
-  default_currency: tenant.defaultCurrency,
-  status: tenant.status,
-  ip_allowlist: tenant.ipAllowlist ?? [],
-});
+export const tenantView = (tenant: Tenant) => ({ ...tenantItemOf(tenant), ip_allowlist: tenant.ipAllowlist ?? [] });

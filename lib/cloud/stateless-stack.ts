@@ -19,8 +19,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { FilterPattern, LogGroup, RetentionDays, SubscriptionFilter } from "aws-cdk-lib/aws-logs";
-import { LambdaDestination } from "aws-cdk-lib/aws-logs-destinations";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
 import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -52,6 +51,12 @@ import {
   WORKFLOWS,
   type WorkflowKey,
 } from "../resources";
+import {
+  ACCESS_LOG_FORMAT,
+  grantTenantAdministration,
+  subscribeGatewayRefusals,
+  usagePlanName,
+} from "./access-control";
 import { OperatorAlarms } from "./alarms";
 import { addEventRules } from "./event-rules";
 import { apiFirewall } from "./firewall";
@@ -73,37 +78,6 @@ export interface StatelessStackProps extends StackProps {
   readonly tenants: readonly TenantKeyProps[] | undefined;
   readonly reconcileIntervalSeconds: number;
 }
-
-/**
- * API Gateway's access log line (JSON). Never `$context.identity.apiKey`: the key's id, not the
- * key. The refusal recorder (functions/handlers/logs) reads it.
- */
-export const ACCESS_LOG_FORMAT = {
-  requestId: "$context.requestId",
-  ip: "$context.identity.sourceIp",
-  userAgent: "$context.identity.userAgent",
-  caller: "$context.identity.caller",
-  user: "$context.identity.user",
-  requestTime: "$context.requestTime",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  protocol: "$context.protocol",
-  responseLength: "$context.responseLength",
-  apiKeyId: "$context.identity.apiKeyId",
-  errorResponseType: "$context.error.responseType",
-};
-
-/** The error response types of API Gateway's authentication refusals (domain/access.ts maps them). */
-const GATEWAY_AUTH_RESPONSE_TYPES = [
-  "INVALID_API_KEY",
-  "ACCESS_DENIED",
-  "FORBIDDEN",
-  "MISSING_AUTHENTICATION_TOKEN",
-  "INVALID_SIGNATURE",
-  "EXPIRED_TOKEN",
-  "UNAUTHORIZED",
-];
 
 const envelopeTemplate = (code: string, message: string) =>
   JSON.stringify({
@@ -193,7 +167,7 @@ export class StatelessStack extends Stack {
       (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
         name,
         this.api.addUsagePlan(`Plan-${name}`, {
-          name: `${props.prefix}-${name}`,
+          name: usagePlanName(props.prefix, name),
           throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
           quota: { limit: plan.quotaPerDay, period: Period.DAY },
           apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
@@ -215,45 +189,12 @@ export class StatelessStack extends Stack {
       });
     /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
     const webhookSecretPrefix = `${props.prefix}/webhook`;
-    const apiGatewayArn = (path: string) => this.formatArn({ service: "apigateway", account: "", resource: path });
-    /**
-     * Onboarding and key rotation without a deploy: the function creates and deletes API keys,
-     * moves them between the plans' usage plans, and creates tenants' webhook signing secrets.
-     */
-    const grantTenantAdministration = (fn: GatewayFunction) => {
-      // By name, looked up at run time: a reference to the usage plans (which depend on the
-      // stage, which depends on every method) would make this function depend on itself.
-      fn.fn.addEnvironment(ENV.usagePlanStandard, `${props.prefix}-standard`);
-      fn.fn.addEnvironment(ENV.usagePlanPremium, `${props.prefix}-premium`);
-      fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({ actions: ["apigateway:GET"], resources: [apiGatewayArn("/usageplans")] }),
-      );
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["apigateway:POST", "apigateway:DELETE"],
-          resources: [
-            apiGatewayArn("/apikeys"),
-            apiGatewayArn("/apikeys/*"),
-            apiGatewayArn("/usageplans/*/keys"),
-            apiGatewayArn("/usageplans/*/keys/*"),
-          ],
-        }),
-      );
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"],
-          resources: [
-            this.formatArn({
-              service: "secretsmanager",
-              resource: "secret",
-              resourceName: `${webhookSecretPrefix}/*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
-        }),
-      );
-    };
+    const webhookSecretsArn = this.formatArn({
+      service: "secretsmanager",
+      resource: "secret",
+      resourceName: `${webhookSecretPrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     /** A function with exactly the access its description declares. */
     const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
       const fn = new GatewayFunction(this, id, {
@@ -278,20 +219,15 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ["states:ListExecutions"], resources: [workflowArn(key)] }),
         );
       }
-      if (description.administersTenants) grantTenantAdministration(fn);
+      if (description.administersTenants) {
+        grantTenantAdministration(fn.fn, { prefix: props.prefix, webhookSecretPrefix, webhookSecretsArn });
+      }
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
           new PolicyStatement({
             actions: ["secretsmanager:GetSecretValue"],
-            resources: [
-              this.formatArn({
-                service: "secretsmanager",
-                resource: "secret",
-                resourceName: `${webhookSecretPrefix}/*`,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ],
+            resources: [webhookSecretsArn],
           }),
         );
         state.key.grantDecrypt(fn.fn);
@@ -329,13 +265,7 @@ export class StatelessStack extends Stack {
     const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
     // API Gateway's own refusals (before any function runs) become AuthEvents through its access log.
     const gatewayRefusals = functionFor("Log-gatewayRefusals", LOG_SUBSCRIBERS.gatewayRefusals).fn;
-    new SubscriptionFilter(this, "GatewayRefusals", {
-      logGroup: accessLogs,
-      destination: new LambdaDestination(gatewayRefusals),
-      filterPattern: FilterPattern.any(
-        ...GATEWAY_AUTH_RESPONSE_TYPES.map((type) => FilterPattern.stringValue("$.errorResponseType", "=", type)),
-      ),
-    });
+    subscribeGatewayRefusals(this, accessLogs, gatewayRefusals);
     for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
       eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
     }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { type LoopbackService, serveOnLoopback } from "./loopback";
 
 /**
  * API Gateway's API keys and usage plan keys, locally: the part of its control plane the
@@ -79,7 +79,7 @@ export class LocalApiKeys {
     json(res, 404, { message: `Invalid ${what} identifier specified` }, "NotFoundException");
   }
 
-  /** One control-plane request; true when it was one of ours. */
+  /** One control-plane request. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://localhost").pathname
       .split("/")
@@ -155,24 +155,13 @@ export class LocalApiKeys {
   }
 
   /** Serves the control plane on a loopback port (behind the IAM proxy, as the functions see it). */
-  async listen(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  listen(): Promise<LoopbackService> {
     const server: Server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) json(res, 400, { message: String(error) }, "BadRequestException");
         else res.destroy();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", resolve);
-    });
-    return {
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    };
+    return serveOnLoopback(server);
   }
 }

@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
+import { usagePlanName } from "../cloud/access-control";
 import { type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
   CONSUMERS,
@@ -147,7 +148,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     stops.push(() => dynamo.close());
     dynamoEndpoint = dynamo.endpoint;
     // API Gateway's keys: the seeded tenants' (as cdk deploy makes them) and those onboarding creates.
-    const usagePlanOf = (plan: PlanName) => physicalName(LOCAL_PREFIX, plan);
+    const usagePlanOf = (plan: PlanName) => usagePlanName(LOCAL_PREFIX, plan);
     const apiKeys = new LocalApiKeys(
       new Set((Object.keys(PLANS) as PlanName[]).map(usagePlanOf)),
       inMemory ? undefined : join(dataDir, "apigateway", "api-keys.json"),

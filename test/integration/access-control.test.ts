@@ -18,19 +18,46 @@ const ops = <T = Record<string, unknown>>(path: string, options: Omit<CallOption
     headers: { "x-ops-key": harness.runtime.opsKey, ...options.headers },
   });
 
-/** Calls until `done` holds; answers the last response and how long it took. */
-const until = async (
+/**
+ * Calls every 150 ms, without waiting for earlier answers (at most 5 at once, so a slow answer
+ * on a loaded machine does not hold the next call back), until one answer satisfies `done`;
+ * answers it and how long after the start it came.
+ */
+const until = (
   call: () => Promise<ApiResponse>,
   done: (response: ApiResponse) => boolean,
-  withinMs = EFFECTIVE_WITHIN_MS + 2_000,
-): Promise<{ response: ApiResponse; afterMs: number }> => {
-  const started = Date.now();
-  for (;;) {
-    const response = await call();
-    if (done(response) || Date.now() - started > withinMs) return { response, afterMs: Date.now() - started };
-    await sleep(100);
-  }
-};
+  withinMs = EFFECTIVE_WITHIN_MS + 3_000,
+): Promise<{ response: ApiResponse; afterMs: number }> =>
+  new Promise((resolve, reject) => {
+    const started = Date.now();
+    let finished = false;
+    let inFlight = 0;
+    let last: ApiResponse | undefined;
+    const finish = (response: ApiResponse) => {
+      finished = true;
+      resolve({ response, afterMs: Date.now() - started });
+    };
+    const tick = () => {
+      if (finished) return;
+      if (Date.now() - started > withinMs && last !== undefined) return finish(last);
+      if (inFlight < 5) {
+        inFlight += 1;
+        call()
+          .then((response) => {
+            last = response;
+            if (!finished && done(response)) finish(response);
+          })
+          .catch((error: unknown) => {
+            if (!finished) reject(error);
+          })
+          .finally(() => {
+            inFlight -= 1;
+          });
+      }
+      setTimeout(tick, 150);
+    };
+    tick();
+  });
 
 interface AuthEventView {
   readonly reason: string;

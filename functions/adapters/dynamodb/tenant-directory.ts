@@ -59,6 +59,17 @@ const toGrant = (item: z.output<typeof KeyItem>): ApiKeyGrant => ({
   ...(item.revoked_at === undefined ? {} : { revokedAt: item.revoked_at }),
 });
 
+/** The item of a tenant (the inverse of reading one). */
+export const tenantItemOf = (tenant: Tenant): z.output<typeof TenantItem> => ({
+  tenant_id: tenant.tenantId,
+  name: tenant.name,
+  plan: tenant.plan,
+  markup: tenant.markup,
+  default_currency: tenant.defaultCurrency,
+  status: tenant.status,
+  ...(tenant.ipAllowlist === undefined ? {} : { ip_allowlist: [...tenant.ipAllowlist] }),
+});
+
 export const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "PROFILE" });
 const apiKeyKey = (tenantId: string, keyId: string) => ({ pk: `TENANT#${tenantId}`, sk: `KEY#${keyId}` });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { RolePolicy } from "../../template/iam";
+import { serveOnLoopback } from "../loopback";
 
 /**
  * IAM in front of a local stand-in (dynalite, fauxqs, the Step Functions and EventBridge
@@ -163,16 +163,5 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnLoopback(server);
 };
