@@ -4,9 +4,11 @@
  * in flight, suspension, and every refusal listed as an AuthEvent.
  */
 import { describe, expect, test } from "vitest";
+import { testTenant } from "../../lib/local/seed";
 import { API_KEYS, type ApiResponse, type CallOptions, searchBody, sleep, useLocalRuntime } from "./harness";
 
-const harness = useLocalRuntime();
+// agency-legacy: onboarded the old way (its key id on its profile, every scope).
+const harness = useLocalRuntime({ extraTenants: [testTenant("legacy")] });
 
 /** Changes take effect within this (CONTRACT.md §6). */
 const EFFECTIVE_WITHIN_MS = 5_000;
@@ -245,6 +247,22 @@ describe.concurrent("a tenant onboarded through /ops/api, without a restart", ()
     expect((await until(call, (response) => response.status === 200)).response.status).toBe(200);
     const events = await authEvents("&tenant_id=agency-suspended");
     expect(events.map((event) => event.reason)).toContain("tenant_suspended");
+  });
+
+  test("a tenant onboarded before key items: its key is listed with every scope, and revoking it works", async () => {
+    const legacy = testTenant("legacy");
+    const read = await ops<{ keys: { key_id: string; scopes: string[]; status: string }[] }>("/tenants/agency-legacy");
+    expect(read.body.keys).toEqual([
+      { key_id: legacy.item.api_key_id, scopes: ["search", "book", "read", "admin"], status: "active" },
+    ]);
+    const call = () => harness.call("/public/usage", { key: legacy.apiKey });
+    expect((await call()).status).toBe(200);
+    const revoked = await ops(`/tenants/agency-legacy/keys/${legacy.item.api_key_id}`, { method: "DELETE" });
+    expect(revoked.status).toBe(200);
+    const refused = await until(call, (response) => response.status === 401);
+    expect(refused.afterMs).toBeLessThan(EFFECTIVE_WITHIN_MS);
+    const after = await ops<{ keys: { key_id: string; status: string }[] }>("/tenants/agency-legacy");
+    expect(after.body.keys).toEqual([expect.objectContaining({ key_id: legacy.item.api_key_id, status: "revoked" })]);
   });
 
   test("the seeded keys keep every scope", async () => {

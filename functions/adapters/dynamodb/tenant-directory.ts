@@ -191,7 +191,10 @@ export const putApiKeyItem = async (item: KeyItem): Promise<void> => {
   );
 };
 
-/** Marks the key revoked; undefined when the tenant has no such key. */
+/**
+ * Marks the key revoked; undefined when the tenant has no such key. A tenant's first key from
+ * before keys had items (the profile's api_key_id) gets a revoked key item and leaves the profile.
+ */
 export const revokeApiKeyItem = async (
   tenantId: string,
   keyId: string,
@@ -211,9 +214,35 @@ export const revokeApiKeyItem = async (
     );
     return toGrant(KeyItem.parse(result.Attributes));
   } catch (error) {
-    if (isConditionalCheckFailure(error)) return undefined;
-    throw error;
+    if (!isConditionalCheckFailure(error)) throw error;
   }
+  const legacy = await legacyKeyOf(tenantId);
+  if (legacy?.keyId !== keyId) return undefined;
+  await putApiKeyItem({
+    tenant_id: tenantId,
+    api_key_id: keyId,
+    scopes: [...SCOPES],
+    status: "revoked",
+    created_at: at,
+    revoked_at: at,
+  });
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName("tenants"),
+      Key: tenantKey(tenantId),
+      UpdateExpression: "REMOVE api_key_id",
+      ConditionExpression: "api_key_id = :id",
+      ExpressionAttributeValues: { ":id": keyId },
+    }),
+  );
+  return { ...legacy, status: "revoked", revokedAt: at };
+};
+
+/** The profile's own key (tenants onboarded before key items): every scope. */
+const legacyKeyOf = async (tenantId: string): Promise<ApiKeyGrant | undefined> => {
+  const result = await dynamo().send(new GetCommand({ TableName: tableName("tenants"), Key: tenantKey(tenantId) }));
+  const keyId = result.Item?.api_key_id;
+  return typeof keyId === "string" ? { keyId, tenantId, scopes: [...SCOPES], status: "active" } : undefined;
 };
 
 /** The tenant's keys, revoked ones included (ids and scopes only). */
@@ -225,5 +254,7 @@ export const listApiKeys = async (tenantId: string): Promise<ApiKeyGrant[]> => {
       ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}`, ":key": "KEY#" },
     }),
   );
-  return (result.Items ?? []).map((item) => toGrant(KeyItem.parse(item)));
+  const keys = (result.Items ?? []).map((item) => toGrant(KeyItem.parse(item)));
+  const legacy = await legacyKeyOf(tenantId);
+  return legacy === undefined ? keys : [legacy, ...keys];
 };
