@@ -1,5 +1,6 @@
-import { Stack } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { CfnOutput, Stack, Token, Validations } from "aws-cdk-lib";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
+import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { FilterPattern, type ILogGroup, SubscriptionFilter } from "aws-cdk-lib/aws-logs";
 import { LambdaDestination } from "aws-cdk-lib/aws-logs-destinations";
@@ -84,4 +85,33 @@ export const grantTenantAdministration = (
       resources: [options.webhookSecretsArn],
     }),
   );
+};
+
+/**
+ * What an operator's IAM role or user needs for /ops/api (and nothing of the agencies' routes):
+ * attach `<prefix>-operators` to whoever administers tenants.
+ */
+export const operatorsPolicy = (stack: Stack, api: RestApi, prefix: string, stage: string): ManagedPolicy => {
+  const policy = new ManagedPolicy(stack, "OperatorsPolicy", {
+    managedPolicyName: `${prefix}-operators`,
+    description: "Calls the operators' API (/ops/api: tenants, keys, AuthEvents) of this stage",
+    statements: [
+      new PolicyStatement({
+        actions: ["execute-api:Invoke"],
+        resources: [api.arnForExecuteApi("*", "/ops/api/*", stage)],
+      }),
+    ],
+  });
+  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
+  const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
+  Validations.of(policy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${stack.getLogicalId(api.node.defaultChild as never)}>/${stage}/*/ops/api/*]`,
+    reason: "Every method of every operators' route of this stage's API, and only those: the routes under /ops/api.",
+  });
+  new CfnOutput(stack, "OperatorsPolicyArn", {
+    value: policy.managedPolicyArn,
+    description: "Attach to operators' roles: SigV4 calls of /ops/api (npm run tenant)",
+  });
+  new CfnOutput(stack, "ApiUrl", { value: api.url, description: "The stage's invoke URL (npm run tenant --url)" });
+  return policy;
 };

@@ -54,6 +54,7 @@ import {
 import {
   ACCESS_LOG_FORMAT,
   grantTenantAdministration,
+  operatorsPolicy,
   subscribeGatewayRefusals,
   usagePlanName,
 } from "./access-control";
@@ -141,6 +142,9 @@ export class StatelessStack extends Stack {
       [ResponseType.QUOTA_EXCEEDED, "429", "AVF_429_RATE_LIMITED", "the plan's quota is used up"],
       [ResponseType.REQUEST_TOO_LARGE, "413", "AVF_413_PAYLOAD_TOO_LARGE", "the request is too large"],
       [ResponseType.ACCESS_DENIED, "401", "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header"],
+      // Operators' routes (IAM): a bad or expired SigV4 signature.
+      [ResponseType.INVALID_SIGNATURE, "401", "AVF_401_UNAUTHORIZED", "operators' routes take a valid SigV4 signature"],
+      [ResponseType.EXPIRED_TOKEN, "401", "AVF_401_UNAUTHORIZED", "operators' routes take a valid SigV4 signature"],
       [ResponseType.WAF_FILTERED, "403", "AVF_403_FORBIDDEN", "the request was refused by the firewall"],
       [ResponseType.BAD_REQUEST_BODY, "400", "AVF_400_VALIDATION", "the request is not valid"],
       [ResponseType.BAD_REQUEST_PARAMETERS, "400", "AVF_400_VALIDATION", "the request is not valid"],
@@ -325,6 +329,7 @@ export class StatelessStack extends Stack {
     }
 
     addTenantKeys(this, this.api, plans, props.prefix, props.tenants);
+    operatorsPolicy(this, this.api, props.prefix, props.stage);
 
     apiFirewall(this, {
       prefix: props.prefix,

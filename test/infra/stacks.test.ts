@@ -116,6 +116,14 @@ describe("stateless stack", () => {
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
+  test("an operators' managed policy invokes /ops/api and nothing else", () => {
+    const policies = Object.values(stateless.findResources("AWS::IAM::ManagedPolicy"));
+    const operators = policies.find((policy) => policy.Properties.ManagedPolicyName === "aviaframe-dev-operators");
+    const statements = operators?.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[];
+    expect(statements.map((statement) => statement.Action)).toEqual(["execute-api:Invoke"]);
+    expect(JSON.stringify(statements[0]?.Resource)).toMatch(/\/dev\/\*\/ops\/api\/\*"/);
+  });
+
   test("tenant routes require an API key; operator routes IAM (SigV4) and no key; health and OpenAPI neither", () => {
     for (const route of ROUTES as readonly RouteDescription[]) {
       stateless.hasResourceProperties("AWS::ApiGateway::Method", {
