@@ -109,7 +109,8 @@ describe("operators' and agencies' credentials never open each other's routes", 
   });
 });
 
-describe.concurrent("a tenant onboarded through /ops/api, without a restart", () => {
+// Concurrent, each on a tenant of its own; 60 s like the other integration tests that start functions cold.
+describe.concurrent("a tenant onboarded through /ops/api, without a restart", { timeout: 60_000 }, () => {
   test("its first key has every scope and searches; the webhook secret is a Standard Webhooks one", async () => {
     const tenant = await createTenant("agency-onboarded");
     expect(tenant.scopes).toEqual(["search", "book", "read", "admin"]);

@@ -106,7 +106,8 @@ describe("every function, as synthesized, runs with what its template gives it",
         .map(([name]) => name.slice("Route-".length))
         .sort(),
     );
-  }, 60_000);
+    // Every route's function starts cold here, one after another.
+  }, 90_000);
 
   test("the workflow tasks, the queue consumers and the bus's target", async () => {
     const order = await lifeOfAnOrder();
