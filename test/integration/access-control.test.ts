@@ -3,6 +3,8 @@
  * onboarding, IP allowlists (never X-Forwarded-For), key scopes, revocation while requests are
  * in flight, suspension, and every refusal listed as an AuthEvent.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { testTenant } from "../../lib/local/seed";
 import { API_KEYS, type ApiResponse, type CallOptions, searchBody, sleep, useLocalRuntime } from "./harness";
@@ -115,6 +117,9 @@ describe.concurrent("a tenant onboarded through /ops/api, without a restart", { 
     const tenant = await createTenant("agency-onboarded");
     expect(tenant.scopes).toEqual(["search", "book", "read", "admin"]);
     expect(tenant.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    // Where the callback sender reads it (Secrets Manager's stand-in): its callbacks are signed with it.
+    const stored = readFileSync(join(harness.runtime.dataDir, "secrets", "webhook-agency-onboarded.json"), "utf8");
+    expect(JSON.parse(stored)).toEqual({ secrets: [tenant.webhook_secret] });
     const search = await harness.search(tenant.api_key, searchBody());
     expect(search.status, JSON.stringify(search.body)).toBe(200);
     const read = await ops<{ keys: { key_id: string; status: string }[]; plan: string }>("/tenants/agency-onboarded");
