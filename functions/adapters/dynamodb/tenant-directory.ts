@@ -120,12 +120,6 @@ export const resolveAccessByApiKeyId = async (apiKeyId: string): Promise<KeyAcce
   return access;
 };
 
-/** The tenant of an active key (for code that needs only the tenant). */
-export const resolveTenantByApiKeyId = async (apiKeyId: string): Promise<Tenant | undefined> => {
-  const { key, tenant } = await resolveAccessByApiKeyId(apiKeyId);
-  return key?.status === "active" ? tenant : undefined;
-};
-
 export const getTenant = async (tenantId: string): Promise<Tenant | undefined> => {
   const result = await dynamo().send(new GetCommand({ TableName: tableName("tenants"), Key: tenantKey(tenantId) }));
   return result.Item === undefined ? undefined : toTenant(TenantItem.parse(result.Item));
