@@ -76,6 +76,8 @@ export interface paths {
         /**
          * Search offers
          * @description Searches DRCT for offers on a route and date, priced with your markup. IATA codes in upper case, ISO dates; the departure may not be in the past (anywhere on earth) nor more than 361 days ahead; 1–9 seated passengers, infants ≤ adults. Identical searches within a few minutes answer from your cache (`x-cache: HIT`); identical searches in flight from any tenant share one DRCT call (`x-coalesced`). Each offer is valid until `valid_until`: confirm its price with PATCH …/price, then book it.
+         *
+         *     Needs an API key with the `search` scope.
          */
         post: operations["searchOffers"];
         delete?: never;
@@ -100,6 +102,8 @@ export interface paths {
         /**
          * Confirm an offer's final price with DRCT
          * @description Confirms the offer's final price with DRCT just before booking. 200: the price holds (`priced_at` set). 409 AVF_409_PRICE_CHANGED: DRCT moved it; `details` has old and new totals and every component that moved, and the offer now carries the new price, so PATCH again to accept it. 404: unknown, expired or another tenant's offer.
+         *
+         *     Needs an API key with the `search` scope.
          */
         patch: operations["priceOffer"];
         trace?: never;
@@ -114,12 +118,16 @@ export interface paths {
         /**
          * The tenant's orders, newest first, with cursor pagination and a status filter
          * @description Your orders, newest first, `limit` per page. Pass the answer's `next_cursor` as `cursor` for the next page; `next_cursor: null` is the last page. Filter by `status`. A cursor is opaque and only valid with the same filter.
+         *
+         *     Needs an API key with the `read` scope.
          */
         get: operations["listOrders"];
         put?: never;
         /**
          * Book an offer: an Order, exactly once per Idempotency-Key
          * @description Books an offer for its passengers, exactly once per Idempotency-Key: the order id follows from your tenant and the key, so a retry (even after a timeout) returns the same order and DRCT books once. 201 once DRCT has answered (BOOKED, or FAILED with `failure`); 202 while its answer is awaited (PENDING or PENDING_RECONCILE): the final state follows on GET and as a callback. Add `callback_url` (https, port 443, public host) to receive order events.
+         *
+         *     Needs an API key with the `book` scope.
          */
         post: operations["createOrder"];
         delete?: never;
@@ -138,6 +146,8 @@ export interface paths {
         /**
          * One order, passengers' document numbers masked
          * @description One order with its history. Passengers' document numbers are masked; another tenant's order is 404 like an unknown one.
+         *
+         *     Needs an API key with the `read` scope.
          */
         get: operations["getOrder"];
         put?: never;
@@ -160,6 +170,8 @@ export interface paths {
         /**
          * Issue tickets for a booked order (queued; the order goes ISSUING, then ISSUED)
          * @description Issues the tickets of a BOOKED order before its `ticketing_deadline` (after it: 409 AVF_409_ORDER_EXPIRED), exactly once per Idempotency-Key. Ticketing is queued and paced by DRCT's budgets: the answer is 202 with status ISSUING; the order becomes ISSUED with a ticket per passenger (or FAILED), visible on GET and sent as `order.issued` / `order.failed`.
+         *
+         *     Needs an API key with the `book` scope.
          */
         post: operations["issueOrder"];
         delete?: never;
@@ -180,6 +192,8 @@ export interface paths {
         /**
          * Cancel a booked or ticketed order, within its fare rules
          * @description Cancels a BOOKED or ISSUED order at DRCT, or only the passengers in `passenger_ids`, within its fare rules (a non-refundable issued fare → 409 AVF_409_NOT_CANCELLABLE), exactly once per Idempotency-Key. An infant goes with the adult whose lap it travels on; children cannot be left without an adult (409 AVF_409_NOT_CANCELLABLE). Each cancelled passenger gets a refund in `refunds` (their share of the price less DRCT's penalty; 0 before ticketing). Cancelling some passengers keeps the order's status and sends `order.passengers_cancelled`; cancelling the last ones cancels the order (`order.cancelled`).
+         *
+         *     Needs an API key with the `book` scope.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -200,6 +214,8 @@ export interface paths {
         /**
          * Price a change of date for an issued order: DRCT's alternatives as change offers
          * @description Asks DRCT for other flights for an ISSUED order on new dates (same route, travellers and cabin) and answers them as change offers: `price_difference` (never below 0: a cheaper flight refunds nothing), the fare's `penalty`, and `total_due` = their sum, in minor units of the order's currency. Apply one with POST …/changes before its `valid_until`. A fare that does not allow changes → 409 AVF_409_NOT_CHANGEABLE.
+         *
+         *     Needs an API key with the `book` scope.
          */
         post: operations["createChangeOffers"];
         delete?: never;
@@ -220,6 +236,8 @@ export interface paths {
         /**
          * Apply a change offer: new flights and reissued tickets, exactly once per Idempotency-Key
          * @description Applies a change offer, exactly once per Idempotency-Key (and once per change offer at DRCT): the order goes CHANGING, then ISSUED with the new `segments` and reissued `tickets`, the change in `changes` and `order.changed`. When DRCT's answer is still owed the answer is 202 with status CHANGING; the reconciliation finishes it, never applying it twice. An unknown or expired change offer → 404 AVF_404_CHANGE_OFFER_NOT_FOUND.
+         *
+         *     Needs an API key with the `book` scope.
          */
         post: operations["changeOrder"];
         delete?: never;
@@ -238,6 +256,8 @@ export interface paths {
         /**
          * The order's callback deliveries, each with every attempt
          * @description Every callback delivery of the order (one per event, one webhook-id each) with every attempt: when, the HTTP status your endpoint answered, the error, the latency.
+         *
+         *     Needs an API key with the `read` scope.
          */
         get: operations["listOrderCallbacks"];
         put?: never;
@@ -260,6 +280,8 @@ export interface paths {
         /**
          * Send a delivery again, under the same webhook-id
          * @description Sends a delivery again (delivered, blocked or dead-lettered) under the same webhook-id, with a new round of the retry schedule: fix your endpoint, then replay what it missed.
+         *
+         *     Needs an API key with the `admin` scope.
          */
         post: operations["replayCallback"];
         delete?: never;
@@ -280,6 +302,8 @@ export interface paths {
         /**
          * Send a signed ping event to a URL now
          * @description Sends a signed `ping` event to `url` now, once, through the same URL rules (https, port 443, public addresses; relaxed locally with CALLBACK_ALLOW_PRIVATE), the same signature (your tenant's whsec_ secret) and the same sender as order callbacks, and answers how your endpoint took it. Use it to check a receiver before booking: `npm run listen` is one.
+         *
+         *     Needs an API key with the `admin` scope.
          */
         post: operations["testCallback"];
         delete?: never;
@@ -298,6 +322,8 @@ export interface paths {
         /**
          * The tenant's recent order events, newest first, with cursor pagination and a type filter
          * @description Your recent order events (the last 30 days), newest first: what callbacks carry, as ids, types, times and the order's status, never personal data (read the order for that). Filter by `type`; page with `next_cursor` as `cursor` (`null` on the last page). A cursor this API did not give you is refused with 400.
+         *
+         *     Needs an API key with the `read` scope.
          */
         get: operations["listEvents"];
         put?: never;
@@ -318,6 +344,8 @@ export interface paths {
         /**
          * Metered searches, prices, orders and issues per UTC day, for billing
          * @description Metered searches, price confirmations, orders and issues per UTC day and in total, for billing. Default: the last 30 days; at most 366 days per request.
+         *
+         *     Needs an API key with the `read` scope.
          */
         get: operations["getUsage"];
         put?: never;
@@ -1063,7 +1091,7 @@ export interface components {
                  * @description stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed
                  * @enum {string}
                  */
-                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_404_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_404_CHANGE_OFFER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_409_NOT_CHANGEABLE" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
+                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_403_IP_NOT_ALLOWED" | "AVF_403_SCOPE_REQUIRED" | "AVF_404_NOT_FOUND" | "AVF_404_TENANT_NOT_FOUND" | "AVF_404_API_KEY_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_404_CHANGE_OFFER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_409_NOT_CHANGEABLE" | "AVF_409_TENANT_EXISTS" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
                 /** @description for people: what went wrong and what to do; may change */
                 message: string;
                 /** @description whether the same request may succeed later (after Retry-After, when sent) */
@@ -1416,6 +1444,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
             413: {
                 headers: {
@@ -1583,6 +1626,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1766,6 +1824,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
             500: {
                 headers: {
@@ -1866,6 +1939,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2076,6 +2164,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_404_ORDER_NOT_FOUND`: no such order */
             404: {
                 headers: {
@@ -2176,6 +2279,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2328,6 +2446,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2520,6 +2653,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2755,6 +2903,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_404_CHANGE_OFFER_NOT_FOUND`: the change offer is unknown or has expired; ask for change offers again; `AVF_404_ORDER_NOT_FOUND`: no such order */
             404: {
                 headers: {
@@ -2943,6 +3106,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_404_ORDER_NOT_FOUND`: no such order */
             404: {
                 headers: {
@@ -3033,6 +3211,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3145,6 +3338,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,6 +3474,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
             500: {
                 headers: {
@@ -3343,6 +3566,21 @@ export interface operations {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];
                     "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {

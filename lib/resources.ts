@@ -5,6 +5,7 @@
  *
  * Pure data: no CDK and no AWS SDK imports, so Lambda code may read it too.
  */
+import type { Scope } from "../functions/domain/access";
 
 import { CALLBACK_EVENTS } from "../functions/domain/delivery";
 
@@ -107,6 +108,15 @@ export const TABLES = {
     purpose:
       "Each tenant's recent order events (ids, types, times, order ids and statuses; no personal data) for GET /public/events",
   },
+  authEvents: {
+    id: "AuthEvents",
+    env: "TABLE_AUTH_EVENTS",
+    partitionKey: "pk",
+    sortKey: "sk",
+    ttlAttribute: "expires_at",
+    purpose:
+      "Every refused authentication (reason, tenant, key id, source IP, user agent, route, time; never the key) for GET /ops/api/auth-events",
+  },
   usage: {
     id: "Usage",
     env: "TABLE_USAGE",
@@ -164,7 +174,7 @@ export type QueueKey = keyof typeof QUEUES;
 
 export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
 
-export type HttpMethod = "GET" | "POST" | "PATCH";
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** What a function may touch: CDK grants exactly this, and injects the matching env vars. */
 export interface FunctionDescription {
@@ -191,21 +201,34 @@ export interface FunctionDescription {
   readonly pii?: boolean;
   /** Whether it reads tenants' webhook signing secrets. */
   readonly webhookSecrets?: boolean;
+  /**
+   * Whether it creates, moves and revokes tenants' API Gateway API keys (the usage plans' ids
+   * in USAGE_PLAN_<PLAN>) and creates tenants' webhook signing secrets.
+   */
+  readonly administersTenants?: boolean;
   readonly timeoutSeconds?: number;
   /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
   readonly bundledFiles?: readonly string[];
 }
 
-export interface RouteDescription extends FunctionDescription {
+interface RouteBase extends FunctionDescription {
   readonly operationId: string;
   readonly method: HttpMethod;
   /** API Gateway resource path, `{param}` style. */
   readonly path: string;
-  readonly auth: "api-key" | "none";
   /** Whether the route takes an Idempotency-Key (create, issue, cancel). */
   readonly idempotent?: boolean;
   readonly summary: string;
 }
+
+/**
+ * Who may call a route: anyone (`none`); an agency's API key that carries `scope`
+ * (`api-key`: API Gateway API keys in AWS); or an operator (`operator`: IAM-authorized, SigV4,
+ * in AWS; the `x-ops-key` header locally), never an agency's key. Operator routes live under
+ * /ops/api and are not in the agencies' OpenAPI document.
+ */
+export type RouteDescription = RouteBase &
+  ({ readonly auth: "none" } | { readonly auth: "api-key"; readonly scope: Scope } | { readonly auth: "operator" });
 
 export const ROUTES = [
   {
@@ -248,6 +271,7 @@ export const ROUTES = [
     path: "/public/offers/search",
     handler: "http/search-offers",
     auth: "api-key",
+    scope: "search",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: ["supplier"],
@@ -259,6 +283,7 @@ export const ROUTES = [
     path: "/public/offers/{offerId}/price",
     handler: "http/price-offer",
     auth: "api-key",
+    scope: "search",
     tables: ["tenants", "offers", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
     publishesEvents: ["supplier"],
@@ -270,6 +295,7 @@ export const ROUTES = [
     path: "/public/orders",
     handler: "http/create-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "offers", "orders", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
@@ -285,6 +311,7 @@ export const ROUTES = [
     path: "/public/orders",
     handler: "http/list-orders",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "supplierState"],
     secrets: [],
     pii: true,
@@ -297,6 +324,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}",
     handler: "http/get-order",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "supplierState"],
     secrets: [],
     pii: true,
@@ -308,6 +336,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/issue",
     handler: "http/issue-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "usage"],
     secrets: [],
@@ -322,6 +351,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/cancel",
     handler: "http/cancel-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
     secrets: ["drctToken"],
@@ -335,6 +365,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/change-offers",
     handler: "http/create-change-offers",
     auth: "api-key",
+    scope: "book",
     tables: ["tenants", "orders", "offers", "supplierState", "drctRequestLog"],
     secrets: ["drctToken"],
     // DRCT calls may move the breaker, which is announced (supplier.*): no order events here.
@@ -348,6 +379,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/changes",
     handler: "http/change-order",
     auth: "api-key",
+    scope: "book",
     idempotent: true,
     tables: ["tenants", "idempotency", "orders", "offers", "auditLog", "supplierState", "drctRequestLog", "usage"],
     secrets: ["drctToken"],
@@ -362,6 +394,7 @@ export const ROUTES = [
     path: "/public/orders/{orderId}/callbacks",
     handler: "http/list-order-callbacks",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "orders", "deliveries", "supplierState"],
     secrets: [],
     summary: "The order's callback deliveries, each with every attempt",
@@ -372,6 +405,7 @@ export const ROUTES = [
     path: "/public/callbacks/{deliveryId}/replay",
     handler: "http/replay-callback",
     auth: "api-key",
+    scope: "admin",
     tables: ["tenants", "deliveries", "supplierState"],
     secrets: [],
     sendsTo: ["callbacks"],
@@ -383,6 +417,7 @@ export const ROUTES = [
     path: "/public/callbacks/test",
     handler: "http/test-callback",
     auth: "api-key",
+    scope: "admin",
     tables: ["tenants", "supplierState", "deliveries"],
     secrets: [],
     webhookSecrets: true,
@@ -395,6 +430,7 @@ export const ROUTES = [
     path: "/public/events",
     handler: "http/list-events",
     auth: "api-key",
+    scope: "read",
     tables: ["tenants", "events", "supplierState"],
     secrets: [],
     summary: "The tenant's recent order events, newest first, with cursor pagination and a type filter",
@@ -406,10 +442,77 @@ export const ROUTES = [
     path: "/public/usage",
     handler: "http/get-usage",
     auth: "api-key",
+    scope: "read",
     // supplierState: every tenant route answers the tenant's ratelimit-* headers from its bucket.
     tables: ["tenants", "usage", "supplierState"],
     secrets: [],
     summary: "Metered searches, prices, orders and issues per UTC day, for billing",
+  },
+  {
+    operationId: "createTenant",
+    method: "POST",
+    path: "/ops/api/tenants",
+    handler: "ops/create-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Onboard a tenant: its first API key (every scope) and webhook signing secret",
+  },
+  {
+    operationId: "getTenant",
+    method: "GET",
+    readOnly: true,
+    path: "/ops/api/tenants/{tenantId}",
+    handler: "ops/get-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    summary: "A tenant's plan, markup, IP allowlist, status and keys (ids and scopes, never the keys)",
+  },
+  {
+    operationId: "updateTenant",
+    method: "PATCH",
+    path: "/ops/api/tenants/{tenantId}",
+    handler: "ops/update-tenant",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Change a tenant's plan, markup, IP allowlist or status (active, suspended)",
+  },
+  {
+    operationId: "createApiKey",
+    method: "POST",
+    path: "/ops/api/tenants/{tenantId}/keys",
+    handler: "ops/create-api-key",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Add an API key with the given scopes (rotation: add, then revoke the old one)",
+  },
+  {
+    operationId: "revokeApiKey",
+    method: "DELETE",
+    path: "/ops/api/tenants/{tenantId}/keys/{keyId}",
+    handler: "ops/revoke-api-key",
+    auth: "operator",
+    tables: ["tenants"],
+    secrets: [],
+    administersTenants: true,
+    summary: "Revoke an API key: refused within 5 s",
+  },
+  {
+    operationId: "listAuthEvents",
+    method: "GET",
+    readOnly: true,
+    path: "/ops/api/auth-events",
+    handler: "ops/list-auth-events",
+    auth: "operator",
+    tables: ["authEvents"],
+    secrets: [],
+    summary: "Refused authentications, newest first, with a tenant and reason filter",
   },
 ] as const satisfies readonly RouteDescription[];
 
@@ -474,6 +577,17 @@ export const TASKS = {
 
 export type TaskKey = keyof typeof TASKS;
 
+/** The route a request of API Gateway's `httpMethod` on its `resource` path is (undefined: none). */
+export const routeOf = (method: string, resource: string): RouteDescription | undefined =>
+  (ROUTES as readonly RouteDescription[]).find((route) => route.method === method && route.path === resource);
+
+/**
+ * Tables a route's function may touch: its own, and AuthEvents for any route that
+ * authenticates (every refusal is recorded there).
+ */
+export const routeTables = (route: RouteDescription): readonly TableKey[] =>
+  route.auth === "none" ? route.tables : [...new Set([...route.tables, "authEvents" as const])];
+
 /** Functions that event bus rules invoke. */
 export const EVENT_FUNCTIONS = {
   callbackDispatcher: {
@@ -491,6 +605,21 @@ export const EVENT_FUNCTIONS = {
 } as const satisfies Record<string, FunctionDescription>;
 
 export type EventFunctionKey = keyof typeof EVENT_FUNCTIONS;
+
+/**
+ * Functions fed by a CloudWatch Logs subscription. `gatewayRefusals` reads API Gateway's access
+ * log: the refusals API Gateway makes before any function runs (an unknown, missing or revoked
+ * key; an operator route without a valid signature) become AuthEvents too.
+ */
+export const LOG_SUBSCRIBERS = {
+  gatewayRefusals: {
+    handler: "logs/record-gateway-refusals",
+    tables: ["authEvents"],
+    secrets: [],
+  },
+} as const satisfies Record<string, FunctionDescription>;
+
+export type LogSubscriberKey = keyof typeof LOG_SUBSCRIBERS;
 
 /** Functions fed by a queue (an SQS event source mapping in AWS, a poller locally). */
 export const CONSUMERS = {
@@ -557,6 +686,8 @@ export const ENV = {
   platformMarkupBps: "PLATFORM_MARKUP_BPS",
   localSecretsDir: "LOCAL_SECRETS_DIR",
   maxBodyBytes: "MAX_BODY_BYTES",
+  usagePlanStandard: "USAGE_PLAN_STANDARD",
+  usagePlanPremium: "USAGE_PLAN_PREMIUM",
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;

@@ -74,7 +74,9 @@ const commonErrors = (route: RouteDescription, doc: OperationDoc): ErrorCode[] =
   return [
     "AVF_400_UNSUPPORTED_VERSION",
     ...(validates ? (["AVF_400_VALIDATION"] as const) : []),
-    ...(route.auth === "api-key" ? (["AVF_401_UNAUTHORIZED"] as const) : []),
+    ...(route.auth === "api-key"
+      ? (["AVF_401_UNAUTHORIZED", "AVF_403_IP_NOT_ALLOWED", "AVF_403_SCOPE_REQUIRED"] as const)
+      : []),
     ...(doc.request === undefined ? [] : (["AVF_413_PAYLOAD_TOO_LARGE", "AVF_415_UNSUPPORTED_MEDIA_TYPE"] as const)),
     "AVF_500_INTERNAL",
   ];
@@ -120,8 +122,12 @@ const operation = (route: RouteDescription, components: Components) => {
     operationId: route.operationId,
     tags: [doc.tag],
     summary: route.summary,
-    description: doc.description,
-    security: route.auth === "api-key" ? [{ apiKey: [] }] : [],
+    description:
+      route.auth === "api-key"
+        ? `${doc.description}\n\nNeeds an API key with the \`${route.scope}\` scope.`
+        : doc.description,
+    // OpenAPI 3.1: for an apiKey scheme, the list names the roles the operation requires.
+    security: route.auth === "api-key" ? [{ apiKey: [route.scope] }] : [],
     parameters: [
       ...parameters(doc.path, "path", components),
       ...parameters(doc.query, "query", components),
@@ -157,7 +163,8 @@ const operation = (route: RouteDescription, components: Components) => {
 export const buildOpenApiDocument = () => {
   const components: Components = {};
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
+  for (const route of ROUTES as readonly RouteDescription[]) {
+    if (route.auth === "operator") continue;
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, components);
   }

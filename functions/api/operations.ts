@@ -58,7 +58,8 @@ import {
   UsageResponse,
 } from "./schemas";
 
-export type OperationId = (typeof ROUTES)[number]["operationId"];
+/** Agencies' operations (and the public ones); operators' routes (/ops/api) are not in this document. */
+export type OperationId = Extract<(typeof ROUTES)[number], { auth: "api-key" | "none" }>["operationId"];
 
 export interface Example {
   readonly summary: string;

@@ -9,7 +9,15 @@ export const ERROR_CODES = {
   AVF_401_UNAUTHORIZED: 401,
   /** Only API Gateway's own refusals (firewall, anything before our code runs) in AWS. */
   AVF_403_FORBIDDEN: 403,
+  /** A valid key from an address outside the tenant's IP allowlist. */
+  AVF_403_IP_NOT_ALLOWED: 403,
+  /** A valid key without the scope the route needs (search, book, read, admin). */
+  AVF_403_SCOPE_REQUIRED: 403,
   AVF_404_NOT_FOUND: 404,
+  /** Operators' API: no tenant with this id. */
+  AVF_404_TENANT_NOT_FOUND: 404,
+  /** Operators' API: the tenant has no key with this id. */
+  AVF_404_API_KEY_NOT_FOUND: 404,
   AVF_404_OFFER_NOT_FOUND: 404,
   AVF_404_ORDER_NOT_FOUND: 404,
   AVF_404_CHANGE_OFFER_NOT_FOUND: 404,
@@ -21,6 +29,8 @@ export const ERROR_CODES = {
   AVF_409_NOT_CANCELLABLE: 409,
   AVF_409_ORDER_EXPIRED: 409,
   AVF_409_NOT_CHANGEABLE: 409,
+  /** Operators' API: a tenant with this id exists already. */
+  AVF_409_TENANT_EXISTS: 409,
   AVF_413_PAYLOAD_TOO_LARGE: 413,
   AVF_415_UNSUPPORTED_MEDIA_TYPE: 415,
   AVF_429_RATE_LIMITED: 429,

@@ -18,4 +18,6 @@ export interface Tenant {
   readonly markup: Markup;
   readonly defaultCurrency: string;
   readonly status: "active" | "suspended";
+  /** CIDRs (IPv4 and IPv6) its requests must come from; absent or empty: anywhere. */
+  readonly ipAllowlist?: readonly string[];
 }

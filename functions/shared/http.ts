@@ -2,11 +2,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type * as z from "zod";
-import { resolveTenantByApiKeyId } from "../adapters/dynamodb/tenant-directory";
 import { API_VERSIONS, type ApiVersion, CURRENT_API_VERSION, isApiVersion, VERSION_HEADER } from "../api/versions";
 import { AvfError, toEnvelope, validationError } from "../domain/errors";
 import { SupplierError, supplierErrorToAvf } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
+import { authenticateOperator, authenticateTenant } from "./access";
 import { settleBookkeeping } from "./bookkeeping";
 import { config } from "./config";
 import { correlationIdOf } from "./correlation";
@@ -223,7 +223,9 @@ export const publicRoute = <S extends z.ZodType | undefined = undefined>(
 
 /**
  * A route of a tenant: API Gateway has checked the API key; the tenant is resolved from the
- * key's id, never from anything in the request the caller controls.
+ * key's id, never from anything in the request the caller controls. Then the key must be
+ * active, the tenant active, the source address in its allowlist and the route's scope
+ * (lib/resources.ts) on the key; every refusal is recorded as an AuthEvent.
  */
 export const tenantRoute = <S extends z.ZodType | undefined = undefined>(
   options: RouteOptions<S, { readonly tenant: Tenant }>,
@@ -231,13 +233,22 @@ export const tenantRoute = <S extends z.ZodType | undefined = undefined>(
   buildHandler(
     options,
     async (event) => {
-      const apiKeyId = event.requestContext?.identity?.apiKeyId ?? undefined;
-      const tenant = apiKeyId ? await resolveTenantByApiKeyId(apiKeyId) : undefined;
-      if (tenant === undefined || tenant.status !== "active") {
-        throw new AvfError("AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header");
-      }
-      logger.appendKeys({ tenant_id: tenant.tenantId });
-      return { tenant };
+      const identity = await authenticateTenant(event);
+      logger.appendKeys({ tenant_id: identity.tenant.tenantId });
+      return identity;
     },
     ({ tenant }) => rateLimitHeaders(tenant),
   );
+
+/**
+ * A route of an operator (/ops/api): IAM-authorized in AWS (SigV4; API Gateway has checked the
+ * caller's signature and policy), the ops key locally; never an agency's API key.
+ */
+export const operatorRoute = <S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, { readonly operator: string }>,
+): ApiHandler =>
+  buildHandler(options, async (event) => {
+    const operator = await authenticateOperator(event);
+    logger.appendKeys({ operator });
+    return { operator };
+  });

@@ -24,6 +24,9 @@ const drctCalls = (outcome: string) =>
     period: Duration.minutes(5),
   });
 
+/** Refused authentications within 5 minutes that page an operator (an integration's mistake makes a few). */
+export const AUTH_REFUSALS_SPIKE = 50;
+
 /**
  * What wakes an operator, on one SNS topic: DRCT refusing our credentials, DRCT rate
  * limiting or failing us, the breaker opening, anything in a dead-letter queue, and the
@@ -90,6 +93,18 @@ export class OperatorAlarms extends Construct {
       }),
       1,
       "The DRCT circuit breaker opened: searches and bookings answer 503.",
+    );
+    alarm(
+      "auth-refusals-spike",
+      new Metric({
+        namespace: "Aviaframe",
+        metricName: "AuthRefusals",
+        dimensionsMap: { service: "aviaframe" },
+        statistic: "Sum",
+        period: Duration.minutes(5),
+      }),
+      AUTH_REFUSALS_SPIKE,
+      `${AUTH_REFUSALS_SPIKE}+ refused authentications in 5 minutes (unknown or revoked keys, suspended tenants, addresses outside allowlists, missing scopes): a leaked or mis-rotated key, or someone probing. GET /ops/api/auth-events says who, from where, and why.`,
     );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(

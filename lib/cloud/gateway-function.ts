@@ -91,9 +91,14 @@ export class GatewayFunction extends Construct {
     return this.fn;
   }
 
-  bindTable(key: TableKey, table: ITableV2, access: "read" | "readWrite" = "readWrite"): this {
-    if (access === "read") table.grantReadData(this.fn);
-    else table.grantReadWriteData(this.fn);
+  /** `append`: reads, plus PutItem of new records only (a read-only route still records its refusals). */
+  bindTable(key: TableKey, table: ITableV2, access: "read" | "append" | "readWrite" = "readWrite"): this {
+    if (access === "readWrite") table.grantReadWriteData(this.fn);
+    else table.grantReadData(this.fn);
+    if (access === "append") {
+      table.grant(this.fn, "dynamodb:PutItem");
+      table.encryptionKey?.grantEncrypt(this.fn);
+    }
     this.fn.addEnvironment(TABLES[key].env, table.tableName);
     return this;
   }

@@ -17,6 +17,8 @@ const INVOCATION: Record<string, string> = {
     "Invoked by an SQS event source mapping: failed records return to the queue and go to its dead-letter queue after maxReceiveCount; a Lambda DLQ only ever receives asynchronous invocations.",
   "Event-":
     "Invoked asynchronously by EventBridge with an on-failure destination (the undelivered-events queue), which records more than a Lambda DLQ would; the rule's target has the same queue as its DLQ.",
+  "Log-":
+    "Invoked by a CloudWatch Logs subscription on API Gateway's access log: the log group (kept three months) is the durable record of every refusal, the AuthEvents it writes an index for operators; a failed batch leaves nothing a DLQ would add.",
 };
 
 export const acknowledgeInvocationModel = (fn: IFunction, constructId: string): void => {

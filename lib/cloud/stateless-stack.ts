@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Token, Vali
 import {
   AccessLogFormat,
   ApiKeySourceType,
+  AuthorizationType,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -10,6 +11,7 @@ import {
   type Resource,
   ResponseType,
   RestApi,
+  type UsagePlan,
 } from "aws-cdk-lib/aws-apigateway";
 import { type ITableV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
@@ -32,6 +34,7 @@ import {
   EVENTS,
   type EventFunctionKey,
   type FunctionDescription,
+  LOG_SUBSCRIBERS,
   MAX_BODY_BYTES,
   PLANS,
   type PlanName,
@@ -40,6 +43,7 @@ import {
   type QueueKey,
   ROUTES,
   type RouteDescription,
+  routeTables,
   type SecretKey,
   TABLE_ENTRIES,
   TABLES,
@@ -49,6 +53,13 @@ import {
   WORKFLOWS,
   type WorkflowKey,
 } from "../resources";
+import {
+  ACCESS_LOG_FORMAT,
+  grantTenantAdministration,
+  operatorsPolicy,
+  subscribeGatewayRefusals,
+  usagePlanName,
+} from "./access-control";
 import { OperatorAlarms } from "./alarms";
 import { addEventRules } from "./event-rules";
 import { apiFirewall } from "./firewall";
@@ -112,7 +123,7 @@ export class StatelessStack extends Stack {
         loggingLevel: MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
         throttlingRateLimit: 200,
         throttlingBurstLimit: 400,
       },
@@ -133,6 +144,9 @@ export class StatelessStack extends Stack {
       [ResponseType.QUOTA_EXCEEDED, "429", "AVF_429_RATE_LIMITED", "the plan's quota is used up"],
       [ResponseType.REQUEST_TOO_LARGE, "413", "AVF_413_PAYLOAD_TOO_LARGE", "the request is too large"],
       [ResponseType.ACCESS_DENIED, "401", "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header"],
+      // Operators' routes (IAM): a bad or expired SigV4 signature.
+      [ResponseType.INVALID_SIGNATURE, "401", "AVF_401_UNAUTHORIZED", "operators' routes take a valid SigV4 signature"],
+      [ResponseType.EXPIRED_TOKEN, "401", "AVF_401_UNAUTHORIZED", "operators' routes take a valid SigV4 signature"],
       [ResponseType.WAF_FILTERED, "403", "AVF_403_FORBIDDEN", "the request was refused by the firewall"],
       [ResponseType.BAD_REQUEST_BODY, "400", "AVF_400_VALIDATION", "the request is not valid"],
       [ResponseType.BAD_REQUEST_PARAMETERS, "400", "AVF_400_VALIDATION", "the request is not valid"],
@@ -155,6 +169,17 @@ export class StatelessStack extends Stack {
       });
     }
 
+    const plans = Object.fromEntries(
+      (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
+        name,
+        this.api.addUsagePlan(`Plan-${name}`, {
+          name: usagePlanName(props.prefix, name),
+          throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
+          quota: { limit: plan.quotaPerDay, period: Period.DAY },
+          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        }),
+      ]),
+    ) as Record<PlanName, UsagePlan>;
     const commonEnv = {
       [ENV.stage]: props.stage,
       [ENV.drctBaseUrl]: props.drctBaseUrl,
@@ -177,6 +202,12 @@ export class StatelessStack extends Stack {
       });
     /** Tenants' signing secrets live at <prefix>/<tenant id>, created at onboarding (README). */
     const webhookSecretPrefix = `${props.prefix}/webhook`;
+    const webhookSecretsArn = this.formatArn({
+      service: "secretsmanager",
+      resource: "secret",
+      resourceName: `${webhookSecretPrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     /** A function with exactly the access its description declares. */
     const functionFor = (id: string, description: FunctionDescription): GatewayFunction => {
       const fn = new GatewayFunction(this, id, {
@@ -186,7 +217,9 @@ export class StatelessStack extends Stack {
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
       for (const table of description.tables) {
-        fn.bindTable(table, state.tables[table], description.readOnly === true ? "read" : "readWrite");
+        // A read-only function writes nothing but the record of a refusal (AuthEvents).
+        const access = description.readOnly !== true ? "readWrite" : table === "authEvents" ? "append" : "read";
+        fn.bindTable(table, state.tables[table], access);
       }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
@@ -212,19 +245,15 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ["states:ListExecutions"], resources: [workflowArn(key)] }),
         );
       }
+      if (description.administersTenants) {
+        grantTenantAdministration(fn.fn, { prefix: props.prefix, webhookSecretPrefix, webhookSecretsArn });
+      }
       if (description.webhookSecrets) {
         fn.fn.addEnvironment(ENV.webhookSecretPrefix, webhookSecretPrefix);
         fn.fn.addToRolePolicy(
           new PolicyStatement({
             actions: ["secretsmanager:GetSecretValue"],
-            resources: [
-              this.formatArn({
-                service: "secretsmanager",
-                resource: "secret",
-                resourceName: `${webhookSecretPrefix}/*`,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ],
+            resources: [webhookSecretsArn],
           }),
         );
         state.key.grantDecrypt(fn.fn);
@@ -260,6 +289,9 @@ export class StatelessStack extends Stack {
     this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
     const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), SWEEP.timeout);
     const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
+    // API Gateway's own refusals (before any function runs) become AuthEvents through its access log.
+    const gatewayRefusals = functionFor("Log-gatewayRefusals", LOG_SUBSCRIBERS.gatewayRefusals).fn;
+    subscribeGatewayRefusals(this, accessLogs, gatewayRefusals);
     for (const [key, description] of Object.entries(EVENT_FUNCTIONS) as [EventFunctionKey, FunctionDescription][]) {
       eventFunctions[key] = functionFor(`Event-${key}`, description).fn;
     }
@@ -300,7 +332,7 @@ export class StatelessStack extends Stack {
     }
 
     for (const route of ROUTES as readonly RouteDescription[]) {
-      const fn = functionFor(`Route-${route.operationId}`, route);
+      const fn = functionFor(`Route-${route.operationId}`, { ...route, tables: routeTables(route) });
       this.functions[route.operationId] = fn;
       const resource = route.path
         .split("/")
@@ -311,24 +343,16 @@ export class StatelessStack extends Stack {
         );
       resource.addMethod(route.method, new LambdaIntegration(fn.fn, { proxy: true }), {
         apiKeyRequired: route.auth === "api-key",
+        // Operators sign with SigV4 (IAM); an agency's API key never opens these routes.
+        ...(route.auth === "operator" ? { authorizationType: AuthorizationType.IAM } : {}),
         requestValidator: validator,
         operationName: route.operationId,
         ...(route.idempotent ? { requestParameters: { "method.request.header.Idempotency-Key": false } } : {}),
       });
     }
 
-    const plans = Object.fromEntries(
-      (Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]).map(([name, plan]) => [
-        name,
-        this.api.addUsagePlan(`Plan-${name}`, {
-          name: `${props.prefix}-${name}`,
-          throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
-          quota: { limit: plan.quotaPerDay, period: Period.DAY },
-          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-        }),
-      ]),
-    );
     addTenantKeys(this, this.api, plans, props.prefix, props.tenants);
+    operatorsPolicy(this, this.api, props.prefix, props.stage);
 
     apiFirewall(this, {
       prefix: props.prefix,
@@ -358,8 +382,14 @@ export class StatelessStack extends Stack {
     }
     acknowledge(
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${props.prefix}/webhook/*]`,
-      "The callback sender reads every tenant's webhook signing secret, and only those (one prefix).",
+      "The callback sender reads every tenant's webhook signing secret, and onboarding creates them: that one prefix only.",
     );
+    for (const path of ["/apikeys/*", "/usageplans/*/keys", "/usageplans/*/keys/*"]) {
+      acknowledge(
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`,
+        "Tenant administration creates and revokes API keys at run time (their ids cannot be known at deploy) and attaches them to the usage plans, which are found by name: a reference would make the function depend on its own API's deployment.",
+      );
+    }
     acknowledge(
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${props.prefix}-${WORKFLOWS.orderLifecycle.id}:*]`,
       "Describing the order workflow's own executions, whose names are per order: a resume checks whether the one before it still runs.",
@@ -378,7 +408,7 @@ export class StatelessStack extends Stack {
     );
     acknowledge(
       "AwsSolutions-APIG4",
-      "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id. Agencies integrate server to server, so Cognito or IAM authorizers do not apply.",
+      "B2B API authenticated by API Gateway API keys bound to usage plans; the handler resolves the tenant from the key id and checks its scopes and IP allowlist. Agencies integrate server to server, so Cognito or IAM authorizers do not apply to their routes; operators' /ops/api routes are IAM-authorized.",
     );
     acknowledgeServerlessStack(this);
     acknowledge("AwsSolutions-COG4", "Same as APIG4: agencies authenticate with API keys, not Cognito users.");

@@ -22,7 +22,7 @@ export const addTenantKeys = (
   if (tenants === undefined) {
     Annotations.of(stack).addWarningV2(
       "aviaframe:no-tenants-context",
-      'No `tenants` context (-c tenants=\'[{"tenantId":…,"plan":…}]\'): this template has no API keys. Keys of earlier deploys are retained, not deleted, but they are no longer managed by this stack.',
+      "No `tenants` context: this template makes no API keys (onboard tenants through /ops/api: npm run tenant -- create). Keys of earlier deploys are retained, not deleted, but they are no longer managed by this stack.",
     );
     return;
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
@@ -11,13 +11,38 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Prom
 
 export interface ApiGatewayOptions {
   readonly port: number;
-  /** API key value → API key id, as API Gateway keeps them. */
-  readonly apiKeys: ReadonlyMap<string, string>;
+  /** API Gateway's keys: the id of a key it would let through (enabled, on a usage plan). */
+  readonly apiKeys: { idOf(value: string): string | undefined };
+  /** What operators send as `x-ops-key` on /ops/api routes (IAM's part locally). */
+  readonly opsKey: string;
+  /** A request refused here, before any function ran (API Gateway's access log in AWS). */
+  readonly onRefused?: (refusal: GatewayRefusal) => void;
   readonly loadHandler: (route: RouteDescription) => Promise<ApiHandler>;
   /** API Gateway's own payload limit (REST: 10 MB); the handlers enforce a smaller one. */
   readonly maxPayloadBytes?: number;
   readonly onError: (error: unknown) => void;
 }
+
+/** A refusal's line in API Gateway's access log (lib/cloud/stateless-stack.ts ACCESS_LOG_FORMAT's fields). */
+export interface GatewayRefusal {
+  readonly requestId: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly httpMethod: string;
+  readonly resourcePath: string;
+  readonly status: string;
+  readonly apiKeyId: string;
+  /** As API Gateway names it: INVALID_API_KEY, ACCESS_DENIED, MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE. */
+  readonly errorResponseType: string;
+}
+
+/** The local operator, as IAM authorization names a caller in requestContext.identity. */
+export const LOCAL_OPERATOR_ARN = "arn:aws:iam::000000000000:user/local-operator";
+
+/** Constant-time comparison of what was sent with the ops key (hashes: equal lengths). */
+const sameSecret = (sent: string | undefined, expected: string): boolean =>
+  sent !== undefined &&
+  timingSafeEqual(createHash("sha256").update(sent).digest(), createHash("sha256").update(expected).digest());
 
 interface CompiledRoute {
   readonly route: RouteDescription;
@@ -57,8 +82,9 @@ const singleValues = (raw: IncomingMessage["headers"]): Record<string, string> =
 /**
  * The API Gateway stand-in: what REST API Gateway does in front of our Lambdas, and no more.
  * It matches the resources of lib/resources.ts, checks the API key (API Gateway answers 403
- * there; we answer the contract's 401 envelope), caps the payload, builds the v1 proxy event
- * with the key's id in requestContext.identity, and calls the same handler module.
+ * there; we answer the contract's 401 envelope) or, on operator routes, the ops key (IAM's
+ * part), caps the payload, builds the v1 proxy event with the key's id or the operator in
+ * requestContext.identity and the socket's address as sourceIp, and calls the same handler module.
  */
 export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url: string; server: Server }> => {
   const routes = ROUTES.map(compile);
@@ -107,12 +133,36 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
       }
       chunks.push(chunk as Buffer);
     }
-    const apiKey = headers["x-api-key"];
-    const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.get(apiKey);
+    // What API Gateway checks before a function runs: the API key (agency routes) or the
+    // caller's IAM signature (operator routes; locally the ops key). Never the other one.
+    const sourceIp = req.socket.remoteAddress ?? "127.0.0.1";
+    const refuse = (errorResponseType: string, message: string) => {
+      options.onRefused?.({
+        requestId: correlationId,
+        ip: sourceIp,
+        userAgent: headers["user-agent"] ?? "-",
+        httpMethod: method,
+        resourcePath: match.route.path,
+        status: "401",
+        apiKeyId: "-",
+        errorResponseType,
+      });
+      respond(res, envelope(401, "AVF_401_UNAUTHORIZED", message, correlationId));
+    };
+    const operator = match.route.auth === "operator";
+    if (operator && !sameSecret(headers["x-ops-key"], options.opsKey)) {
+      refuse(
+        headers["x-ops-key"] === undefined ? "MISSING_AUTHENTICATION_TOKEN" : "INVALID_SIGNATURE",
+        "operators' routes take the ops key in the x-ops-key header",
+      );
+      return;
+    }
+    const apiKey = operator ? undefined : headers["x-api-key"];
+    const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.idOf(apiKey);
     if (match.route.auth === "api-key" && apiKeyId === undefined) {
-      respond(
-        res,
-        envelope(401, "AVF_401_UNAUTHORIZED", "send a valid API key in the x-api-key header", correlationId),
+      refuse(
+        apiKey === undefined ? "ACCESS_DENIED" : "INVALID_API_KEY",
+        "send a valid API key in the x-api-key header",
       );
       return;
     }
@@ -164,17 +214,18 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
           accountId: null,
           apiKey: apiKey ?? null,
           apiKeyId: apiKeyId ?? null,
-          caller: null,
+          caller: operator ? "local-operator" : null,
           clientCert: null,
           cognitoAuthenticationProvider: null,
           cognitoAuthenticationType: null,
           cognitoIdentityId: null,
           cognitoIdentityPoolId: null,
           principalOrgId: null,
-          sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+          // The socket's address, as API Gateway's: X-Forwarded-For is the caller's to write.
+          sourceIp,
           user: null,
           userAgent: headers["user-agent"] ?? null,
-          userArn: null,
+          userArn: operator ? LOCAL_OPERATOR_ARN : null,
         },
       },
     };

@@ -1,7 +1,16 @@
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { buildAviaframe } from "../cloud/app";
-import { CONSUMERS, ENV, EVENT_FUNCTIONS, type FunctionDescription, ROUTES, SECRETS, TASKS } from "../resources";
+import {
+  CONSUMERS,
+  ENV,
+  EVENT_FUNCTIONS,
+  type FunctionDescription,
+  LOG_SUBSCRIBERS,
+  ROUTES,
+  SECRETS,
+  TASKS,
+} from "../resources";
 import { functionEnvironment, functionPolicy, type RolePolicy } from "../template/iam";
 import { type CfnTemplate, TemplateResolver } from "../template/resolve";
 import { type RenderedWorkflow, renderWorkflows } from "./step-functions";
@@ -41,6 +50,7 @@ export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDes
   ...Object.entries(TASKS).map(([key, task]): [string, FunctionDescription] => [`Task-${key}`, task]),
   ...Object.entries(CONSUMERS).map(([key, fn]): [string, FunctionDescription] => [`Consumer-${key}`, fn]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, FunctionDescription] => [`Event-${key}`, fn]),
+  ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, FunctionDescription] => [`Log-${key}`, fn]),
 ];
 
 export const synthesizeLocalApp = (drctBaseUrl: string): DeployedApp => {
@@ -81,7 +91,7 @@ export const synthesizeLocalApp = (drctBaseUrl: string): DeployedApp => {
 
 export interface LocalPlumbing {
   /** AWS_ENDPOINT_URL_* the functions' SDK clients use (the IAM proxies). */
-  readonly endpoints: Readonly<Record<"DYNAMODB" | "SQS" | "SFN" | "EVENTBRIDGE", string>>;
+  readonly endpoints: Readonly<Record<"DYNAMODB" | "SQS" | "SFN" | "EVENTBRIDGE" | "API_GATEWAY", string>>;
   /** Queue URL in the template → the local queue's URL. */
   readonly queueUrl: (templateUrl: string) => string | undefined;
   readonly secretsDir: string;
@@ -102,6 +112,8 @@ export const TUNABLE_ENV: readonly string[] = [
         ENV.localSecretsDir,
         ENV.webhookSecretPrefix,
         ENV.serviceName,
+        ENV.usagePlanStandard,
+        ENV.usagePlanPremium,
       ].includes(name as never),
   ),
   "POWERTOOLS_DEV",

@@ -1,14 +1,19 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
+import { usagePlanName } from "../cloud/access-control";
 import { holdMsFromEnv, type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
   CONSUMERS,
   ENV,
+  PLANS,
+  type PlanName,
   physicalName,
   QUEUES,
   type QueueDescription,
@@ -20,6 +25,7 @@ import {
   type WorkflowKey,
 } from "../resources";
 import { type ApiHandler, startApiGateway } from "./api-gateway";
+import { LocalApiKeys } from "./api-keys";
 import { LOCAL_ACCOUNT, LOCAL_REGION, synthesizeLocalApp, TUNABLE_ENV } from "./deployed-app";
 import { startLocalDynamo } from "./dynamodb";
 import { type BusEvent, startLocalEventBus } from "./event-bus";
@@ -59,6 +65,8 @@ export interface LocalRuntimeOptions {
   readonly enforceIam?: boolean;
   /** Hears each function invocation's outbound calls (the bench's AWS call and wave counts). */
   readonly onInvoked?: (functionName: string, calls: readonly OutboundCall[]) => void;
+  /** The operators' key for /ops (`x-ops-key`); default: OPS_KEY, else a new random one. */
+  readonly opsKey?: string;
 }
 
 export interface LocalRuntime {
@@ -67,6 +75,8 @@ export interface LocalRuntime {
   readonly simulator?: RunningSimulator["simulator"];
   readonly dataDir: string;
   readonly apiKeys: Readonly<Record<string, string>>;
+  /** What operators send as `x-ops-key` on /ops/api. */
+  readonly opsKey: string;
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
   /** Events a bus target failed on every try (the undelivered-events DLQ in AWS). */
@@ -146,6 +156,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(() => dynamo.close());
     dynamoEndpoint = dynamo.endpoint;
+    // API Gateway's keys: the seeded tenants' (as cdk deploy makes them) and those onboarding creates.
+    const usagePlanOf = (plan: PlanName) => usagePlanName(LOCAL_PREFIX, plan);
+    const apiKeys = new LocalApiKeys(
+      new Set((Object.keys(PLANS) as PlanName[]).map(usagePlanOf)),
+      inMemory ? undefined : join(dataDir, "apigateway", "api-keys.json"),
+    );
+    const apiKeysControlPlane = await apiKeys.listen();
+    stops.push(() => apiKeysControlPlane.close());
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());
     // The CDK app, synthesized for the local stage: each function's environment and role.
@@ -233,7 +251,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     functions = await startLocalFunctions({
       app: deployed,
       projectRoot: PROJECT_ROOT,
-      upstreams: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, states: stepFunctions.endpoint, events: bus.endpoint },
+      upstreams: {
+        dynamodb: dynamo.endpoint,
+        sqs: sqs.endpoint,
+        states: stepFunctions.endpoint,
+        events: bus.endpoint,
+        apigateway: apiKeysControlPlane.endpoint,
+      },
       region: LOCAL_REGION,
       account: LOCAL_ACCOUNT,
       enforceIam: options.enforceIam ?? true,
@@ -257,12 +281,31 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     stops.push(() => localFunctions().close());
 
     const tenants = [...SEED_TENANTS, ...(options.extraTenants ?? [])];
-    for (const tenant of tenants) await putTenant(tenant.item);
-    const apiKeys = new Map(tenants.map((tenant) => [tenant.apiKey, tenant.item.api_key_id]));
+    for (const tenant of tenants) {
+      await putTenant(tenant.item);
+      apiKeys.seed(tenant.item.api_key_id ?? tenant.item.tenant_id, tenant.apiKey, usagePlanOf(tenant.item.plan));
+    }
+    const opsKey = options.opsKey ?? (process.env.OPS_KEY || `ops_${randomBytes(24).toString("base64url")}`);
 
     const api = await startApiGateway({
       port: options.port ?? 3000,
       apiKeys,
+      opsKey,
+      // API Gateway's own refusals reach the refusal recorder as its access log's subscription does.
+      onRefused: (refusal) => {
+        const data = {
+          messageType: "DATA_MESSAGE",
+          owner: LOCAL_ACCOUNT,
+          logGroup: `${LOCAL_PREFIX}-api-access-logs`,
+          logStream: "local",
+          subscriptionFilters: ["GatewayRefusals"],
+          logEvents: [{ id: randomUUID(), timestamp: Date.now(), message: JSON.stringify(refusal) }],
+        };
+        localFunctions()
+          .get("Log-gatewayRefusals")
+          .invoke({ awslogs: { data: gzipSync(JSON.stringify(data)).toString("base64") } })
+          .catch(options.onError ?? ((error) => console.error(error)));
+      },
       loadHandler: async (route: RouteDescription): Promise<ApiHandler> => {
         const fn = localFunctions().get(`Route-${route.operationId}`);
         return async (event) => (await fn.invoke(event)) as APIGatewayProxyResult;
@@ -312,6 +355,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       simulator: simulator?.simulator,
       dataDir,
       apiKeys: Object.fromEntries(tenants.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
+      opsKey,
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
       undeliveredEventsUrl: sqs.undeliveredEventsUrl,

@@ -130,6 +130,9 @@ export class TemplateResolver {
         return stringProp(resource, "FunctionName", name);
       case "AWS::KMS::Key":
         return name;
+      case "AWS::ApiGateway::UsagePlan":
+        // Its id; the local stand-in names it after the usage plan.
+        return stringProp(resource, "UsagePlanName", name);
       default:
         return this.attribute(name, "Arn");
     }

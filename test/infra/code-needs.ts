@@ -33,6 +33,12 @@ export interface CodeNeeds {
   readonly listsExecutions: boolean;
   /** The event sources its events name (EVENTS.x.source). */
   readonly eventSources: ReadonlySet<EventSourceKey>;
+  /** Whether it reads secrets by name (Powertools getSecret), e.g. under WEBHOOK_SECRET_PREFIX. */
+  readonly readsSecrets: boolean;
+  /** Whether it creates secrets (CreateSecretCommand): onboarding's webhook signing secrets. */
+  readonly createsSecrets: boolean;
+  /** Whether it manages API Gateway API keys (CreateApiKeyCommand and the like). */
+  readonly managesApiKeys: boolean;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -81,6 +87,9 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
       ...matchesOf(text, /\bprocess\.env\.(PII_KMS_KEY_ARN)\b/g),
     ]),
     listsExecutions: /new ListExecutionsCommand\d*\(/.test(text),
+    readsSecrets: /\bgetSecret\d*\(/.test(text),
+    createsSecrets: /new CreateSecretCommand\d*\(/.test(text),
+    managesApiKeys: /new CreateApiKeyCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
     // The bus's rule table (EVENT_RULES, kept in every bundle that imports resources) names sources it does not publish.
     eventSources: new Set(

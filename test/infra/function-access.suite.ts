@@ -5,6 +5,7 @@ import {
   ENV,
   EVENT_FUNCTIONS,
   EVENTS,
+  LOG_SUBSCRIBERS,
   PII_CONTEXT_KEY,
   PII_FIELDS,
   QUEUES,
@@ -33,6 +34,7 @@ const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
   ...Object.entries(TASKS).map(([key, task]): [string, string] => [`Task${key}Fn`, task.handler]),
   ...Object.entries(CONSUMERS).map(([key, consumer]): [string, string] => [`Consumer${key}Fn`, consumer.handler]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, string] => [`Event${key}Fn`, fn.handler]),
+  ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, string] => [`Log${key}Fn`, fn.handler]),
 ];
 
 /** Functions declared read-only (lib/resources.ts): every GET route. */
@@ -108,6 +110,14 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
     requireEnv(WORKFLOWS[workflow].env, arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
     requireCall("states:StartExecution", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS[workflow].id}`));
   }
+  if (code.managesApiKeys) {
+    const apiGateway = (path: string) => `arn:aws:apigateway:${REGION}::${path}`;
+    requireCall("apigateway:GET", apiGateway("/usageplans"));
+    requireCall("apigateway:POST", apiGateway("/apikeys"));
+    requireCall("apigateway:DELETE", apiGateway("/apikeys/k3y1d"));
+    requireCall("apigateway:POST", apiGateway("/usageplans/pl4n1d/keys"));
+    requireCall("apigateway:DELETE", apiGateway("/usageplans/pl4n1d/keys/k3y1d"));
+  }
   if (code.listsExecutions) {
     // The sweep lists its own runs (the state machine ARN comes from the context object).
     requireCall("states:ListExecutions", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS.reconciliation.id}`));
@@ -129,7 +139,10 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
       }
     }
     if (name === ENV.webhookSecretPrefix) {
-      requireCall("secretsmanager:GetSecretValue", arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`));
+      const secret = arn("secretsmanager", `secret:${value}/agency-a-AbCdEf`);
+      if (code.readsSecrets) requireCall("secretsmanager:GetSecretValue", secret);
+      if (code.createsSecrets)
+        for (const action of ["CreateSecret", "PutSecretValue"]) requireCall(`secretsmanager:${action}`, secret);
     }
   }
   return found;

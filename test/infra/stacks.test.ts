@@ -6,9 +6,11 @@ import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
 import {
   CONSUMERS,
   EVENT_FUNCTIONS,
+  LOG_SUBSCRIBERS,
   QUEUES,
   ROUTES,
   type RouteDescription,
+  routeTables,
   TABLE_ENTRIES,
   TASKS,
 } from "../../lib/resources";
@@ -105,16 +107,29 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length + Object.keys(EVENT_FUNCTIONS).length,
+      ROUTES.length +
+        Object.keys(TASKS).length +
+        Object.keys(CONSUMERS).length +
+        Object.keys(EVENT_FUNCTIONS).length +
+        Object.keys(LOG_SUBSCRIBERS).length,
     );
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
-  test("tenant routes require an API key; health and OpenAPI do not", () => {
-    for (const route of ROUTES) {
+  test("an operators' managed policy invokes /ops/api and nothing else", () => {
+    const policies = Object.values(stateless.findResources("AWS::IAM::ManagedPolicy"));
+    const operators = policies.find((policy) => policy.Properties.ManagedPolicyName === "aviaframe-dev-operators");
+    const statements = operators?.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[];
+    expect(statements.map((statement) => statement.Action)).toEqual(["execute-api:Invoke"]);
+    expect(JSON.stringify(statements[0]?.Resource)).toMatch(/\/dev\/\*\/ops\/api\/\*"/);
+  });
+
+  test("tenant routes require an API key; operator routes IAM (SigV4) and no key; health and OpenAPI neither", () => {
+    for (const route of ROUTES as readonly RouteDescription[]) {
       stateless.hasResourceProperties("AWS::ApiGateway::Method", {
         HttpMethod: route.method,
         ApiKeyRequired: route.auth === "api-key",
+        AuthorizationType: route.auth === "operator" ? "AWS_IAM" : "NONE",
         OperationName: route.operationId,
       });
     }
@@ -127,6 +142,15 @@ describe("stateless stack", () => {
     stateless.hasResourceProperties("AWS::ApiGateway::Stage", {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
       TracingEnabled: true,
+    });
+    // The key's id and the refusal's type are logged, never the key itself.
+    const [stage] = Object.values(stateless.findResources("AWS::ApiGateway::Stage"));
+    const format = String(stage?.Properties.AccessLogSetting.Format);
+    expect(format).toContain("$context.identity.apiKeyId");
+    expect(format).toContain("$context.error.responseType");
+    expect(format).not.toMatch(/\$context\.identity\.apiKey\b(?!Id)/);
+    stateless.hasResourceProperties("AWS::Logs::SubscriptionFilter", {
+      FilterPattern: Match.stringLikeRegexp("INVALID_API_KEY"),
     });
     stateless.resourceCountIs("AWS::WAFv2::WebACLAssociation", 1);
   });
@@ -145,7 +169,7 @@ describe("stateless stack", () => {
       const [, resource] = Object.entries(functions).find(([id]) => id.startsWith(`Route${route.operationId}Fn`)) ?? [];
       const variables = (resource?.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
       for (const [key, table] of TABLE_ENTRIES) {
-        if ((route.tables as readonly string[]).includes(key))
+        if ((routeTables(route) as readonly string[]).includes(key))
           expect(variables[table.env]).toBe(`aviaframe-dev-${table.id}`);
         else expect(variables[table.env], `${route.operationId} must not see ${table.id}`).toBeUndefined();
       }

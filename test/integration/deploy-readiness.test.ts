@@ -84,6 +84,20 @@ const liveAnOrder = async (): Promise<OrderRef> => {
   await call("listEvents", "/public/events");
   // Nothing listens on port 9: the ping is signed with the tenant's secret and its attempt fails.
   await call("testCallback", "/public/callbacks/test", { body: { url: "http://127.0.0.1:9/hook" } });
+  // Tenant administration: onboarding, a plan change (the key moves usage plans), rotation.
+  const ops = { key: null, headers: { "x-ops-key": api.runtime.opsKey } };
+  const tenant = "/ops/api/tenants/agency-ready";
+  await call("createTenant", "/ops/api/tenants", {
+    ...ops,
+    body: { tenant_id: "agency-ready", plan: "standard", markup: { type: "fixed", amount: "1.00" } },
+  });
+  await call("getTenant", tenant, ops);
+  await call("updateTenant", tenant, { ...ops, method: "PATCH", body: { plan: "premium", ip_allowlist: ["::1"] } });
+  const key = await call("createApiKey", `${tenant}/keys`, { ...ops, body: { scopes: ["read"] } });
+  await call("revokeApiKey", `${tenant}/keys/${String(key.body.key_id)}`, { ...ops, method: "DELETE" });
+  await call("listAuthEvents", "/ops/api/auth-events", ops);
+  // API Gateway's own refusal: its access log line goes to the refusal recorder.
+  await api.call("/public/usage", { key: "not-a-key-of-anyone" });
   return order;
 };
 
@@ -91,12 +105,16 @@ describe("every function, as synthesized, runs with what its template gives it",
   test("the API routes, through an order's whole life", async () => {
     await lifeOfAnOrder();
     for (const [name, code] of status) expect(code, name).toBeLessThan(500);
+    for (const name of ["createTenant", "createApiKey"]) expect(status.get(name), name).toBe(201);
+    for (const name of ["getTenant", "updateTenant", "revokeApiKey", "listAuthEvents"]) {
+      expect(status.get(name), name).toBe(200);
+    }
     expect([...status.keys()].sort()).toEqual(
       FUNCTION_HANDLERS.filter(([name]) => name.startsWith("Route-"))
         .map(([name]) => name.slice("Route-".length))
         .sort(),
     );
-    // Two more cold routes (change offers, changes) than before, each bundled on first use.
+    // Every route's function starts cold here, one after another.
   }, 90_000);
 
   test("the workflow tasks, the queue consumers and the bus's target", async () => {

@@ -41,6 +41,7 @@ const REVOKED_IN_THESE_TESTS = [
   "Route-health",
   "Route-searchOffers",
   "Event-callbackDispatcher",
+  "Route-createApiKey",
 ];
 
 const deniedSince = (count: number) => api.runtime.functions.denials.slice(count);
@@ -116,6 +117,23 @@ describe("a grant taken away is an AccessDeniedException naming it", () => {
       action: "dynamodb:Query",
       resource: `${tableArn("tenants")}/index/by_api_key_id`,
     });
+  });
+});
+
+describe("API Gateway's control plane is behind IAM too", () => {
+  test("Route-createApiKey without its API key grants: no key, a 500, and apigateway:POST on /apikeys on record", async () => {
+    const apiKeys = `arn:aws:apigateway:${LOCAL_REGION}::/apikeys`;
+    const before = api.runtime.functions.denials.length;
+    revoke("Route-createApiKey", apiKeys);
+    const answer = await api.call("/ops/api/tenants/agency-b/keys", {
+      key: null,
+      headers: { "x-ops-key": api.runtime.opsKey },
+      body: { scopes: ["read"] },
+    });
+    expect(answer.status).toBe(500);
+    expect(deniedSince(before)).toEqual([
+      { caller: "Route-createApiKey", action: "apigateway:POST", resource: apiKeys },
+    ]);
   });
 });
 

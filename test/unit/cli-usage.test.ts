@@ -19,14 +19,14 @@ describe("command-line usage", () => {
     const help = await run("bin/tenant.ts", ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run tenant -- <command>/);
-    for (const command of ["put", "rotate-webhook-secret", "finish-webhook-rotation"]) {
+    for (const command of ["create", "update", "add-key", "revoke-key", "auth-events", "rotate-webhook-secret"]) {
       expect(help.stdout).toContain(command);
     }
     expect(help.stdout + help.stderr).not.toMatch(STACK_FRAME);
   });
 
   test("npm run tenant mistakes are said plainly, with the usage", async () => {
-    for (const args of [["bogus"], ["put", "--stage", "dev"]]) {
+    for (const args of [["bogus"], ["create", "--plan", "premium"], ["update", "--id", "x", "--markup", "lots"]]) {
       const result = await run("bin/tenant.ts", args);
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).toContain("Usage: npm run tenant");

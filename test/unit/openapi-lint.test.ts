@@ -42,7 +42,7 @@ type Operation = {
 };
 
 const operations = (): [string, Operation][] =>
-  ROUTES.map((route) => [
+  ROUTES.filter((route) => route.auth !== "operator").map((route) => [
     route.operationId,
     (document.paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()] as Operation,
   ]);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { RequestContext, RolePolicy } from "../../template/iam";
+import { serveOnLoopback } from "../loopback";
 
 /**
  * IAM in front of a local stand-in (dynalite, fauxqs, the Step Functions and EventBridge
@@ -10,7 +10,7 @@ import type { RequestContext, RolePolicy } from "../../template/iam";
  * allows the action on the resource; otherwise it is refused as AWS refuses it (400,
  * AccessDeniedException naming the action and the resource). The handlers know nothing of it.
  */
-export type ProxiedService = "dynamodb" | "sqs" | "states" | "events";
+export type ProxiedService = "dynamodb" | "sqs" | "states" | "events" | "apigateway";
 
 export interface Denial {
   readonly caller: string;
@@ -74,6 +74,9 @@ export const resourcesOf = (
     }
     case "states":
       return [text("stateMachineArn") ?? text("executionArn") ?? "*"];
+    case "apigateway":
+      // A REST control plane: the resource is the request's path (`operation` here).
+      return [`arn:aws:apigateway:${region}::${operation}`];
     case "events": {
       const entries = Array.isArray(body.Entries) ? body.Entries : [];
       const buses = new Set(
@@ -104,6 +107,7 @@ const CONTENT_TYPE: Record<ProxiedService, string> = {
   sqs: "application/x-amz-json-1.0",
   states: "application/x-amz-json-1.0",
   events: "application/x-amz-json-1.1",
+  apigateway: "application/json",
 };
 
 export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<PolicyProxy> => {
@@ -112,10 +116,13 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
     void (async () => {
       const body = await readBody(req);
       const caller = CREDENTIAL.exec(String(req.headers.authorization ?? ""))?.[1] ?? "anonymous";
-      const operation =
-        String(req.headers["x-amz-target"] ?? "")
-          .split(".")
-          .pop() ?? "";
+      // API Gateway's control plane is REST: its IAM action is the method, its resource the path.
+      const rest = options.service === "apigateway";
+      const operation = rest
+        ? new URL(req.url ?? "/", "http://localhost").pathname
+        : (String(req.headers["x-amz-target"] ?? "")
+            .split(".")
+            .pop() ?? "");
       const policy = options.policyOf(caller);
       if (policy !== "unrestricted") {
         let parsed: Record<string, unknown> = {};
@@ -125,7 +132,7 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
         } catch {
           // Not JSON: the stand-in answers it; the check sees no resource.
         }
-        const action = `${options.service}:${operation}`;
+        const action = `${options.service}:${rest ? (req.method ?? "GET") : operation}`;
         const resources = resourcesOf(options.service, operation, parsed, options.region, options.account);
         const contexts = contextsOf(options.service, operation, parsed);
         const denied = resources.find(
@@ -133,8 +140,9 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
         );
         if (denied !== undefined) {
           options.onDenied?.({ caller, action, resource: denied });
-          res.writeHead(400, {
+          res.writeHead(rest ? 403 : 400, {
             "content-type": CONTENT_TYPE[options.service],
+            ...(rest ? { "x-amzn-errortype": "AccessDeniedException" } : {}),
             "x-amzn-requestid": randomUUID(),
             "x-amzn-query-error": "AccessDenied;Sender",
           });
@@ -171,16 +179,5 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnLoopback(server);
 };

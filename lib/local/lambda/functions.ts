@@ -39,6 +39,7 @@ const ENDPOINT_VARIABLE: Record<ProxiedService, keyof LocalPlumbing["endpoints"]
   sqs: "SQS",
   states: "SFN",
   events: "EVENTBRIDGE",
+  apigateway: "API_GATEWAY",
 };
 
 /**
