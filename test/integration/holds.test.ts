@@ -149,7 +149,10 @@ test("unissued holds expire at their deadline and are released at DRCT; issue ra
       expect(answer.status).toBe(202);
       expect(path).not.toContain("EXPIRED");
       expect(["ISSUED", "FAILED"]).toContain(final.status);
-      if (final.status === "FAILED") expect(final.tickets).toBeUndefined();
+      if (final.status === "FAILED") {
+        expect(final.failure?.code).toBe("TICKETING_DEADLINE_PASSED");
+        expect(final.tickets).toBeUndefined();
+      }
     }
   }
 
