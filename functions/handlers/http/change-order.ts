@@ -1,4 +1,5 @@
-import { ApplyChangeRequest, OrderIdPath } from "../../api/schemas";
+import { ApplyChangeRequest } from "../../api/change-schemas";
+import { OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
