@@ -6,6 +6,7 @@
 import type * as z from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
+import { ApplyChangeRequest, ChangeOfferListResponse, ChangeOffersRequest } from "./change-schemas";
 import {
   EXAMPLE_APPLY_CHANGE_REQUEST,
   EXAMPLE_BOOKED_ORDER,
@@ -36,10 +37,7 @@ import {
 import { EventListQuery, EventListResponse, TestCallbackRequest, TestCallbackResponse } from "./feed-schemas";
 import type { HeaderName, TagName } from "./openapi-components";
 import {
-  ApplyChangeRequest,
   CancelOrderRequest,
-  ChangeOfferListResponse,
-  ChangeOffersRequest,
   CreateOrderRequest,
   DeliveryIdPath,
   DeliveryListResponse,

@@ -99,6 +99,16 @@ export const ticketOrder = async (
       }
       if (found === undefined) throw error;
     }
+    if (error.supplierCode === "TICKETING_DEADLINE_PASSED") {
+      return moveOrder(deps, order, "FAILED", ACTOR_TICKETING, {
+        change: {
+          failure: {
+            code: "TICKETING_DEADLINE_PASSED",
+            message: "DRCT's ticketing deadline passed before the tickets could be issued; book again",
+          },
+        },
+      });
+    }
     return moveOrder(deps, order, "FAILED", ACTOR_TICKETING, {
       change: {
         failure: {

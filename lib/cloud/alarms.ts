@@ -124,7 +124,7 @@ export class OperatorAlarms extends Construct {
       "booking-timed-out",
       props.orderLifecycle.metricTimedOut({ period: Duration.minutes(15), statistic: "Sum" }),
       1,
-      "An order workflow ran out of time: an order may be stuck unconfirmed.",
+      "An order workflow ran out of time: an order may be stuck unconfirmed, or held past its deadline.",
     );
   }
 }

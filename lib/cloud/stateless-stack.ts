@@ -286,7 +286,9 @@ export class StatelessStack extends Stack {
       });
       return machine;
     };
-    this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(2));
+    // Long enough for the booking and then DRCT's hold (the Wait on the ticketing deadline: days
+    // at most for an airline's hold); a longer hold is still expired by the reconciliation sweep.
+    this.orderLifecycle = workflow("orderLifecycle", orderLifecycleDefinition(this, tasks), Duration.days(10));
     const reconciliation = workflow("reconciliation", reconciliationDefinition(this, tasks), SWEEP.timeout);
     const eventFunctions = {} as Record<EventFunctionKey, IFunction>;
     // API Gateway's own refusals (before any function runs) become AuthEvents through its access log.

@@ -57,7 +57,7 @@ export interface SoakReport {
 
 const FAULT_MODES = ["http_500", "http_429", "latency", "timeout_after_commit", "drop"] as const;
 const FAULT_OPERATIONS = ["order_create", "issue"] as const;
-const SETTLED = new Set(["BOOKED", "ISSUED", "FAILED", "CANCELLED"]);
+const SETTLED = new Set(["BOOKED", "ISSUED", "FAILED", "CANCELLED", "EXPIRED"]);
 const ROUTES = ["LIS", "OPO", "MAD", "BCN", "FCO", "ATH"];
 
 /** Arms the simulator's fault for one operation (replacing the one armed before). */

@@ -1,4 +1,6 @@
-import { ApplyChangeRequest, OrderIdPath } from "../../api/schemas";
+import { ApplyChangeRequest } from "../../api/change-schemas";
+import { OrderIdPath } from "../../api/schemas";
+
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
 import { changeOrderDeps, orderRepository } from "../../shared/order-wiring";

@@ -1,4 +1,5 @@
-import { ChangeOffersRequest, OrderIdPath } from "../../api/schemas";
+import { ChangeOffersRequest } from "../../api/change-schemas";
+import { OrderIdPath } from "../../api/schemas";
 import { toPublicChangeOffer } from "../../domain/change";
 import { parsePath, tenantRoute } from "../../shared/http";
 import { changeOffersDeps } from "../../shared/order-wiring";

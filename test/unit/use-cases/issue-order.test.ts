@@ -158,6 +158,17 @@ describe("ticketOrder", () => {
     },
   );
 
+  test("DRCT refusing because the ticketing deadline passed makes the order FAILED TICKETING_DEADLINE_PASSED", async () => {
+    const order = issuingOrder(T0);
+    world.orders.seed(order);
+    world.supplier.issues.push(drctError("rejected", "TICKETING_DEADLINE_PASSED"));
+
+    const failed = await ticketOrder(world.deps, order, CALL, false);
+
+    expect(failed.failure?.code).toBe("TICKETING_DEADLINE_PASSED");
+    expect(failed.tickets).toBeUndefined();
+  });
+
   test("on the last try, DRCT showing the order ISSUED makes it ISSUED with DRCT's tickets", async () => {
     const order = issuingOrder(T0);
     world.orders.seed(order);
