@@ -51,6 +51,7 @@ export class OrderResource {
       cancel_penalty: offer.flight.cancelPenalty,
       created_at: now,
       updated_at: now,
+      segments: offer.flight.segments.map((segment) => ({ ...segment })),
     };
     this.state.orders.set(order.order_id, order);
     this.state.stats.orders_created += 1;
@@ -92,9 +93,11 @@ export class OrderResource {
     return { status: 200, body: orderView(order) };
   }
 
-  cancel(orderId: string): Reply {
+  cancel(orderId: string, text = ""): Reply {
     const order = this.order(orderId);
     if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
+    const reason = text === "" ? undefined : parseJsonBody(text).reason;
+    if (reason === "schedule_change") return this.cancelInvoluntarily(order);
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }
@@ -102,6 +105,24 @@ export class OrderResource {
     // Voiding an unticketed booking costs nothing and refunds nothing; a ticketed refundable fare refunds less the penalty.
     order.penalty = order.tickets.length > 0 ? (order.cancel_penalty ?? 0) : 0;
     if (order.tickets.length > 0) order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
+    order.updated_at = new Date().toISOString();
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
+  /**
+   * The traveller refused the airline's schedule change: an involuntary cancellation, refunded
+   * in full whatever the fare rules (§5.7). Only with a schedule change on the booking.
+   */
+  private cancelInvoluntarily(order: SimOrder): Reply {
+    if ((order.schedule_changes ?? []).length === 0) {
+      throw new HttpError(409, "NO_SCHEDULE_CHANGE", "the airline has not changed this booking's schedule");
+    }
+    order.status = "CANCELLED";
+    order.cancel_reason = "schedule_change";
+    order.penalty = 0;
+    order.refund_amount = order.price.total;
+    order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
     order.updated_at = new Date().toISOString();
     this.state.save();
     return { status: 200, body: orderView(order) };

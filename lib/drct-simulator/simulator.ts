@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FlightResource } from "./flight-resource";
 import { HttpError, parseJsonBody, type Reply, readBody, send } from "./http";
+import { DrctNotifier, type NotificationTarget } from "./notifier";
 import { OfferResource } from "./offer-resource";
 import { OrderResource, orderView } from "./order-resource";
 import { emptyStats, type SimOperation, SimState, type SimStats } from "./state";
@@ -15,7 +17,16 @@ export type { SimOperation, SimStats } from "./state";
 
 export type FaultMode = "http_500" | "http_429" | "http_401" | "latency" | "timeout_after_commit" | "drop";
 
-const OPERATIONS: readonly SimOperation[] = ["search", "price", "order_create", "issue", "cancel", "order_get"];
+const OPERATIONS: readonly SimOperation[] = [
+  "search",
+  "price",
+  "order_create",
+  "issue",
+  "cancel",
+  "order_get",
+  "flight_status",
+  "schedule_change_ack",
+];
 const FAULT_MODES: readonly FaultMode[] = [
   "http_500",
   "http_429",
@@ -40,6 +51,8 @@ export interface SimulatorOptions {
    * drops what the gateway cached of it, since no cache could know DRCT changed under it.
    */
   readonly onInventoryChange?: (change: "reset" | "expire" | "reprice") => Promise<void>;
+  /** Where DRCT sends its signed notifications (schedule changes); also settable later (setNotificationTarget). */
+  readonly notifications?: NotificationTarget;
 }
 
 interface Fault {
@@ -60,6 +73,8 @@ export class DrctSimulator {
   private readonly state: SimState;
   private readonly offerResource: OfferResource;
   private readonly orderResource: OrderResource;
+  private readonly flightResource: FlightResource;
+  readonly notifier: DrctNotifier;
   private faults = new Map<SimOperation, Fault>();
   private searchArrivals: number[] = [];
   private lastAdmittedSearch = Number.NEGATIVE_INFINITY;
@@ -72,6 +87,14 @@ export class DrctSimulator {
     this.state.load();
     this.offerResource = new OfferResource(this.state);
     this.orderResource = new OrderResource(this.state, this.offerResource);
+    this.notifier = new DrctNotifier(() => this.state.stats);
+    this.notifier.setTarget(options.notifications);
+    this.flightResource = new FlightResource(this.state, this.notifier);
+  }
+
+  /** Where DRCT's notifications go (the gateway's inbound endpoint), with the secret that signs them. */
+  setNotificationTarget(target: NotificationTarget | undefined): void {
+    this.notifier.setTarget(target);
   }
 
   snapshot(): SimStats {
@@ -83,6 +106,8 @@ export class DrctSimulator {
     this.state.offers.clear();
     this.state.orders.clear();
     this.faults.clear();
+    this.flightResource.reset();
+    this.notifier.enabled = true;
     this.state.generation += 1;
     this.state.stats = emptyStats();
     this.searchArrivals = [];
@@ -223,8 +248,20 @@ export class DrctSimulator {
         return { operation: "issue", run: (req) => this.orderResource.issue(req, id) };
       }
       if (method === "POST" && id !== undefined && action === "cancel" && parts.length === 4) {
-        return { operation: "cancel", run: () => this.orderResource.cancel(id) };
+        return { operation: "cancel", run: (_r, body) => this.orderResource.cancel(id, body) };
       }
+      const [, , , , changeId, verb] = parts;
+      if (method === "POST" && id !== undefined && action === "schedule-changes" && verb === "acknowledge") {
+        if (changeId !== undefined && parts.length === 6) {
+          return {
+            operation: "schedule_change_ack",
+            run: () => this.flightResource.acknowledge(this.orderResource.order(id), changeId),
+          };
+        }
+      }
+    }
+    if (version === "v1" && resource === "flights" && id === "status" && method === "GET" && parts.length === 3) {
+      return { operation: "flight_status", run: () => this.flightResource.status(url) };
     }
     throw new HttpError(404, "NOT_FOUND", `no route ${method} ${url.pathname}`);
   }
@@ -267,6 +304,13 @@ export class DrctSimulator {
       this.state.save();
       return { status: 200, body: { expired: this.state.offers.size } };
     }
+    if (path === "/__sim/schedule-change") return this.flightResource.scheduleChange(body);
+    if (path === "/__sim/flight-status") return this.flightResource.setStatus(body);
+    if (path === "/__sim/notifications") {
+      if (typeof body.enabled !== "boolean") throw new HttpError(400, "INVALID_REQUEST", "enabled must be a boolean");
+      this.notifier.enabled = body.enabled;
+      return { status: 200, body: { enabled: this.notifier.enabled } };
+    }
     throw new HttpError(404, "NOT_FOUND", `no control ${path}`);
   }
 }
@@ -292,6 +336,7 @@ export const startDrctSimulator = async (options: SimulatorOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     simulator,
     close: async () => {
+      simulator.notifier.stop();
       simulator.releaseHeld();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

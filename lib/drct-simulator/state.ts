@@ -1,14 +1,24 @@
 /** What the simulator knows: its offers and orders (persisted when a state file is given) and its stats. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { SimFlight, SimSearch } from "./offers";
+import type { SimFlight, SimSearch, SimSegment } from "./offers";
 
-export type SimOperation = "search" | "price" | "order_create" | "issue" | "cancel" | "order_get";
+export type SimOperation =
+  | "search"
+  | "price"
+  | "order_create"
+  | "issue"
+  | "cancel"
+  | "order_get"
+  | "flight_status"
+  | "schedule_change_ack";
 
 export interface SimStats {
   calls: Record<SimOperation, number>;
   max_search_rps: number;
   rate_limit_violations: number;
   orders_created: number;
+  /** DRCT's schedule-change notifications to the gateway: sent (each try), answered 2xx, given up. */
+  notifications: { attempts: number; delivered: number; failed: number };
 }
 
 export interface SimOffer {
@@ -43,13 +53,39 @@ export interface SimOrder {
   penalty?: number;
   created_at: string;
   updated_at: string;
+  /** The flights as the airline runs them now (a schedule change moves them). */
+  segments?: SimSegment[];
+  /** The airline's schedule changes of this booking, newest last (flight-resource.ts). */
+  schedule_changes?: SimScheduleChange[];
+  /** Why DRCT cancelled: `schedule_change` is involuntary (full refund, whatever the fare). */
+  cancel_reason?: string;
+  refund_amount?: number;
+}
+
+export interface SimScheduleChange {
+  change_id: string;
+  minutes: number;
+  detected_at: string;
+  old_segments: SimSegment[];
+  new_segments: SimSegment[];
+  status: "pending" | "acknowledged";
 }
 
 export const emptyStats = (): SimStats => ({
-  calls: { search: 0, price: 0, order_create: 0, issue: 0, cancel: 0, order_get: 0 },
+  calls: {
+    search: 0,
+    price: 0,
+    order_create: 0,
+    issue: 0,
+    cancel: 0,
+    order_get: 0,
+    flight_status: 0,
+    schedule_change_ack: 0,
+  },
   max_search_rps: 0,
   rate_limit_violations: 0,
   orders_created: 0,
+  notifications: { attempts: 0, delivered: 0, failed: 0 },
 });
 
 export class SimState {
