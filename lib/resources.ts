@@ -51,6 +51,10 @@ export const TABLES = {
       { name: "by_status", partitionKey: "status", sortKey: "updated_at" },
       // Sparse: only orders with events not yet on the bus carry outbox_pending.
       { name: "by_outbox", partitionKey: "outbox_pending", sortKey: "updated_at" },
+      // Sparse: BOOKED/ISSUED orders whose flights the schedule watch re-reads, by when next.
+      { name: "by_schedule_check", partitionKey: "schedule_watch", sortKey: "schedule_check_due" },
+      // Sparse: DRCT's booking reference → our order (DRCT's notifications name only its own id).
+      { name: "by_drct_order", partitionKey: "drct_order_id" },
     ],
     purpose: "Orders, one item per order with its history and outbox",
   },
@@ -144,6 +148,14 @@ export const QUEUES = {
     maxReceiveCount: 20,
     batchSize: 5,
     purpose: "Partner callback deliveries, one message group per order",
+  },
+  scheduleChanges: {
+    id: "schedule-changes",
+    env: "QUEUE_SCHEDULE_CHANGES",
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 10,
+    batchSize: 5,
+    purpose: "DRCT's schedule-change notifications, verified, one message group per DRCT order",
   },
 } as const satisfies Record<string, QueueDescription>;
 
@@ -349,6 +361,55 @@ export const ROUTES = [
     summary: "The tenant's recent order events, newest first, with cursor pagination and a type filter",
   },
   {
+    operationId: "acceptScheduleChange",
+    method: "POST",
+    path: "/public/orders/{orderId}/schedule-changes/{changeId}/accept",
+    handler: "http/accept-schedule-change",
+    auth: "api-key",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Accept an airline schedule change: the new times are kept (acknowledged at DRCT)",
+  },
+  {
+    operationId: "rejectScheduleChange",
+    method: "POST",
+    path: "/public/orders/{orderId}/schedule-changes/{changeId}/reject",
+    handler: "http/reject-schedule-change",
+    auth: "api-key",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    summary: "Reject an airline schedule change: an involuntary cancellation with a full refund",
+  },
+  {
+    operationId: "getFlightStatus",
+    method: "GET",
+    path: "/public/flights/status",
+    handler: "http/flight-status",
+    auth: "api-key",
+    tables: ["tenants", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    // The breaker announces its transitions on the bus, as for every DRCT caller.
+    publishesEvents: true,
+    summary: "Live status of one flight (shared by every caller for a short while)",
+  },
+  {
+    operationId: "receiveDrctNotification",
+    method: "POST",
+    path: "/drct/notifications",
+    handler: "http/drct-notifications",
+    // DRCT has no API key of ours: the HMAC signature with the shared notification secret is its proof.
+    auth: "none",
+    tables: [],
+    secrets: ["drctNotificationSecret"],
+    sendsTo: ["scheduleChanges"],
+    summary: "DRCT's signed notifications (schedule changes): verified, queued, answered at once",
+  },
+  {
     operationId: "getUsage",
     method: "GET",
     path: "/public/usage",
@@ -409,6 +470,15 @@ export const TASKS = {
     pii: true,
     listsRunsOf: ["reconciliation"],
   },
+  checkSchedule: {
+    handler: "tasks/check-schedule",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    // One DRCT read and a write: short, so the sweep's rounds of checks fit its budget.
+    timeoutSeconds: 10,
+  },
 } as const satisfies Record<string, FunctionDescription>;
 
 export type TaskKey = keyof typeof TASKS;
@@ -440,6 +510,14 @@ export const CONSUMERS = {
     pii: true,
     timeoutSeconds: 50,
   },
+  scheduleChanges: {
+    handler: "queues/schedule-changes",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: true,
+    pii: true,
+    timeoutSeconds: 30,
+  },
   callbacks: {
     handler: "queues/callbacks",
     tables: ["deliveries"],
@@ -461,6 +539,11 @@ export const SECRETS = {
     env: "SECRET_DRCT_TOKEN",
     purpose: "Bearer token of the DRCT account: never leaves the backend",
   },
+  drctNotificationSecret: {
+    id: "drct-notification-secret",
+    env: "SECRET_DRCT_NOTIFICATION",
+    purpose: "HMAC secret DRCT signs its notifications with: an unsigned or forged one changes nothing",
+  },
 } as const satisfies Record<string, SecretDescription>;
 
 export type SecretKey = keyof typeof SECRETS;
@@ -475,6 +558,7 @@ export const ENV = {
   drctRetryBaseMs: "DRCT_RETRY_BASE_MS",
   drctMaxRetries: "DRCT_MAX_RETRIES",
   coalesceWindowMs: "COALESCE_WINDOW_MS",
+  flightStatusCacheS: "FLIGHT_STATUS_CACHE_S",
   offerCacheTtlS: "OFFER_CACHE_TTL_S",
   breakerFailureThreshold: "BREAKER_FAILURE_THRESHOLD",
   breakerWindowMs: "BREAKER_WINDOW_MS",
@@ -507,7 +591,16 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-export type SupplierOperation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+export type SupplierOperation =
+  | "search"
+  | "price"
+  | "order_create"
+  | "order_get"
+  | "issue"
+  | "cancel"
+  | "order_read"
+  | "flight_status"
+  | "schedule_change_ack";
 
 /**
  * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
@@ -520,6 +613,11 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
   order_get: { limit: 10, windowMs: 1_000, burst: 10 },
   issue: { limit: 5, windowMs: 1_000, burst: 5 },
   cancel: { limit: 5, windowMs: 1_000, burst: 5 },
+  // The schedule watch's reads of booked orders: a budget of their own, so the sweep never
+  // takes what reconciliation (order_get), searches or bookings need.
+  order_read: { limit: 4, windowMs: 1_000, burst: 4 },
+  flight_status: { limit: 5, windowMs: 1_000, burst: 5 },
+  schedule_change_ack: { limit: 5, windowMs: 1_000, burst: 5 },
 };
 
 /**
@@ -566,7 +664,15 @@ export const EVENTS = {
   supplier: { source: "aviaframe.supplier", detailTypes: ["supplier.degraded", "supplier.recovered"] },
   orders: {
     source: "aviaframe.orders",
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled", "order.reconciled"],
+    detailTypes: [
+      "order.booked",
+      "order.issued",
+      "order.failed",
+      "order.cancelled",
+      "order.reconciled",
+      "order.schedule_changed",
+      "order.flight_disrupted",
+    ],
   },
 } as const;
 
@@ -586,7 +692,14 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
   {
     id: "order-callbacks",
     source: EVENTS.orders.source,
-    detailTypes: ["order.booked", "order.issued", "order.failed", "order.cancelled"],
+    detailTypes: [
+      "order.booked",
+      "order.issued",
+      "order.failed",
+      "order.cancelled",
+      "order.schedule_changed",
+      "order.flight_disrupted",
+    ],
     target: { function: "callbackDispatcher" },
     purpose: "Turns order events into partner callback deliveries (CONTRACT.md §4)",
   },

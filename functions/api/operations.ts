@@ -6,6 +6,7 @@
 import type * as z from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
+import { DISRUPTION_OPERATIONS } from "./disruption-operations";
 import {
   EXAMPLE_BOOKED_ORDER,
   EXAMPLE_CANCEL_REQUEST,
@@ -91,6 +92,7 @@ const IDEMPOTENCY_ERRORS: readonly ErrorCode[] = [
 const example = (summary: string, value: unknown): Example => ({ summary, value });
 
 export const OPERATIONS: Record<OperationId, OperationDoc> = {
+  ...DISRUPTION_OPERATIONS,
   health: {
     tag: "Platform",
     description:

@@ -3,10 +3,18 @@
  * per event type, signed per Standard Webhooks (CONTRACT.md §4).
  */
 import * as z from "zod";
+import { EXAMPLE_DISRUPTED_ORDER, EXAMPLE_SCHEDULE_CHANGED_ORDER } from "./disruption-operations";
 import { EXAMPLE_BOOKED_ORDER, EXAMPLE_CANCELLED_ORDER, EXAMPLE_FAILED_ORDER, EXAMPLE_ISSUED_ORDER } from "./examples";
 import { OrderSchema } from "./schemas";
 
-export const ORDER_EVENT_TYPES = ["order.booked", "order.issued", "order.failed", "order.cancelled"] as const;
+export const ORDER_EVENT_TYPES = [
+  "order.booked",
+  "order.issued",
+  "order.failed",
+  "order.cancelled",
+  "order.schedule_changed",
+  "order.flight_disrupted",
+] as const;
 
 export const OrderEventSchema = z
   .object({
@@ -79,6 +87,18 @@ const EVENT_DOCS: Record<
     summary: "An order was cancelled",
     description: "The order is CANCELLED; `cancellation` has the refund reference and penalty.",
     example: EXAMPLE_CANCELLED_ORDER,
+  },
+  "order.schedule_changed": {
+    summary: "The airline moved a booked flight",
+    description:
+      "A BOOKED or ISSUED order's flights were moved by the airline: the newest of `schedule_changes` has the old and new segments (status `pending`), and `segments` are the new ones. Accept (keep the new times) or reject (cancel with a full refund) it.",
+    example: EXAMPLE_SCHEDULE_CHANGED_ORDER,
+  },
+  "order.flight_disrupted": {
+    summary: "A booked flight is delayed an hour or more, or cancelled",
+    description:
+      "DRCT reports a delay of 60 minutes or more, or a cancellation, of one of the order's flights: the newest of `disruptions` says which flight, what and how late. One event per order and flight and kind (a delay growing further is not sent again).",
+    example: EXAMPLE_DISRUPTED_ORDER,
   },
   ping: {
     summary: "A test event",

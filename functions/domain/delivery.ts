@@ -89,4 +89,6 @@ export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set([
   "order.issued",
   "order.failed",
   "order.cancelled",
+  "order.schedule_changed",
+  "order.flight_disrupted",
 ]);

@@ -1,4 +1,5 @@
 import { maskDocumentNumber, type Order } from "./order";
+import { toPublicScheduleChange } from "./schedule-change";
 
 /** The Order of the public API (CONTRACT.md §3): document numbers masked, contact left out. */
 export const toPublicOrder = (order: Order) => ({
@@ -22,6 +23,12 @@ export const toPublicOrder = (order: Order) => ({
   ...(order.callbackUrl === undefined ? {} : { callback_url: order.callbackUrl }),
   ...(order.failure === undefined ? {} : { failure: order.failure }),
   ...(order.cancellation === undefined ? {} : { cancellation: order.cancellation }),
+  ...(order.segments === undefined ? {} : { segments: order.segments }),
+  ...(order.refunds === undefined ? {} : { refunds: order.refunds }),
+  ...(order.disruptions === undefined ? {} : { disruptions: order.disruptions }),
+  ...(order.scheduleChanges === undefined
+    ? {}
+    : { schedule_changes: order.scheduleChanges.map(toPublicScheduleChange) }),
   created_at: order.createdAt,
   updated_at: order.updatedAt,
   history: order.history,

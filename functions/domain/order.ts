@@ -1,5 +1,7 @@
 import { AvfError } from "./errors";
-import type { PriceBreakdown } from "./offer";
+import type { FlightDisruption } from "./flight-status";
+import type { PriceBreakdown, Segment } from "./offer";
+import type { Refund, ScheduleChange } from "./schedule-change";
 
 export const ORDER_STATUSES = [
   "PENDING",
@@ -103,6 +105,12 @@ export interface Order {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly HistoryEntry[];
+  /** The flights as the airline runs them now (an airline schedule change moves them). */
+  readonly segments?: readonly Segment[];
+  readonly scheduleChanges?: readonly ScheduleChange[];
+  readonly refunds?: readonly Refund[];
+  /** Delays of an hour or more and cancellations of its flights, as DRCT reported them. */
+  readonly disruptions?: readonly FlightDisruption[];
   readonly correlationId: string;
   /** Optimistic concurrency: every write is conditional on it. */
   readonly version: number;
@@ -133,6 +141,7 @@ export type NewOrderFields = Pick<
   | "externalRef"
   | "refundable"
   | "correlationId"
+  | "segments"
 > & { readonly createdAt: Date };
 
 /** The key DRCT books an order under: one per order, so every retry asks for the same booking. */
@@ -186,6 +195,7 @@ export const newOrder = (fields: NewOrderFields): Order => {
     ...(fields.externalRef === undefined ? {} : { externalRef: fields.externalRef }),
     supplierBookingKey: supplierBookingKeyFor(fields.id),
     refundable: fields.refundable,
+    ...(fields.segments === undefined ? {} : { segments: fields.segments }),
     createdAt,
     updatedAt: createdAt,
     history: [{ status: "PENDING", at: createdAt }],
@@ -199,7 +209,20 @@ export const invalidState = (order: Pick<Order, "id" | "status">, action: string
     details: { order_id: order.id, status: order.status },
   });
 
-export type OrderChange = Partial<Pick<Order, "drctOrderId" | "tickets" | "failure" | "cancellation" | "issue">>;
+export type OrderChange = Partial<
+  Pick<
+    Order,
+    | "drctOrderId"
+    | "tickets"
+    | "failure"
+    | "cancellation"
+    | "issue"
+    | "segments"
+    | "scheduleChanges"
+    | "refunds"
+    | "disruptions"
+  >
+>;
 
 /**
  * The order after a move to `to`, with the move in its history. Throws AVF_409_INVALID_STATE

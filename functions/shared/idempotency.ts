@@ -12,7 +12,7 @@ import { AvfError, validationError } from "../domain/errors";
 import { tableName } from "./config";
 import type { HttpResult } from "./http";
 
-export type IdempotentOperation = "createOrder" | "issueOrder" | "cancelOrder";
+export type IdempotentOperation = "createOrder" | "issueOrder" | "cancelOrder" | "rejectScheduleChange";
 
 const SEVEN_DAYS_S = 7 * 86_400;
 

@@ -109,6 +109,7 @@ export const createOrder = async (
     externalRef: input.external_ref,
     refundable: offer.fare_rules.refundable,
     correlationId: call.correlationId,
+    segments: offer.segments,
     createdAt: now,
   });
   if ((await deps.orders.create(order, [])) === "exists") {

@@ -4,7 +4,7 @@
  */
 
 import type { Delivery } from "../domain/delivery";
-import type { Markup, Offer, Passengers, SearchCriteria, SupplierOffer, SupplierPrice } from "../domain/offer";
+import type { Markup, Offer, Passengers, SearchCriteria, Segment, SupplierOffer, SupplierPrice } from "../domain/offer";
 import type { Contact, Order, OrderStatus, Passenger } from "../domain/order";
 import type { PublicOrder } from "../domain/order-view";
 import type { Priority } from "../domain/slot-queue";
@@ -47,6 +47,9 @@ export interface SupplierOrder {
   readonly tickets: readonly { readonly passenger_index: number; readonly ticket_number: string }[];
   readonly refund_reference?: string;
   readonly penalty?: number;
+  /** The flights as the airline runs them now, and DRCT's schedule changes of them (order read). */
+  readonly segments?: readonly Segment[];
+  readonly schedule_changes?: readonly { readonly change_id: string }[];
 }
 
 /** DRCT's order operations, guarded like the offer operations. */

@@ -37,7 +37,12 @@ import {
 } from "../../lib/local/step-functions";
 import type { TaskKey } from "../../lib/resources";
 
-const TASK_KEYS = ["bookOrder", "reconcileOrder", "findUncertainOrders"] as const satisfies readonly TaskKey[];
+const TASK_KEYS = [
+  "bookOrder",
+  "reconcileOrder",
+  "findUncertainOrders",
+  "checkSchedule",
+] as const satisfies readonly TaskKey[];
 const LIFECYCLE = "order-lifecycle";
 const RECONCILIATION = "reconciliation";
 
@@ -45,9 +50,15 @@ const RECONCILIATION = "reconciliation";
 const fakes: Record<TaskKey, TaskHandler> = {
   bookOrder: async () => ({ status: "BOOKED" }),
   reconcileOrder: async () => ({ status: "BOOKED" }),
-  findUncertainOrders: async () => ({ orders: [] }),
+  findUncertainOrders: async () => ({ orders: [], schedule_checks: [] }),
+  checkSchedule: async () => ({ outcome: "unchanged" }),
 };
-const calls: Record<TaskKey, unknown[]> = { bookOrder: [], reconcileOrder: [], findUncertainOrders: [] };
+const calls: Record<TaskKey, unknown[]> = {
+  bookOrder: [],
+  reconcileOrder: [],
+  findUncertainOrders: [],
+  checkSchedule: [],
+};
 
 /** An error a handler throws; Step Functions sees its name as the error type. */
 class DrctUnavailable extends Error {
@@ -166,6 +177,7 @@ describe("rendering", () => {
     expect(keyOf(byName.get(RECONCILIATION))).toEqual({
       "Find uncertain orders": "findUncertainOrders",
       "Reconcile order with DRCT": "reconcileOrder",
+      "Check order's schedule with DRCT": "checkSchedule",
     });
   });
 });
@@ -316,6 +328,7 @@ describe("reconciliation sweep", () => {
   test("one order failing does not stop the others", async () => {
     fakes.findUncertainOrders = async () => ({
       orders: [{ order_id: "ord-a" }, { order_id: "ord-b" }, { order_id: "ord-c" }],
+      schedule_checks: [],
     });
     fakes.reconcileOrder = async (input) => {
       if ((input as { order_id: string }).order_id === "ord-b") throw new DrctUnavailable("DRCT did not answer");

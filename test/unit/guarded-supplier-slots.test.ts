@@ -62,6 +62,15 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       cancel: async () => {
         throw new Error("not scripted");
       },
+      readOrder: async () => {
+        throw new Error("not scripted");
+      },
+      flightStatus: async () => {
+        throw new Error("not scripted");
+      },
+      acknowledgeScheduleChange: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

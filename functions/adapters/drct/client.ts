@@ -1,8 +1,10 @@
+import type { SupplierOperation } from "../../../lib/resources";
+import type { FlightQuery, FlightStatus } from "../../domain/flight-status";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import { SupplierError } from "../../domain/supplier";
 import type { CallContext, SupplierBooking } from "../../use-cases/ports";
 import type { DrctCallRecord } from "../dynamodb/drct-request-log";
-import { DrctErrorBody, DrctOffer, DrctOrder, DrctOrderList, DrctSearchResponse } from "./wire";
+import { DrctErrorBody, DrctFlightStatus, DrctOffer, DrctOrder, DrctOrderList, DrctSearchResponse } from "./wire";
 
 export interface DrctClientOptions {
   readonly baseUrl: string;
@@ -13,7 +15,7 @@ export interface DrctClientOptions {
   readonly onCall: (record: DrctCallRecord) => Promise<void>;
 }
 
-type Operation = "search" | "price" | "order_create" | "order_get" | "issue" | "cancel";
+type Operation = SupplierOperation;
 
 interface DrctRequest {
   readonly operation: Operation;
@@ -130,13 +132,55 @@ export class DrctClient {
     return parseOrder(body, "issue");
   }
 
-  async cancel(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+  /** `reason: "schedule_change"`: the traveller refused the airline's change, an involuntary (fully refunded) cancel. */
+  async cancel(
+    drctOrderId: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+    reason?: "schedule_change",
+  ): Promise<DrctOrder> {
     const body = await this.send(call, attempt, {
       operation: "cancel",
       method: "POST",
       path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
+      ...(reason === undefined ? {} : { body: { reason } }),
     });
     return parseOrder(body, "cancel");
+  }
+
+  /** DRCT's order by its id, with the flights as the airline runs them now. */
+  async readOrder(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "order_read",
+      method: "GET",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}`,
+    });
+    return parseOrder(body, "order read");
+  }
+
+  async acknowledgeScheduleChange(
+    drctOrderId: string,
+    changeId: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<void> {
+    await this.send(call, attempt, {
+      operation: "schedule_change_ack",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/schedule-changes/${encodeURIComponent(changeId)}/acknowledge`,
+    });
+  }
+
+  async flightStatus(query: FlightQuery, call: CallContext, attempt: Attempt = 0): Promise<FlightStatus> {
+    const params = new URLSearchParams({ carrier: query.carrier, flight_number: query.flightNumber, date: query.date });
+    const body = await this.send(call, attempt, {
+      operation: "flight_status",
+      method: "GET",
+      path: `/v1/flights/status?${params.toString()}`,
+    });
+    const parsed = DrctFlightStatus.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered a flight status in an unknown shape");
+    return parsed.data;
   }
 
   private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {

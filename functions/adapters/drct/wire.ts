@@ -11,6 +11,7 @@ export const DrctSegment = z.object({
   arrives_at: z.string(),
   carrier: z.string(),
   flight_number: z.string(),
+  operating_carrier: z.string().optional(),
 });
 
 export const DrctPrice = z.object({
@@ -62,8 +63,30 @@ export const DrctOrder = z.object({
   cancel_penalty: z.int().nonnegative().optional(),
   refund_reference: z.string().optional(),
   penalty: z.int().nonnegative().optional(),
+  segments: z.array(DrctSegment).optional(),
+  schedule_changes: z
+    .array(z.object({ change_id: z.string(), status: z.string(), detected_at: z.string() }).loose())
+    .optional(),
 });
 
 export type DrctOrder = z.infer<typeof DrctOrder>;
 
 export const DrctOrderList = z.object({ orders: z.array(DrctOrder) });
+
+const DrctFlightPoint = z.object({
+  airport: z.string(),
+  scheduled: z.string(),
+  estimated: z.string().optional(),
+  actual: z.string().optional(),
+});
+
+export const DrctFlightStatus = z.object({
+  carrier: z.string(),
+  flight_number: z.string(),
+  date: z.string(),
+  status: z.enum(["scheduled", "delayed", "departed", "landed", "cancelled"]),
+  delay_minutes: z.int().nonnegative().optional(),
+  operating_carrier: z.string().optional(),
+  departure: DrctFlightPoint,
+  arrival: DrctFlightPoint,
+});

@@ -3,10 +3,14 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCo
 import { TABLES } from "../../../lib/resources";
 import { validationError } from "../../domain/errors";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
+import { SCHEDULE_WATCHED } from "../../domain/schedule-change";
 import { tableName } from "../../shared/config";
 import type { OrderEvent, OrderPage, OrderRepository } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
+
+/** The partition of the sparse `by_schedule_check` index. */
+export const SCHEDULE_WATCH = "1";
 
 export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
 
@@ -25,8 +29,22 @@ const cipherContext = (order: Pick<Order, "tenantId" | "id">, field: string) => 
   field,
 });
 
-const MUTABLE = ["drctOrderId", "tickets", "failure", "cancellation", "issue"] as const;
+const MUTABLE = [
+  "drctOrderId",
+  "tickets",
+  "failure",
+  "cancellation",
+  "issue",
+  "segments",
+  "scheduleChanges",
+  "refunds",
+  "disruptions",
+] as const;
 const COLUMN: Record<(typeof MUTABLE)[number], string> = {
+  segments: "segments",
+  scheduleChanges: "schedule_changes",
+  refunds: "refunds",
+  disruptions: "disruptions",
   drctOrderId: "drct_order_id",
   tickets: "tickets",
   failure: "failure",
@@ -71,6 +89,7 @@ export class DynamoOrderRepository implements OrderRepository {
             external_ref: order.externalRef,
             supplier_booking_key: order.supplierBookingKey,
             refundable: order.refundable,
+            segments: order.segments,
             history: order.history,
             correlation_id: order.correlationId,
             version: order.version,
@@ -126,12 +145,13 @@ export class DynamoOrderRepository implements OrderRepository {
       values[":pending"] = "1";
       sets.push("outbox_pending = :pending");
     }
+    const removes = watchSchedule(previous, next, sets, values);
     try {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName("orders"),
           Key: orderKey(next.tenantId, next.id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
           ConditionExpression: "version = :seen AND #status = :from",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -278,6 +298,10 @@ export class DynamoOrderRepository implements OrderRepository {
       failure: item.failure as Order["failure"],
       cancellation: item.cancellation as Order["cancellation"],
       issue: item.issue as Order["issue"],
+      segments: item.segments as Order["segments"],
+      scheduleChanges: item.schedule_changes as Order["scheduleChanges"],
+      refunds: item.refunds as Order["refunds"],
+      disruptions: item.disruptions as Order["disruptions"],
       refundable: item.refundable === true,
       createdAt: String(item.created_at),
       updatedAt: String(item.updated_at),
@@ -287,6 +311,23 @@ export class DynamoOrderRepository implements OrderRepository {
     };
   }
 }
+
+/**
+ * The schedule watch's sparse index (schedule-watch.ts): an order joins it when it becomes
+ * BOOKED or ISSUED with known flights, due for its first check at once, and leaves it with
+ * any other status. Answers the attributes to remove.
+ */
+const watchSchedule = (previous: Order, next: Order, sets: string[], values: Record<string, unknown>): string[] => {
+  const watched = (order: Order) => SCHEDULE_WATCHED.includes(order.status) && order.segments !== undefined;
+  if (watched(next)) {
+    if (!watched(previous)) {
+      values[":watch"] = SCHEDULE_WATCH;
+      sets.push("schedule_watch = :watch", "schedule_check_due = if_not_exists(schedule_check_due, :updated)");
+    }
+    return [];
+  }
+  return watched(previous) ? ["schedule_watch"] : [];
+};
 
 /** Cursors are opaque to clients but checked here: one naming another tenant is refused. */
 const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString("base64url");

@@ -88,12 +88,15 @@ describe("createOrder", () => {
       externalRef: "agency-ref-7",
       supplierBookingKey: `avf-${ORDER_ID}`,
       refundable: true,
+      // The flights as booked: the baseline an airline schedule change is compared with.
+      segments: world.offers.stored("tenant-a", offerId)?.offer.segments,
       createdAt: at,
       updatedAt: at,
       history: [{ status: "PENDING", at }],
       correlationId: "corr-1",
       version: 1,
     });
+    expect(order.segments?.length).toBeGreaterThan(0);
     expect(world.orders.stored(order)).toEqual(order);
     expect(world.audit.entries).toEqual([
       {
