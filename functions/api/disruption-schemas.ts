@@ -11,7 +11,10 @@ export const RejectScheduleChangeRequest = z
   .strictObject({ reason: z.string().max(200).optional() })
   .meta({ id: "RejectScheduleChangeRequest" });
 
-const isRealDate = (text: string) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+const isRealDate = (text: string) => {
+  const at = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === text;
+};
 
 export const FlightStatusQuery = z
   .strictObject({
