@@ -61,11 +61,13 @@ const search = async (key: string, destination: string, offset: number) => {
 
 try {
   // 1. 200 booked orders (DRCT's order_create budget is 5/s: this takes about a minute).
-  const offers: Offer[] = [];
-  for (const [index, destination] of ["PRG", "BUD", "WAW", "ZAG"].entries()) {
-    offers.push(...(await search(keys[index % keys.length] ?? "", destination, 20 + index)));
+  // Offers are each tenant's own: every tenant searches a route of its own.
+  const offersOf: Offer[][] = [];
+  for (const [index, destination] of ["PRG", "BUD", "WAW", "ZAG", "SOF"].entries()) {
+    offersOf.push(await search(keys[index] ?? "", destination, 20 + index));
     await sleep(1_100);
   }
+  const offers = offersOf.flat();
   const accepted: string[] = [];
   const outcomes = new Map<string, number>();
   const queue = Array.from({ length: ORDERS }, (_, index) => index);
@@ -73,7 +75,8 @@ try {
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-        const offer = offers[index % offers.length];
+        const mine = offersOf[index % keys.length] ?? [];
+        const offer = mine[Math.floor(index / keys.length) % mine.length];
         const key = keys[index % keys.length] ?? "";
         const created = await call<{ id: string; status: string }>(
           "/public/orders",
