@@ -7,12 +7,15 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { signDrctNotification } from "../../functions/domain/drct-notification";
 import { LOCAL_DRCT_NOTIFICATION_SECRET, SEED_TENANTS, testTenant } from "../../lib/local/seed";
 import { API_KEYS, type FareNeeds, isoDay, searchBody, sleep, useLocalRuntime } from "./harness";
 
 const INTERVAL_S = 2;
+
+// Each test books at DRCT's pace (a search a second) and waits on workflows: generous on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 interface Segment {
   origin: string;
@@ -133,9 +136,15 @@ const book = async (
     },
     headers: { "idempotency-key": randomUUID() },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  expect(created.body.status).toBe("BOOKED");
-  return created.body;
+  // 202 when DRCT's answer takes longer than the create waits (a loaded machine): it settles soon after.
+  expect([201, 202], JSON.stringify(created.body)).toContain(created.status);
+  const booked = await waitFor(
+    () => getOrder(created.body.id),
+    (o) => o.status !== "PENDING" && o.status !== "PENDING_RECONCILE",
+    20_000,
+  );
+  expect(booked.status).toBe("BOOKED");
+  return booked;
 };
 
 const getOrder = async (id: string): Promise<Order> => (await api.call<Order>(`/public/orders/${id}`)).body;
@@ -195,11 +204,12 @@ describe("schedule changes", () => {
     const changes = await waitFor(
       () => changesOf(order.id),
       (list) => list.length > 1,
-      2_000,
+      5_000,
     );
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(changes).toHaveLength(2);
     const change = changes[1];
+    // On the order (detected and written) within 2 s of the airline's move; reading it back is the test's own time.
+    expect(Date.parse(change?.detected_at ?? "") - started).toBeLessThan(2_000);
     expect(change?.id).toMatch(/^sch_/);
     expect(change?.status).toBe("pending");
     expect(change?.old_segments).toEqual(warmUp?.new_segments);
@@ -355,7 +365,7 @@ describe("schedule changes", () => {
     expect(cancelled).toHaveLength(1);
   });
 
-  test("a forged, unsigned or replayed notification is refused with 401 and changes nothing", async () => {
+  test("a forged, unsigned or replayed notification is refused with 401 and queues nothing", async () => {
     const order = await book("BIA");
     const body = {
       id: `ntf_${randomUUID()}`,
@@ -363,29 +373,34 @@ describe("schedule changes", () => {
       created_at: new Date().toISOString(),
       data: { order_id: order.drct_order_id, change_id: "SC1" },
     };
-    await api.sim("/__sim/notifications", { enabled: false });
-    try {
-      await api.sim("/__sim/schedule-change", { drct_order_id: order.drct_order_id, minutes: 60 });
-      const now = Math.floor(Date.now() / 1000);
-      const forged = signDrctNotification("not-the-secret", now, JSON.stringify(body));
-      const refusals = [
-        await notify(body, null),
-        await notify(body, forged),
-        await notify(body, "t=abc,v1=zz"),
-        await notify(body, undefined, now - 3_600),
-      ];
-      for (const refusal of refusals) {
-        expect(refusal.status).toBe(401);
-        expect(refusal.body.error?.code).toBe("AVF_401_UNAUTHORIZED");
-      }
-      await sleep(500);
-      // Only what the notifications said could have changed the order so soon: the sweep is seconds away.
-      expect((await getOrder(order.id)).schedule_changes ?? []).toHaveLength(0);
-      const malformed = await notify({ id: "x", type: "something.else", data: {} });
-      expect(malformed.status).toBe(400);
-    } finally {
-      await api.sim("/__sim/notifications", { enabled: true });
+    const consumer = api.runtime.functions.get("Consumer-scheduleChanges");
+    const consumed = consumer.record.invocations;
+    const now = Math.floor(Date.now() / 1000);
+    const forged = signDrctNotification("not-the-secret", now, JSON.stringify(body));
+    const refusals = [
+      await notify(body, null),
+      await notify(body, forged),
+      await notify(body, "t=abc,v1=zz"),
+      await notify(body, undefined, now - 3_600),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe(401);
+      expect(refusal.body.error?.code).toBe("AVF_401_UNAUTHORIZED");
     }
+    const malformed = await notify({ id: "x", type: "something.else", data: {} });
+    expect(malformed.status).toBe(400);
+    await sleep(1_000);
+    expect(consumer.record.invocations).toBe(consumed);
+    // The same notification signed with DRCT's secret is queued and read (the check above could fail).
+    expect((await notify(body)).status).toBe(202);
+    const after = await waitFor(
+      async () => consumer.record.invocations,
+      (count) => count > consumed,
+      10_000,
+    );
+    expect(after).toBeGreaterThan(consumed);
+    // DRCT itself has no change for this booking: the order stays as it was.
+    expect((await getOrder(order.id)).schedule_changes ?? []).toHaveLength(0);
   });
 });
 
