@@ -18,6 +18,7 @@ const runtime = await startLocalRuntime({
   dataDir,
   drctBaseUrl: process.env.DRCT_BASE_URL || undefined,
   drctToken: process.env.DRCT_TOKEN,
+  drctNotificationSecret: process.env.DRCT_NOTIFICATION_SECRET,
 });
 
 const departure = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);

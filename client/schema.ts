@@ -334,6 +334,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/orders/{orderId}/schedule-changes/{changeId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an airline schedule change: the new times are kept (acknowledged at DRCT)
+         * @description Keeps the airline's new times for a `pending` schedule change of a BOOKED or ISSUED order (the change is acknowledged at DRCT). Accepting again answers the order as it is; a rejected change cannot be accepted (409 AVF_409_INVALID_STATE).
+         *
+         *     Needs an API key with the `book` scope.
+         */
+        post: operations["acceptScheduleChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/orders/{orderId}/schedule-changes/{changeId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an airline schedule change: an involuntary cancellation with a full refund
+         * @description The traveller does not fly at the new times: the order is cancelled at DRCT as an involuntary cancellation, refunded in full whatever the fare rules (`refunds` sum to `price.total`, `penalty` 0), once per Idempotency-Key; rejecting a change already rejected answers the cancelled order. `order.cancelled` follows as a callback.
+         *
+         *     Needs an API key with the `book` scope.
+         */
+        post: operations["rejectScheduleChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/flights/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live status of one flight (shared by every caller for a short while)
+         * @description The live status of one flight on one day (scheduled, delayed, departed, landed, cancelled) with scheduled, estimated and actual times at each airport. Shared by every caller for a short while (`FLIGHT_STATUS_CACHE_S`, 30 s), and concurrent reads of one flight make one DRCT call (`x-coalesced: true` on the ones that shared it). `flight_number` may carry the carrier code (`BA117`) or not (`117`).
+         *
+         *     Needs an API key with the `search` scope.
+         */
+        get: operations["getFlightStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/drct/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * DRCT's signed notifications (schedule changes): verified, queued, answered at once
+         * @description For DRCT only, not for agencies: DRCT's notifications that a booking changed (`order.schedule_changed`), signed `drct-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the notification secret (Secrets Manager `drct-notification-secret`). A missing or wrong signature, or a timestamp more than 5 minutes away, is refused with 401 and changes nothing; a verified notification is queued (one group per DRCT order) and answered 202 at once.
+         */
+        post: operations["receiveDrctNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/usage": {
         parameters: {
             query?: never;
@@ -498,6 +584,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "order.schedule_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The airline moved a booked flight
+         * @description A BOOKED or ISSUED order's flights were moved by the airline: the newest of `schedule_changes` has the old and new segments (status `pending`), and `segments` are the new ones. Accept (keep the new times) or reject (cancel with a full refund) it. Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderSchedule_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.flight_disrupted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A booked flight is delayed an hour or more, or cancelled
+         * @description DRCT reports a delay of 60 minutes or more, or a cancellation, of one of the order's flights: the newest of `disruptions` says which flight, what and how late. One event per order and flight and kind (a delay growing further is not sent again). Answer 2xx within 10 s to take it; 4xx (but 408 and 429) refuses it for good; anything else is retried by the retry schedule, then dead-lettered (replayable).
+         */
+        post: operations["onOrderFlight_disrupted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     ping: {
         parameters: {
             query?: never;
@@ -630,6 +756,11 @@ export interface components {
                  * @example LH1234
                  */
                 flight_number: string;
+                /**
+                 * @description IATA code of the airline flying it, when another sells it (codeshare)
+                 * @example AF
+                 */
+                operating_carrier?: string;
             }[];
             price: components["schemas"]["Price"];
             /** @description what the fare allows after booking */
@@ -802,7 +933,7 @@ export interface components {
                 /** Format: date-time */
                 cancelled_at: string;
             };
-            /** @description the flights booked, in travel order; a change replaces them */
+            /** @description the flights booked, in travel order, as the airline runs them now: a change or a schedule change replaces them */
             segments?: {
                 /**
                  * @description IATA code of the departure airport
@@ -828,6 +959,11 @@ export interface components {
                  * @example LH1234
                  */
                 flight_number: string;
+                /**
+                 * @description IATA code of the airline flying it, when another sells it (codeshare)
+                 * @example AF
+                 */
+                operating_carrier?: string;
             }[];
             /** @description voluntary changes applied, oldest first */
             changes?: {
@@ -846,6 +982,19 @@ export interface components {
                 /** @description DRCT's refund reference */
                 reference: string;
             }[];
+            /** @description the airline's schedule changes of this order, oldest first */
+            schedule_changes?: components["schemas"]["ScheduleChange"][];
+            /** @description delays of 60 minutes or more and cancellations of its flights (order.flight_disrupted) */
+            disruptions?: {
+                carrier: string;
+                flight_number: string;
+                date: string;
+                /** @enum {string} */
+                kind: "delayed" | "cancelled";
+                delay_minutes?: number;
+                /** Format: date-time */
+                detected_at: string;
+            }[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -858,6 +1007,84 @@ export interface components {
                 at: string;
                 reason?: string;
             }[];
+        };
+        ScheduleChange: {
+            /** @description the schedule change's id (`sch_…`) */
+            id: string;
+            /**
+             * Format: date-time
+             * @description when Aviaframe learnt of it
+             */
+            detected_at: string;
+            /** @description the flights before the airline moved them */
+            old_segments: {
+                /**
+                 * @description IATA code of the departure airport
+                 * @example LHR
+                 */
+                origin: string;
+                /**
+                 * @description IATA code of the arrival airport
+                 * @example LHR
+                 */
+                destination: string;
+                /** @description local time at origin, ISO 8601 with offset */
+                departs_at: string;
+                /** @description local time at destination, ISO 8601 with offset */
+                arrives_at: string;
+                /**
+                 * @description IATA code of the marketing airline
+                 * @example LH
+                 */
+                carrier: string;
+                /**
+                 * @description carrier code and number
+                 * @example LH1234
+                 */
+                flight_number: string;
+                /**
+                 * @description IATA code of the airline flying it, when another sells it (codeshare)
+                 * @example AF
+                 */
+                operating_carrier?: string;
+            }[];
+            /** @description the flights as the airline runs them now */
+            new_segments: {
+                /**
+                 * @description IATA code of the departure airport
+                 * @example LHR
+                 */
+                origin: string;
+                /**
+                 * @description IATA code of the arrival airport
+                 * @example LHR
+                 */
+                destination: string;
+                /** @description local time at origin, ISO 8601 with offset */
+                departs_at: string;
+                /** @description local time at destination, ISO 8601 with offset */
+                arrives_at: string;
+                /**
+                 * @description IATA code of the marketing airline
+                 * @example LH
+                 */
+                carrier: string;
+                /**
+                 * @description carrier code and number
+                 * @example LH1234
+                 */
+                flight_number: string;
+                /**
+                 * @description IATA code of the airline flying it, when another sells it (codeshare)
+                 * @example AF
+                 */
+                operating_carrier?: string;
+            }[];
+            /**
+             * @description pending until you accept (keep the new times) or reject (cancel, full refund)
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "rejected";
         };
         OrderList: {
             orders: components["schemas"]["Order"][];
@@ -927,6 +1154,11 @@ export interface components {
                  * @example LH1234
                  */
                 flight_number: string;
+                /**
+                 * @description IATA code of the airline flying it, when another sells it (codeshare)
+                 * @example AF
+                 */
+                operating_carrier?: string;
             }[];
             /** @description what the new flights cost more, minor units; a cheaper one: 0 */
             price_difference: number;
@@ -949,7 +1181,7 @@ export interface components {
             id: string;
             order_id: string;
             /** @enum {string} */
-            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed";
+            event_type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.schedule_changed" | "order.flight_disrupted";
             /** @description the webhook-id header, the same on every attempt and replay */
             webhook_id: string;
             url: string;
@@ -1027,7 +1259,7 @@ export interface components {
             /** @description the event's id (`evt_…`) */
             id: string;
             /** @enum {string} */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled" | "order.schedule_changed" | "order.flight_disrupted";
             /** Format: date-time */
             occurred_at: string;
             order_id: string;
@@ -1036,6 +1268,50 @@ export interface components {
              * @enum {string}
              */
             order_status: "PENDING" | "PENDING_RECONCILE" | "BOOKED" | "ISSUING" | "ISSUED" | "CHANGING" | "CANCELLED" | "FAILED" | "EXPIRED";
+        };
+        RejectScheduleChangeRequestInput: {
+            reason?: string;
+        };
+        FlightStatus: {
+            carrier: string;
+            flight_number: string;
+            date: string;
+            /** @enum {string} */
+            status: "scheduled" | "delayed" | "departed" | "landed" | "cancelled";
+            /** @description minutes late, when delayed */
+            delay_minutes?: number;
+            /** @description the airline flying it, for a codeshare */
+            operating_carrier?: string;
+            departure: {
+                /** @description IATA code of the airport */
+                airport: string;
+                /** @description scheduled time, ISO 8601 */
+                scheduled: string;
+                /** @description the airline's current estimate, while it differs */
+                estimated?: string;
+                /** @description when it really happened */
+                actual?: string;
+            };
+            arrival: {
+                /** @description IATA code of the airport */
+                airport: string;
+                /** @description scheduled time, ISO 8601 */
+                scheduled: string;
+                /** @description the airline's current estimate, while it differs */
+                estimated?: string;
+                /** @description when it really happened */
+                actual?: string;
+            };
+        };
+        DrctNotificationInput: {
+            id: string;
+            /** @constant */
+            type: "order.schedule_changed";
+            created_at: string;
+            data: {
+                order_id: string;
+                change_id: string;
+            };
         };
         Usage: {
             tenant_id: string;
@@ -1091,7 +1367,7 @@ export interface components {
                  * @description stable: AVF_<HTTP status>_<NAME>; codes are added, never renamed
                  * @enum {string}
                  */
-                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_403_IP_NOT_ALLOWED" | "AVF_403_SCOPE_REQUIRED" | "AVF_404_NOT_FOUND" | "AVF_404_TENANT_NOT_FOUND" | "AVF_404_API_KEY_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_404_CHANGE_OFFER_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_409_NOT_CHANGEABLE" | "AVF_409_TENANT_EXISTS" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
+                code: "AVF_400_VALIDATION" | "AVF_400_IDEMPOTENCY_KEY_REQUIRED" | "AVF_400_INVALID_CALLBACK_URL" | "AVF_400_UNSUPPORTED_VERSION" | "AVF_401_UNAUTHORIZED" | "AVF_403_FORBIDDEN" | "AVF_403_IP_NOT_ALLOWED" | "AVF_403_SCOPE_REQUIRED" | "AVF_404_NOT_FOUND" | "AVF_404_TENANT_NOT_FOUND" | "AVF_404_API_KEY_NOT_FOUND" | "AVF_404_OFFER_NOT_FOUND" | "AVF_404_ORDER_NOT_FOUND" | "AVF_404_CHANGE_OFFER_NOT_FOUND" | "AVF_404_FLIGHT_NOT_FOUND" | "AVF_404_SCHEDULE_CHANGE_NOT_FOUND" | "AVF_405_METHOD_NOT_ALLOWED" | "AVF_409_PRICE_CHANGED" | "AVF_409_IDEMPOTENCY_MISMATCH" | "AVF_409_REQUEST_IN_PROGRESS" | "AVF_409_INVALID_STATE" | "AVF_409_NOT_CANCELLABLE" | "AVF_409_ORDER_EXPIRED" | "AVF_409_NOT_CHANGEABLE" | "AVF_409_TENANT_EXISTS" | "AVF_413_PAYLOAD_TOO_LARGE" | "AVF_415_UNSUPPORTED_MEDIA_TYPE" | "AVF_429_RATE_LIMITED" | "AVF_500_INTERNAL" | "AVF_502_SUPPLIER_ERROR" | "AVF_503_SUPPLIER_UNAVAILABLE" | "AVF_504_SUPPLIER_TIMEOUT";
                 /** @description for people: what went wrong and what to do; may change */
                 message: string;
                 /** @description whether the same request may succeed later (after Retry-After, when sent) */
@@ -1109,7 +1385,7 @@ export interface components {
              * @description what happened to the order
              * @enum {string}
              */
-            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed";
+            type: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.schedule_changed" | "order.flight_disrupted";
             /**
              * Format: date-time
              * @description when it happened
@@ -3410,7 +3686,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description only events of this type */
-                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled";
+                type?: "order.booked" | "order.issued" | "order.failed" | "order.cancelled" | "order.expired" | "order.passengers_cancelled" | "order.changed" | "order.reconciled" | "order.schedule_changed" | "order.flight_disrupted";
                 /** @description events per page, 1–100 */
                 limit?: number;
                 /** @description the next_cursor of the previous page; absent for the first page */
@@ -3498,6 +3774,695 @@ export interface operations {
                     "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "ratelimit-reset": components["headers"]["RateLimitReset"];
                     "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acceptScheduleChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+                /** @description changeId */
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order, its schedule change `accepted`. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_ORDER_NOT_FOUND`: no such order; `AVF_404_SCHEDULE_CHANGE_NOT_FOUND`: the order has no schedule change with this id */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued */
+            409: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_429_RATE_LIMITED`: the search budget of your plan is used up; retry after Retry-After (Retry-After) */
+            429: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_502_SUPPLIER_ERROR`: DRCT failed to answer this request */
+            502: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_503_SUPPLIER_UNAVAILABLE`: DRCT is unavailable; retry after Retry-After (Retry-After) */
+            503: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_504_SUPPLIER_TIMEOUT`: DRCT did not answer in time */
+            504: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectScheduleChange: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Your unique key for this action (1–255 visible ASCII characters, a UUID is ideal). The same key and body answer the first response for 7 days (Idempotent-Replayed: true) without doing the work twice; the same key with another body → 409 AVF_409_IDEMPOTENCY_MISMATCH.
+                 * @example 6f1c2a9e-3b7d-4e0f-8a15-2c9d7b4e1f03
+                 */
+                "Idempotency-Key": string;
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+                /** @description changeId */
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectScheduleChangeRequestInput"];
+            };
+        };
+        responses: {
+            /** @description CANCELLED, refunded in full. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description `AVF_400_IDEMPOTENCY_KEY_REQUIRED`: send an Idempotency-Key header (1–255 characters); `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_ORDER_NOT_FOUND`: no such order; `AVF_404_SCHEDULE_CHANGE_NOT_FOUND`: the order has no schedule change with this id */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_409_IDEMPOTENCY_MISMATCH`: this Idempotency-Key was used with a different request; `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued; `AVF_409_REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running (Retry-After) */
+            409: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_429_RATE_LIMITED`: the search budget of your plan is used up; retry after Retry-After (Retry-After) */
+            429: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_502_SUPPLIER_ERROR`: DRCT failed to answer this request */
+            502: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_503_SUPPLIER_UNAVAILABLE`: DRCT is unavailable; retry after Retry-After (Retry-After) */
+            503: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_504_SUPPLIER_TIMEOUT`: DRCT did not answer in time */
+            504: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFlightStatus: {
+        parameters: {
+            query: {
+                /** @description IATA code of the marketing airline */
+                carrier: string;
+                /** @description the number, with or without the carrier code */
+                flight_number: string;
+                /** @description scheduled departure day (UTC), YYYY-MM-DD */
+                date: string;
+            };
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The flight's status. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "x-coalesced": components["headers"]["XCoalesced"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlightStatus"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_FLIGHT_NOT_FOUND`: DRCT knows no such flight on this date */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_429_RATE_LIMITED`: the search budget of your plan is used up; retry after Retry-After (Retry-After) */
+            429: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_502_SUPPLIER_ERROR`: DRCT failed to answer this request */
+            502: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_503_SUPPLIER_UNAVAILABLE`: DRCT is unavailable; retry after Retry-After (Retry-After) */
+            503: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_504_SUPPLIER_TIMEOUT`: DRCT did not answer in time */
+            504: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveDrctNotification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrctNotificationInput"];
+            };
+        };
+        responses: {
+            /** @description Verified and queued. */
+            202: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4464,6 +5429,289 @@ export interface operations {
                  *               "status": "EXPIRED",
                  *               "at": "2027-03-01T10:00:14.120Z",
                  *               "reason": "the ticketing deadline passed unissued"
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderSchedule_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.schedule_changed",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "BOOKED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-05T16:02:41.310Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             }
+                 *           ],
+                 *           "ticketing_deadline": "2027-03-01T10:00:13.902Z",
+                 *           "segments": [
+                 *             {
+                 *               "origin": "LHR",
+                 *               "destination": "JFK",
+                 *               "departs_at": "2027-03-14T11:10:00+00:00",
+                 *               "arrives_at": "2027-03-14T14:05:00-04:00",
+                 *               "carrier": "BA",
+                 *               "flight_number": "BA117"
+                 *             }
+                 *           ],
+                 *           "schedule_changes": [
+                 *             {
+                 *               "id": "sch_5b0d6f0c1e2a4c8f9a7b3d2e1f0a9b8c",
+                 *               "detected_at": "2027-03-05T16:02:41.310Z",
+                 *               "old_segments": [
+                 *                 {
+                 *                   "origin": "LHR",
+                 *                   "destination": "JFK",
+                 *                   "departs_at": "2027-03-14T09:40:00+00:00",
+                 *                   "arrives_at": "2027-03-14T12:35:00-04:00",
+                 *                   "carrier": "BA",
+                 *                   "flight_number": "BA117"
+                 *                 }
+                 *               ],
+                 *               "new_segments": [
+                 *                 {
+                 *                   "origin": "LHR",
+                 *                   "destination": "JFK",
+                 *                   "departs_at": "2027-03-14T11:10:00+00:00",
+                 *                   "arrives_at": "2027-03-14T14:05:00-04:00",
+                 *                   "carrier": "BA",
+                 *                   "flight_number": "BA117"
+                 *                 }
+                 *               ],
+                 *               "status": "pending"
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Taken: the delivery ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused for good (any 4xx but 408 and 429): the delivery is blocked. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not now (any 5xx, 408, 429 or a timeout): retried by the schedule. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderFlight_disrupted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay, so use it to drop duplicates.
+                 * @example msg_2f9c1d0e6a7b4c3d8e5f
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; refuse stale ones (Standard Webhooks libraries do).
+                 * @example 1804066213
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by your tenant's whsec_ secret (two during a rotation). Verify with any Standard Webhooks library: `new Webhook(secret).verify(body, headers)`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The correlation id of the request that caused the event.
+                 * @example 3f1e9a52-7c4b-4d8e-9a61-0b2c5d7e8f90
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "order.flight_disrupted",
+                 *       "timestamp": "2027-03-01T09:30:13.902Z",
+                 *       "data": {
+                 *         "order": {
+                 *           "id": "ord_Qm9vZ3L1c2h0bWFya3VwMj",
+                 *           "status": "BOOKED",
+                 *           "offer_id": "off_Xk3v9QeT2mB7rLwP0sYd5uJh1a",
+                 *           "price": {
+                 *             "currency": "EUR",
+                 *             "base": 37000,
+                 *             "taxes": 4100,
+                 *             "provider_fees": 500,
+                 *             "aviaframe_markup": 416,
+                 *             "tenant_markup": 832,
+                 *             "total": 42848
+                 *           },
+                 *           "passengers": [
+                 *             {
+                 *               "id": "pas_YldDtLNHqg7pqILuT1zo",
+                 *               "status": "ACTIVE",
+                 *               "type": "adult",
+                 *               "given_name": "Ada",
+                 *               "family_name": "Lovelace",
+                 *               "birth_date": "1985-12-10",
+                 *               "gender": "female",
+                 *               "document": {
+                 *                 "type": "passport",
+                 *                 "number": "*****567",
+                 *                 "issuing_country": "GB",
+                 *                 "nationality": "GB",
+                 *                 "expires_on": "2032-01-01"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "drct_order_id": "DRCT-7F2A91C4",
+                 *           "external_ref": "BOOKING-2027-0042",
+                 *           "callback_url": "https://agency.example.com/aviaframe/callbacks",
+                 *           "created_at": "2027-03-01T09:30:12.418Z",
+                 *           "updated_at": "2027-03-14T07:12:09.551Z",
+                 *           "history": [
+                 *             {
+                 *               "status": "PENDING",
+                 *               "at": "2027-03-01T09:30:12.418Z"
+                 *             },
+                 *             {
+                 *               "status": "BOOKED",
+                 *               "at": "2027-03-01T09:30:13.902Z"
+                 *             }
+                 *           ],
+                 *           "ticketing_deadline": "2027-03-01T10:00:13.902Z",
+                 *           "segments": [
+                 *             {
+                 *               "origin": "LHR",
+                 *               "destination": "JFK",
+                 *               "departs_at": "2027-03-14T09:40:00+00:00",
+                 *               "arrives_at": "2027-03-14T12:35:00-04:00",
+                 *               "carrier": "BA",
+                 *               "flight_number": "BA117"
+                 *             }
+                 *           ],
+                 *           "disruptions": [
+                 *             {
+                 *               "carrier": "BA",
+                 *               "flight_number": "BA117",
+                 *               "date": "2027-03-14",
+                 *               "kind": "delayed",
+                 *               "delay_minutes": 75,
+                 *               "detected_at": "2027-03-14T07:12:09.551Z"
                  *             }
                  *           ]
                  *         }

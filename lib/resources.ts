@@ -56,6 +56,10 @@ export const TABLES = {
       { name: "by_outbox", partitionKey: "outbox_pending", sortKey: "updated_at" },
       // Sparse: only BOOKED orders with a ticketing deadline carry hold_open (the sweep's lapsed holds).
       { name: "by_hold", partitionKey: "hold_open", sortKey: "ticketing_deadline" },
+      // Sparse: BOOKED/ISSUED orders whose flights the schedule watch re-reads, by when next.
+      { name: "by_schedule_check", partitionKey: "schedule_watch", sortKey: "schedule_check_due" },
+      // Sparse: DRCT's booking reference → our order (DRCT's notifications name only its own id).
+      { name: "by_drct_order", partitionKey: "drct_order_id" },
     ],
     purpose: "Orders, one item per order with its history and outbox",
   },
@@ -168,6 +172,14 @@ export const QUEUES = {
     maxConcurrency: 4,
     purpose: "Partner callback deliveries, one message group per order",
   },
+  scheduleChanges: {
+    id: "schedule-changes",
+    env: "QUEUE_SCHEDULE_CHANGES",
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 10,
+    batchSize: 5,
+    purpose: "DRCT's schedule-change notifications, verified, one message group per DRCT order",
+  },
 } as const satisfies Record<string, QueueDescription>;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -184,6 +196,8 @@ export interface FunctionDescription {
   readonly tables: readonly TableKey[];
   /** Only reads its tables: IAM grants it no write action on any of them (every GET route). */
   readonly readOnly?: boolean;
+  /** Of a read-only function's tables, those it still writes (a GET that asks DRCT keeps DRCT's books). */
+  readonly writes?: readonly TableKey[];
   readonly secrets: readonly SecretKey[];
   /** Queues it sends to. */
   readonly sendsTo?: readonly QueueKey[];
@@ -436,6 +450,61 @@ export const ROUTES = [
     summary: "The tenant's recent order events, newest first, with cursor pagination and a type filter",
   },
   {
+    operationId: "acceptScheduleChange",
+    method: "POST",
+    path: "/public/orders/{orderId}/schedule-changes/{changeId}/accept",
+    handler: "http/accept-schedule-change",
+    auth: "api-key",
+    scope: "book",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
+    pii: true,
+    summary: "Accept an airline schedule change: the new times are kept (acknowledged at DRCT)",
+  },
+  {
+    operationId: "rejectScheduleChange",
+    method: "POST",
+    path: "/public/orders/{orderId}/schedule-changes/{changeId}/reject",
+    handler: "http/reject-schedule-change",
+    auth: "api-key",
+    scope: "book",
+    idempotent: true,
+    tables: ["tenants", "idempotency", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
+    pii: true,
+    summary: "Reject an airline schedule change: an involuntary cancellation with a full refund",
+  },
+  {
+    operationId: "getFlightStatus",
+    method: "GET",
+    readOnly: true,
+    // Budgets, breaker and the shared flight-status cache, and the DRCT request log.
+    writes: ["supplierState", "drctRequestLog"],
+    path: "/public/flights/status",
+    handler: "http/flight-status",
+    auth: "api-key",
+    scope: "search",
+    tables: ["tenants", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    // The breaker announces its transitions on the bus, as for every DRCT caller.
+    publishesEvents: ["supplier"],
+    summary: "Live status of one flight (shared by every caller for a short while)",
+  },
+  {
+    operationId: "receiveDrctNotification",
+    method: "POST",
+    path: "/drct/notifications",
+    handler: "http/drct-notifications",
+    // DRCT has no API key of ours: the HMAC signature with the shared notification secret is its proof.
+    auth: "none",
+    tables: [],
+    secrets: ["drctNotificationSecret"],
+    sendsTo: ["scheduleChanges"],
+    summary: "DRCT's signed notifications (schedule changes): verified, queued, answered at once",
+  },
+  {
     operationId: "getUsage",
     method: "GET",
     readOnly: true,
@@ -573,6 +642,15 @@ export const TASKS = {
     pii: true,
     listsRunsOf: ["reconciliation"],
   },
+  checkSchedule: {
+    handler: "tasks/check-schedule",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
+    pii: true,
+    // One DRCT read and a write: short, so the sweep's rounds of checks fit its budget.
+    timeoutSeconds: 10,
+  },
 } as const satisfies Record<string, FunctionDescription>;
 
 export type TaskKey = keyof typeof TASKS;
@@ -631,6 +709,14 @@ export const CONSUMERS = {
     pii: true,
     timeoutSeconds: 50,
   },
+  scheduleChanges: {
+    handler: "queues/schedule-changes",
+    tables: ["tenants", "orders", "auditLog", "supplierState", "drctRequestLog"],
+    secrets: ["drctToken"],
+    publishesEvents: ["orders", "supplier"],
+    pii: true,
+    timeoutSeconds: 30,
+  },
   callbacks: {
     handler: "queues/callbacks",
     // orders + pii: each attempt's body is built from the stored order when it is sent.
@@ -654,6 +740,11 @@ export const SECRETS = {
     env: "SECRET_DRCT_TOKEN",
     purpose: "Bearer token of the DRCT account: never leaves the backend",
   },
+  drctNotificationSecret: {
+    id: "drct-notification-secret",
+    env: "SECRET_DRCT_NOTIFICATION",
+    purpose: "HMAC secret DRCT signs its notifications with: an unsigned or forged one changes nothing",
+  },
 } as const satisfies Record<string, SecretDescription>;
 
 export type SecretKey = keyof typeof SECRETS;
@@ -668,6 +759,7 @@ export const ENV = {
   drctRetryBaseMs: "DRCT_RETRY_BASE_MS",
   drctMaxRetries: "DRCT_MAX_RETRIES",
   coalesceWindowMs: "COALESCE_WINDOW_MS",
+  flightStatusCacheS: "FLIGHT_STATUS_CACHE_S",
   offerCacheTtlS: "OFFER_CACHE_TTL_S",
   breakerFailureThreshold: "BREAKER_FAILURE_THRESHOLD",
   breakerWindowMs: "BREAKER_WINDOW_MS",
@@ -716,7 +808,10 @@ export type SupplierOperation =
   | "cancel"
   | "release"
   | "change_offers"
-  | "change";
+  | "change"
+  | "order_read"
+  | "flight_status"
+  | "schedule_change_ack";
 
 /**
  * DRCT's contract for the whole account. Search is 1/s by contract; we keep 10% under it
@@ -732,6 +827,11 @@ export const ACCOUNT_LIMITS: Record<SupplierOperation, RateLimit> = {
   release: { limit: 5, windowMs: 1_000, burst: 5 },
   change_offers: { limit: 5, windowMs: 1_000, burst: 5 },
   change: { limit: 5, windowMs: 1_000, burst: 5 },
+  // The schedule watch's reads of booked orders: a budget of their own, so the sweep never
+  // takes what reconciliation (order_get), searches or bookings need.
+  order_read: { limit: 4, windowMs: 1_000, burst: 4 },
+  flight_status: { limit: 5, windowMs: 1_000, burst: 5 },
+  schedule_change_ack: { limit: 5, windowMs: 1_000, burst: 5 },
 };
 
 /**
@@ -787,6 +887,8 @@ export const EVENTS = {
       "order.passengers_cancelled",
       "order.changed",
       "order.reconciled",
+      "order.schedule_changed",
+      "order.flight_disrupted",
     ],
   },
 } as const;

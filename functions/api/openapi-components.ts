@@ -132,6 +132,8 @@ export const ERROR_CASES: Record<ErrorCode, ErrorCase> = {
   AVF_404_CHANGE_OFFER_NOT_FOUND: {
     message: "the change offer is unknown or has expired; ask for change offers again",
   },
+  AVF_404_FLIGHT_NOT_FOUND: { message: "DRCT knows no such flight on this date" },
+  AVF_404_SCHEDULE_CHANGE_NOT_FOUND: { message: "the order has no schedule change with this id" },
   AVF_405_METHOD_NOT_ALLOWED: { message: "DELETE is not allowed here" },
   AVF_409_PRICE_CHANGED: {
     message: "DRCT's price for this offer has changed: review it and price again",
@@ -229,6 +231,15 @@ export const TAGS = [
     name: "Events",
     description:
       "Your recent order events, the same events callbacks carry, as a list you can page through: catch up on what your endpoint missed.",
+  },
+  {
+    name: "Flights",
+    description:
+      "Live flight status, shared by every caller for a short while. Airline schedule changes of your orders come as `order.schedule_changed`; a delay of an hour or more, or a cancellation, of a booked flight as `order.flight_disrupted`.",
+  },
+  {
+    name: "Supplier",
+    description: "Endpoints DRCT calls (signed by DRCT, no API key): not for agencies.",
   },
   { name: "Usage", description: "What your tenant is billed for: searches, prices, orders and issues per UTC day." },
   { name: "Platform", description: "Readiness and this API's own description. No API key needed." },

@@ -7,6 +7,7 @@ import type * as z from "zod";
 import type { ROUTES } from "../../lib/resources";
 import type { ErrorCode } from "../domain/errors";
 import { ApplyChangeRequest, ChangeOfferListResponse, ChangeOffersRequest } from "./change-schemas";
+import { DISRUPTION_OPERATIONS } from "./disruption-operations";
 import {
   EXAMPLE_APPLY_CHANGE_REQUEST,
   EXAMPLE_BOOKED_ORDER,
@@ -100,6 +101,7 @@ const IDEMPOTENCY_ERRORS: readonly ErrorCode[] = [
 const example = (summary: string, value: unknown): Example => ({ summary, value });
 
 export const OPERATIONS: Record<OperationId, OperationDoc> = {
+  ...DISRUPTION_OPERATIONS,
   health: {
     tag: "Platform",
     description:

@@ -108,7 +108,23 @@ export const SegmentSchema = z.object({
   arrives_at: z.string().meta({ description: "local time at destination, ISO 8601 with offset" }),
   carrier: z.string().meta({ example: "LH", description: "IATA code of the marketing airline" }),
   flight_number: z.string().meta({ example: "LH1234", description: "carrier code and number" }),
+  operating_carrier: z
+    .string()
+    .optional()
+    .meta({ example: "AF", description: "IATA code of the airline flying it, when another sells it (codeshare)" }),
 });
+
+export const ScheduleChangeSchema = z
+  .object({
+    id: z.string().meta({ description: "the schedule change's id (`sch_…`)" }),
+    detected_at: z.iso.datetime().meta({ description: "when Aviaframe learnt of it" }),
+    old_segments: z.array(SegmentSchema).meta({ description: "the flights before the airline moved them" }),
+    new_segments: z.array(SegmentSchema).meta({ description: "the flights as the airline runs them now" }),
+    status: z
+      .enum(["pending", "accepted", "rejected"])
+      .meta({ description: "pending until you accept (keep the new times) or reject (cancel, full refund)" }),
+  })
+  .meta({ id: "ScheduleChange" });
 
 export const PriceSchema = z
   .object({
@@ -357,10 +373,10 @@ export const OrderSchema = z
     cancellation: z
       .object({ refund_reference: z.string().optional(), penalty: z.int(), cancelled_at: z.iso.datetime() })
       .optional(),
-    segments: z
-      .array(SegmentSchema)
-      .optional()
-      .meta({ description: "the flights booked, in travel order; a change replaces them" }),
+    segments: z.array(SegmentSchema).optional().meta({
+      description:
+        "the flights booked, in travel order, as the airline runs them now: a change or a schedule change replaces them",
+    }),
     changes: z
       .array(
         z.object({
@@ -385,6 +401,23 @@ export const OrderSchema = z
       )
       .optional()
       .meta({ description: "money returned per cancelled passenger, following the fare rules" }),
+    schedule_changes: z
+      .array(ScheduleChangeSchema)
+      .optional()
+      .meta({ description: "the airline's schedule changes of this order, oldest first" }),
+    disruptions: z
+      .array(
+        z.object({
+          carrier: z.string(),
+          flight_number: z.string(),
+          date: z.string(),
+          kind: z.enum(["delayed", "cancelled"]),
+          delay_minutes: z.int().optional(),
+          detected_at: z.iso.datetime(),
+        }),
+      )
+      .optional()
+      .meta({ description: "delays of 60 minutes or more and cancellations of its flights (order.flight_disrupted)" }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     history: z

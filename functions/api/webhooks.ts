@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { CALLBACK_EVENTS } from "../domain/delivery";
+import { EXAMPLE_DISRUPTED_ORDER, EXAMPLE_SCHEDULE_CHANGED_ORDER } from "./disruption-operations";
 import {
   EXAMPLE_BOOKED_ORDER,
   EXAMPLE_CANCELLED_ORDER,
@@ -106,6 +107,18 @@ const EVENT_DOCS: Record<
     description:
       "The order is EXPIRED: its `ticketing_deadline` passed before it was issued, and DRCT released the booking. Issuing it answers 409 AVF_409_ORDER_EXPIRED; book again from a new search.",
     example: EXAMPLE_EXPIRED_ORDER,
+  },
+  "order.schedule_changed": {
+    summary: "The airline moved a booked flight",
+    description:
+      "A BOOKED or ISSUED order's flights were moved by the airline: the newest of `schedule_changes` has the old and new segments (status `pending`), and `segments` are the new ones. Accept (keep the new times) or reject (cancel with a full refund) it.",
+    example: EXAMPLE_SCHEDULE_CHANGED_ORDER,
+  },
+  "order.flight_disrupted": {
+    summary: "A booked flight is delayed an hour or more, or cancelled",
+    description:
+      "DRCT reports a delay of 60 minutes or more, or a cancellation, of one of the order's flights: the newest of `disruptions` says which flight, what and how late. One event per order and flight and kind (a delay growing further is not sent again).",
+    example: EXAMPLE_DISRUPTED_ORDER,
   },
   ping: {
     summary: "A test event",

@@ -106,6 +106,8 @@ export const CALLBACK_EVENTS = [
   "order.expired",
   "order.passengers_cancelled",
   "order.changed",
+  "order.schedule_changed",
+  "order.flight_disrupted",
 ] as const;
 
 export const CALLBACK_EVENT_TYPES: ReadonlySet<string> = new Set(CALLBACK_EVENTS);

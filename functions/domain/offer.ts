@@ -27,6 +27,8 @@ export interface Segment {
   readonly arrives_at: string;
   readonly carrier: string;
   readonly flight_number: string;
+  /** The airline that flies it, when another one sells it (a codeshare) and DRCT says so. */
+  readonly operating_carrier?: string;
 }
 
 export interface FareRules {

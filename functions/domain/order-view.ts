@@ -1,5 +1,6 @@
 import { maskDocumentNumber, type Order } from "./order";
 import { passengerIdFor, passengerStatusOf } from "./passengers";
+import { toPublicScheduleChange } from "./schedule-change";
 
 /** The Order of the public API (CONTRACT.md §3): document numbers masked, contact left out. */
 export const toPublicOrder = (order: Order) => ({
@@ -50,9 +51,13 @@ export const toPublicOrder = (order: Order) => ({
           reference: refund.reference,
         })),
       }),
+  ...(order.disruptions === undefined ? {} : { disruptions: order.disruptions }),
+  ...(order.scheduleChanges === undefined
+    ? {}
+    : { schedule_changes: order.scheduleChanges.map(toPublicScheduleChange) }),
   created_at: order.createdAt,
   updated_at: order.updatedAt,
-  history: order.history,
+  history: order.history.map(({ status, at, reason }) => ({ status, at, ...(reason === undefined ? {} : { reason }) })),
 });
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;

@@ -1,7 +1,9 @@
 import type { AppliedChange, PendingChange } from "./change";
 import { AvfError } from "./errors";
+import type { FlightDisruption } from "./flight-status";
 import type { PriceBreakdown, Segment } from "./offer";
 import type { PassengerStatus, Refund } from "./passengers";
+import type { ScheduleChange } from "./schedule-change";
 
 export const ORDER_STATUSES = [
   "PENDING",
@@ -72,10 +74,16 @@ export interface Ticket {
   readonly number: string;
 }
 
+/** One per version: the order's status after that write, and what the write announced. */
 export interface HistoryEntry {
   readonly status: OrderStatus;
   readonly at: string;
   readonly reason?: string;
+  /**
+   * The events the write put in the outbox (absent on entries from before they were kept: the
+   * status's own event). The callback dispatcher sends only what the stored order bears out.
+   */
+  readonly events?: readonly string[];
 }
 
 export interface Failure {
@@ -119,7 +127,7 @@ export interface Order {
   readonly refundable: boolean;
   /** Whether the fare allows voluntary changes (absent on orders from before changes: no). */
   readonly changeable?: boolean;
-  /** The flights booked; a change replaces them. */
+  /** The flights as the airline runs them now: a change or an airline schedule change replaces them. */
   readonly segments?: readonly Segment[];
   /** The change being applied while CHANGING: written before DRCT is asked, so reconciliation can finish it. */
   readonly pendingChange?: PendingChange;
@@ -128,6 +136,9 @@ export interface Order {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly HistoryEntry[];
+  readonly scheduleChanges?: readonly ScheduleChange[];
+  /** Delays of an hour or more and cancellations of its flights, as DRCT reported them. */
+  readonly disruptions?: readonly FlightDisruption[];
   readonly correlationId: string;
   /** Optimistic concurrency: every write is conditional on it. */
   readonly version: number;
@@ -160,6 +171,7 @@ export type NewOrderFields = Pick<
   | "changeable"
   | "segments"
   | "correlationId"
+  | "segments"
 > & { readonly createdAt: Date };
 
 /** The key DRCT books an order under: one per order, so every retry asks for the same booking. */
@@ -243,6 +255,8 @@ export type OrderChange = Partial<
     | "failure"
     | "cancellation"
     | "issue"
+    | "scheduleChanges"
+    | "disruptions"
   >
 >;
 
@@ -256,6 +270,7 @@ export const transition = (
   at: Date,
   change: OrderChange = {},
   reason?: string,
+  events?: readonly string[],
 ): Order => {
   if (!canTransition(order.status, to)) throw invalidState(order, `become ${to}`);
   const when = at.toISOString();
@@ -264,10 +279,43 @@ export const transition = (
     ...change,
     status: to,
     updatedAt: when,
-    history: [...order.history, { status: to, at: when, ...(reason === undefined ? {} : { reason }) }],
+    history: [...order.history, historyEntry(to, when, reason, events)],
     version: order.version + 1,
   };
 };
+
+/**
+ * The order after a write that keeps its status (a schedule change seen, passengers
+ * cancelled, a change applied): still one history entry per version, naming its events.
+ */
+export const amend = (
+  order: Order,
+  change: Partial<Omit<Order, "id" | "tenantId" | "status" | "history" | "version">>,
+  at: Date,
+  reason: string,
+  events: readonly string[],
+): Order => {
+  const when = at.toISOString();
+  return {
+    ...order,
+    ...change,
+    updatedAt: when,
+    history: [...order.history, historyEntry(order.status, when, reason, events)],
+    version: order.version + 1,
+  };
+};
+
+const historyEntry = (
+  status: OrderStatus,
+  at: string,
+  reason: string | undefined,
+  events: readonly string[] | undefined,
+): HistoryEntry => ({
+  status,
+  at,
+  ...(reason === undefined ? {} : { reason }),
+  ...(events === undefined ? {} : { events }),
+});
 
 /** The event each status announces to partners and operators (EventBridge detail-type). */
 export const EVENT_OF_STATUS: Partial<Record<OrderStatus, string>> = {

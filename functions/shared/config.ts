@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   /** Identical searches landing this soon after one finished share its answer. */
   coalesceWindowMs: z.coerce.number().int().min(0).default(400),
   offerCacheTtlS: z.coerce.number().int().min(0).default(300),
+  /** A flight's status is shared by every caller (all tenants) this long after DRCT answered it. */
+  flightStatusCacheS: z.coerce.number().int().min(0).default(30),
   breakerFailureThreshold: z.coerce.number().int().positive().default(5),
   breakerWindowMs: z.coerce.number().int().positive().default(30_000),
   breakerCooldownMs: z.coerce.number().int().positive().default(15_000),

@@ -252,3 +252,18 @@ export const operatorRoute = <S extends z.ZodType | undefined = undefined>(
     logger.appendKeys({ operator });
     return { operator };
   });
+
+/**
+ * A route another system calls with its own proof instead of an API key (DRCT's signed
+ * notifications): `verify` sees the raw body and headers before anything else is read, and
+ * throws AVF_401_UNAUTHORIZED to refuse.
+ */
+export const signedRoute = <S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, Record<never, never>>,
+  verify: (rawBody: string, headers: Readonly<Record<string, string>>) => Promise<void>,
+): ApiHandler =>
+  buildHandler(options, async (event) => {
+    const raw = event.body ?? "";
+    await verify(event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw, lowerCaseHeaders(event));
+    return {};
+  });

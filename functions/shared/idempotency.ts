@@ -14,7 +14,7 @@ import { toPublicOrder } from "../domain/order-view";
 import { tableName } from "./config";
 import type { HttpResult } from "./http";
 
-export type IdempotentOperation = "createOrder" | "issueOrder" | "cancelOrder" | "changeOrder";
+export type IdempotentOperation = "createOrder" | "issueOrder" | "cancelOrder" | "changeOrder" | "rejectScheduleChange";
 
 const SEVEN_DAYS_S = 7 * 86_400;
 

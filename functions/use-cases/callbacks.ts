@@ -44,13 +44,15 @@ const STATUS_OF_EVENT: ReadonlyMap<string, OrderStatus> = new Map(
  */
 export const eventMismatch = (event: OrderEvent, order: OrderSummary | undefined): string | undefined => {
   if (order === undefined) return "no such order for this tenant";
-  const announced = STATUS_OF_EVENT.get(event.detail_type);
-  if (announced === undefined) return `not a callback event: ${event.detail_type}`;
-  const move = order.history[event.sequence - 1];
-  if (!Number.isSafeInteger(event.sequence) || event.sequence > order.version || move?.status !== announced) {
-    return `the order made no ${announced} move at version ${event.sequence}`;
-  }
-  return undefined;
+  const move =
+    Number.isSafeInteger(event.sequence) && event.sequence <= order.version
+      ? order.history[event.sequence - 1]
+      : undefined;
+  // Entries written before they named their events announced their status's own event.
+  const announced =
+    move?.events?.includes(event.detail_type) ??
+    (move !== undefined && STATUS_OF_EVENT.get(event.detail_type) === move.status);
+  return announced ? undefined : `the order announced no ${event.detail_type} at version ${event.sequence}`;
 };
 
 /**

@@ -1,4 +1,4 @@
-import { EVENT_OF_STATUS, type Order, type OrderChange, type OrderStatus, transition } from "../domain/order";
+import { amend, EVENT_OF_STATUS, type Order, type OrderChange, type OrderStatus, transition } from "../domain/order";
 import type { AuditTrail, EventSink, OrderEvent, OrderRepository } from "./ports";
 
 export interface TransitionDeps {
@@ -62,10 +62,10 @@ export const moveOrder = async (
     events?: readonly string[];
   } = {},
 ): Promise<Order> => {
-  const next = transition(order, to, deps.now(), options.change, options.reason);
   const detailTypes = (options.events ?? [EVENT_OF_STATUS[to], ...(options.extraEvents ?? [])]).filter(
     (type): type is string => type !== undefined,
   );
+  const next = transition(order, to, deps.now(), options.change, options.reason, detailTypes);
   await deps.orders.save(
     order,
     next,
@@ -103,8 +103,7 @@ export const changeOrder = async (
   actor: string,
   options: { change: OrderChange; reason: string; events?: readonly string[] },
 ): Promise<Order> => {
-  const at = deps.now().toISOString();
-  const next: Order = { ...order, ...options.change, updatedAt: at, version: order.version + 1 };
+  const next = amend(order, options.change, deps.now(), options.reason, options.events ?? []);
   await deps.orders.save(
     order,
     next,

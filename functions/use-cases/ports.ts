@@ -56,8 +56,10 @@ export interface SupplierOrder {
   }[];
   readonly refund_reference?: string;
   readonly penalty?: number;
-  /** The flights now booked (they change with a change). */
+  /** The flights as the airline runs them now (a change or a schedule change moves them). */
   readonly segments?: readonly Segment[];
+  /** DRCT's schedule changes of them (order read). */
+  readonly schedule_changes?: readonly { readonly change_id: string }[];
   /** DRCT's change offers applied to the order, oldest first. */
   readonly applied_changes?: readonly { readonly change_offer_id: string; readonly applied_at: string }[];
 }
@@ -182,7 +184,7 @@ export interface OrderSummary {
   readonly orderId: string;
   readonly status: OrderStatus;
   readonly version: number;
-  readonly history: readonly { readonly status: OrderStatus }[];
+  readonly history: readonly { readonly status: OrderStatus; readonly events?: readonly string[] }[];
   readonly callbackUrl?: string;
 }
 

@@ -218,7 +218,12 @@ export class StatelessStack extends Stack {
       });
       for (const table of description.tables) {
         // A read-only function writes nothing but the record of a refusal (AuthEvents).
-        const access = description.readOnly !== true ? "readWrite" : table === "authEvents" ? "append" : "read";
+        const access =
+          description.readOnly !== true || description.writes?.includes(table) === true
+            ? "readWrite"
+            : table === "authEvents"
+              ? "append"
+              : "read";
         fn.bindTable(table, state.tables[table], access);
       }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);

@@ -104,6 +104,8 @@ const holdUntilDeadline = (scope: Construct, functions: Record<TaskKey, IFunctio
 export const SWEEP = {
   /** Orders reconciled at once; DRCT's order_get budget (10/s) is shared by them. */
   concurrency: 10,
+  /** Orders whose schedule is re-read at once; DRCT's order_read budget (4/s) paces them. */
+  scheduleConcurrency: 4,
   timeout: Duration.minutes(15),
 } as const;
 
@@ -173,5 +175,20 @@ export const reconciliationDefinition = (scope: Construct, functions: Record<Tas
     resultPath: JsonPath.DISCARD,
   });
   each.itemProcessor(reconcileOne);
-  return find.next(each).next(new Succeed(scope, "Sweep done"));
+  // Then the booked orders due for a re-read of their flights (schedule changes): the same
+  // rule, a failure is the next run's.
+  const checkOne = task(scope, "Check order's schedule with DRCT", functions.checkSchedule, JsonPath.DISCARD, {
+    retryTransient: false,
+  });
+  checkOne.addCatch(new Pass(scope, "Check it in the next run"), {
+    errors: ["States.ALL"],
+    resultPath: JsonPath.DISCARD,
+  });
+  const checks = new MapState(scope, "Check each order's schedule", {
+    itemsPath: "$.found.schedule_checks",
+    maxConcurrency: SWEEP.scheduleConcurrency,
+    resultPath: JsonPath.DISCARD,
+  });
+  checks.itemProcessor(checkOne);
+  return find.next(each).next(checks).next(new Succeed(scope, "Sweep done"));
 };

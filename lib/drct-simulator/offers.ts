@@ -24,6 +24,8 @@ export interface SimSegment {
   readonly arrives_at: string;
   readonly carrier: string;
   readonly flight_number: string;
+  /** Another airline flies it (a codeshare): DRCT names it. */
+  readonly operating_carrier?: string;
 }
 
 export interface SimFlight {
@@ -79,6 +81,10 @@ const prng = (seedText: string): (() => number) => {
 
 const minorDigits = (currency: string): number => iso4217(currency)?.digits ?? 2;
 
+/** One flight number in four is a codeshare, operated by the next carrier of the list (no random draw: inventory stays as it was). */
+const codeshareOf = (carrier: string, number: number): { operating_carrier?: string } =>
+  number % 4 === 0 ? { operating_carrier: CARRIERS[(CARRIERS.indexOf(carrier) + 1) % CARRIERS.length] ?? carrier } : {};
+
 const at = (date: string, minutes: number): string => {
   const ms = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
   return new Date(ms).toISOString().replace(".000Z", "Z");
@@ -86,13 +92,15 @@ const at = (date: string, minutes: number): string => {
 
 const leg = (random: () => number, from: string, to: string, date: string, departMinute: number, carrier: string) => {
   const duration = 60 + Math.floor(random() * 240);
+  const number = 100 + Math.floor(random() * 8900);
   const segment: SimSegment = {
     origin: from,
     destination: to,
     departs_at: at(date, departMinute),
     arrives_at: at(date, departMinute + duration),
     carrier,
-    flight_number: `${carrier}${100 + Math.floor(random() * 8900)}`,
+    flight_number: `${carrier}${number}`,
+    ...codeshareOf(carrier, number),
   };
   return { segment, arrivesMinute: departMinute + duration };
 };

@@ -55,7 +55,8 @@ export class OrderResource {
       passenger_count: passengers.length,
       passengers: passengers.map((_, index) => ({ passenger_index: index, status: "ACTIVE" as const })),
       search: offer.search,
-      segments: offer.flight.segments,
+      // A copy: the airline's schedule changes move this booking's flights, not the offer's.
+      segments: offer.flight.segments.map((segment) => ({ ...segment })),
       changeable: offer.flight.changeable,
       applied_changes: [],
       tickets: [],
@@ -128,6 +129,7 @@ export class OrderResource {
     const body = text === "" ? {} : parseJsonBody(text);
     if (order.status === "CANCELLED") return { status: 200, body: orderView(order) };
     if (order.status === "EXPIRED") throw new HttpError(409, "INVALID_STATE", "the order is EXPIRED");
+    if (body.reason === "schedule_change") return this.cancelInvoluntarily(order);
     if (order.status === "ISSUED" && !order.refundable) {
       throw new HttpError(409, "NOT_CANCELLABLE", "the fare is not refundable once ticketed");
     }
@@ -168,6 +170,24 @@ export class OrderResource {
       order.status = "CANCELLED";
       order.penalty = order.passengers.reduce((sum, passenger) => sum + (passenger.penalty ?? 0), 0);
     }
+    order.updated_at = new Date().toISOString();
+    this.state.save();
+    return { status: 200, body: orderView(order) };
+  }
+
+  /**
+   * The traveller refused the airline's schedule change: an involuntary cancellation, refunded
+   * in full whatever the fare rules (§5.7). Only with a schedule change on the booking.
+   */
+  private cancelInvoluntarily(order: SimOrder): Reply {
+    if ((order.schedule_changes ?? []).length === 0) {
+      throw new HttpError(409, "NO_SCHEDULE_CHANGE", "the airline has not changed this booking's schedule");
+    }
+    order.status = "CANCELLED";
+    order.cancel_reason = "schedule_change";
+    order.penalty = 0;
+    order.refund_amount = order.price.total;
+    order.refund_reference = `RF${randomInt(10 ** 9, 10 ** 10 - 1)}`;
     order.updated_at = new Date().toISOString();
     this.state.save();
     return { status: 200, body: orderView(order) };

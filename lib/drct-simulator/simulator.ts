@@ -7,7 +7,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ChangeResource } from "./change-resource";
+import { FlightResource } from "./flight-resource";
 import { HttpError, parseJsonBody, type Reply, readBody, send } from "./http";
+import { DrctNotifier, type NotificationTarget } from "./notifier";
 import { OfferResource } from "./offer-resource";
 import { OrderResource, orderView } from "./order-resource";
 import { emptyStats, type SimOperation, SimState, type SimStats } from "./state";
@@ -26,6 +28,8 @@ const OPERATIONS: readonly SimOperation[] = [
   "release",
   "change_offers",
   "change",
+  "flight_status",
+  "schedule_change_ack",
 ];
 const FAULT_MODES: readonly FaultMode[] = [
   "http_500",
@@ -61,6 +65,8 @@ export interface SimulatorOptions {
    * drops what the gateway cached of it, since no cache could know DRCT changed under it.
    */
   readonly onInventoryChange?: (change: "reset" | "expire" | "reprice") => Promise<void>;
+  /** Where DRCT sends its signed notifications (schedule changes); also settable later (setNotificationTarget). */
+  readonly notifications?: NotificationTarget;
 }
 
 interface Fault {
@@ -82,6 +88,8 @@ export class DrctSimulator {
   private readonly offerResource: OfferResource;
   private readonly orderResource: OrderResource;
   private readonly changeResource: ChangeResource;
+  private readonly flightResource: FlightResource;
+  readonly notifier: DrctNotifier;
   private faults = new Map<SimOperation, Fault>();
   private searchArrivals: number[] = [];
   private lastAdmittedSearch = Number.NEGATIVE_INFINITY;
@@ -95,6 +103,14 @@ export class DrctSimulator {
     this.offerResource = new OfferResource(this.state);
     this.orderResource = new OrderResource(this.state, this.offerResource);
     this.changeResource = new ChangeResource(this.state, this.orderResource);
+    this.notifier = new DrctNotifier(() => this.state.stats);
+    this.notifier.setTarget(options.notifications);
+    this.flightResource = new FlightResource(this.state, this.notifier);
+  }
+
+  /** Where DRCT's notifications go (the gateway's inbound endpoint), with the secret that signs them. */
+  setNotificationTarget(target: NotificationTarget | undefined): void {
+    this.notifier.setTarget(target);
   }
 
   snapshot(): SimStats {
@@ -107,6 +123,8 @@ export class DrctSimulator {
     this.state.orders.clear();
     this.state.changeOffers.clear();
     this.faults.clear();
+    this.flightResource.reset();
+    this.notifier.enabled = true;
     this.state.generation += 1;
     this.state.stats = emptyStats();
     this.searchArrivals = [];
@@ -258,6 +276,18 @@ export class DrctSimulator {
       if (method === "POST" && id !== undefined && action === "release" && parts.length === 4) {
         return { operation: "release", run: () => this.orderResource.release(id) };
       }
+      const [, , , , changeId, verb] = parts;
+      if (method === "POST" && id !== undefined && action === "schedule-changes" && verb === "acknowledge") {
+        if (changeId !== undefined && parts.length === 6) {
+          return {
+            operation: "schedule_change_ack",
+            run: () => this.flightResource.acknowledge(this.orderResource.order(id), changeId),
+          };
+        }
+      }
+    }
+    if (version === "v1" && resource === "flights" && id === "status" && method === "GET" && parts.length === 3) {
+      return { operation: "flight_status", run: () => this.flightResource.status(url) };
     }
     throw new HttpError(404, "NOT_FOUND", `no route ${method} ${url.pathname}`);
   }
@@ -300,6 +330,13 @@ export class DrctSimulator {
       this.state.save();
       return { status: 200, body: { expired: this.state.offers.size } };
     }
+    if (path === "/__sim/schedule-change") return this.flightResource.scheduleChange(body);
+    if (path === "/__sim/flight-status") return this.flightResource.setStatus(body);
+    if (path === "/__sim/notifications") {
+      if (typeof body.enabled !== "boolean") throw new HttpError(400, "INVALID_REQUEST", "enabled must be a boolean");
+      this.notifier.enabled = body.enabled;
+      return { status: 200, body: { enabled: this.notifier.enabled } };
+    }
     throw new HttpError(404, "NOT_FOUND", `no control ${path}`);
   }
 }
@@ -325,6 +362,7 @@ export const startDrctSimulator = async (options: SimulatorOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     simulator,
     close: async () => {
+      simulator.notifier.stop();
       simulator.releaseHeld();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

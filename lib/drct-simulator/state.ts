@@ -11,7 +11,9 @@ export type SimOperation =
   | "order_get"
   | "release"
   | "change_offers"
-  | "change";
+  | "change"
+  | "flight_status"
+  | "schedule_change_ack";
 
 export interface SimStats {
   calls: Record<SimOperation, number>;
@@ -22,6 +24,8 @@ export interface SimStats {
   orders_released: number;
   /** Changes applied to orders (§5.10), not counting replays. */
   changes_applied: number;
+  /** DRCT's schedule-change notifications to the gateway: sent (each try), answered 2xx, given up. */
+  notifications: { attempts: number; delivered: number; failed: number };
 }
 
 export interface SimOffer {
@@ -58,6 +62,7 @@ export interface SimOrder {
   passenger_count: number;
   /** What was searched to book it (the route, cabin, travellers; dates change with a change). Absent on old orders. */
   search?: SimSearch;
+  /** The flights as the airline runs them now: a change or a schedule change moves them. */
   segments?: SimSegment[];
   changeable?: boolean;
   /** Changes applied (§5.10), oldest first. */
@@ -76,6 +81,20 @@ export interface SimOrder {
   penalty?: number;
   created_at: string;
   updated_at: string;
+  /** The airline's schedule changes of this booking, newest last (flight-resource.ts). */
+  schedule_changes?: SimScheduleChange[];
+  /** Why DRCT cancelled: `schedule_change` is involuntary (full refund, whatever the fare). */
+  cancel_reason?: string;
+  refund_amount?: number;
+}
+
+export interface SimScheduleChange {
+  change_id: string;
+  minutes: number;
+  detected_at: string;
+  old_segments: SimSegment[];
+  new_segments: SimSegment[];
+  status: "pending" | "acknowledged";
 }
 
 export const emptyStats = (): SimStats => ({
@@ -89,12 +108,15 @@ export const emptyStats = (): SimStats => ({
     release: 0,
     change_offers: 0,
     change: 0,
+    flight_status: 0,
+    schedule_change_ack: 0,
   },
   max_search_rps: 0,
   rate_limit_violations: 0,
   orders_created: 0,
   orders_released: 0,
   changes_applied: 0,
+  notifications: { attempts: 0, delivered: 0, failed: 0 },
 });
 
 /** An alternative DRCT offered for an order's flights (§5.9); kept in memory until it is used or expires. */

@@ -36,7 +36,7 @@ import type { OutboundCall } from "./lambda/outbound-calls";
 import { makePrivateDir } from "./private-dir";
 import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
-import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
+import { LOCAL_DRCT_NOTIFICATION_SECRET, LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
 import { startLocalSqs } from "./sqs";
 import { startLocalStepFunctions } from "./step-functions";
 
@@ -56,6 +56,8 @@ export interface LocalRuntimeOptions {
   readonly drctToken?: string;
   /** How long the embedded simulator holds an unissued booking; default DRCT_SIM_HOLD_S (1800). */
   readonly simHoldS?: number;
+  /** The secret DRCT signs its notifications with (DRCT_NOTIFICATION_SECRET); the simulator's own by default. */
+  readonly drctNotificationSecret?: string;
   /** Extra environment for the handlers (tests tune intervals and log levels here). */
   readonly env?: Readonly<Record<string, string>>;
   /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
@@ -142,6 +144,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const drctToken = simulator === undefined ? options.drctToken : LOCAL_DRCT_TOKEN;
     if (drctToken === undefined || drctToken === "") throw new Error("DRCT_TOKEN is required with DRCT_BASE_URL");
     writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
+    const notificationSecret = options.drctNotificationSecret ?? LOCAL_DRCT_NOTIFICATION_SECRET;
+    writeFileSync(join(dataDir, "secrets", SECRETS.drctNotificationSecret.id), notificationSecret, { mode: 0o600 });
     for (const tenant of [...SEED_TENANTS, ...(options.extraTenants ?? [])]) {
       writeFileSync(
         join(dataDir, "secrets", `webhook-${tenant.item.tenant_id}.json`),
@@ -312,6 +316,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       },
       onError: options.onError ?? ((error) => console.error(error)),
     });
+    // DRCT's notifications go to the gateway's inbound endpoint, signed with the shared secret.
+    simulator?.simulator.setNotificationTarget({ url: `${api.url}/drct/notifications`, secret: notificationSecret });
     stops.push(
       () =>
         new Promise<void>((resolve) => {

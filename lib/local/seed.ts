@@ -39,6 +39,9 @@ export const SEED_TENANTS: readonly SeedTenant[] = [
 
 export const LOCAL_DRCT_TOKEN = "drct-local-token";
 
+/** What the simulator signs its notifications with locally (DRCT_NOTIFICATION_SECRET overrides it for another DRCT). */
+export const LOCAL_DRCT_NOTIFICATION_SECRET = "drct-local-notification-secret";
+
 /** A tenant for tests and benchmarks: `agency-<name>`, key `local-<name>-key`. */
 export const testTenant = (name: string, overrides: Partial<SeedTenant["item"]> = {}): SeedTenant => ({
   apiKey: `local-${name}-key`,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ORDER_STATUSES, type OrderStatus } from "../../functions/domain/order";
 import { SWEEP_LIMIT } from "../../functions/use-cases/find-uncertain-orders";
+import { SCHEDULE_CHECKS_PER_SWEEP } from "../../functions/use-cases/schedule-watch";
 import { type RenderedWorkflow, renderWorkflows } from "../../lib/local/step-functions";
 import { WORKFLOWS } from "../../lib/resources";
 import type { CfnTemplate } from "../../lib/template/resolve";
@@ -96,23 +97,28 @@ describe("reconciliation sweep", () => {
   const lambdaTimeout = (logicalId: string) =>
     Number(template.Resources?.[logicalId]?.Properties?.Timeout ?? Number.POSITIVE_INFINITY);
 
-  test("a full sweep fits its time budget: each order takes at most one task timeout, in rounds of the Map's concurrency", () => {
+  test("a full sweep fits its time budget: each order takes at most one task timeout, in rounds of each Map's concurrency", () => {
     const sweep = workflow(WORKFLOWS.reconciliation.id);
     const states = statesOf(sweep.definition);
-    const [, map] = [...states].find(([, state]) => state.Type === "Map") ?? [];
-    const concurrency = Number(map?.MaxConcurrency);
-    expect(concurrency).toBeGreaterThan(0);
-    let findSeconds = 0;
-    let perOrderSeconds = 0;
+    const concurrencyOf = (name: string) => Number(states.get(name)?.MaxConcurrency);
+    const maps = {
+      "Reconcile order with DRCT": { items: SWEEP_LIMIT, concurrency: concurrencyOf("Reconcile each order") },
+      "Check order's schedule with DRCT": {
+        items: SCHEDULE_CHECKS_PER_SWEEP,
+        concurrency: concurrencyOf("Check each order's schedule"),
+      },
+    } as Record<string, { items: number; concurrency: number }>;
+    let worst = 0;
     for (const [stateName, logicalId] of Object.entries(sweep.lambdaTasks)) {
       const state = states.get(stateName);
       const retries = ((state?.Retry ?? []) as State[]).reduce((sum, retry) => sum + Number(retry.MaxAttempts ?? 3), 0);
       const seconds = lambdaTimeout(logicalId) * (1 + retries);
-      if (stateName === "Reconcile order with DRCT") perOrderSeconds = seconds;
-      else findSeconds += seconds;
+      const map = maps[stateName];
+      if (map !== undefined) expect(map.concurrency, stateName).toBeGreaterThan(0);
+      worst += map === undefined ? seconds : Math.ceil(map.items / map.concurrency) * seconds;
     }
+    expect(Object.keys(sweep.lambdaTasks)).toEqual(expect.arrayContaining(Object.keys(maps)));
     const budget = Number(sweep.definition.TimeoutSeconds);
-    const worst = findSeconds + Math.ceil(SWEEP_LIMIT / concurrency) * perOrderSeconds;
     expect(worst, `worst case ${worst} s of a ${budget} s budget`).toBeLessThanOrEqual(budget);
   });
 

@@ -42,6 +42,7 @@ const TASK_KEYS = [
   "reconcileOrder",
   "expireOrder",
   "findUncertainOrders",
+  "checkSchedule",
 ] as const satisfies readonly TaskKey[];
 const LIFECYCLE = "order-lifecycle";
 const RECONCILIATION = "reconciliation";
@@ -51,13 +52,15 @@ const fakes: Record<TaskKey, TaskHandler> = {
   bookOrder: async () => ({ status: "BOOKED" }),
   reconcileOrder: async () => ({ status: "BOOKED" }),
   expireOrder: async () => ({ status: "EXPIRED" }),
-  findUncertainOrders: async () => ({ orders: [] }),
+  findUncertainOrders: async () => ({ orders: [], schedule_checks: [] }),
+  checkSchedule: async () => ({ outcome: "unchanged" }),
 };
 const calls: Record<TaskKey, unknown[]> = {
   bookOrder: [],
   reconcileOrder: [],
   expireOrder: [],
   findUncertainOrders: [],
+  checkSchedule: [],
 };
 
 /** An error a handler throws; Step Functions sees its name as the error type. */
@@ -178,6 +181,7 @@ describe("rendering", () => {
     expect(keyOf(byName.get(RECONCILIATION))).toEqual({
       "Find uncertain orders": "findUncertainOrders",
       "Reconcile order with DRCT": "reconcileOrder",
+      "Check order's schedule with DRCT": "checkSchedule",
     });
   });
 });
@@ -369,6 +373,7 @@ describe("reconciliation sweep", () => {
   test("one order failing does not stop the others", async () => {
     fakes.findUncertainOrders = async () => ({
       orders: [{ order_id: "ord-a" }, { order_id: "ord-b" }, { order_id: "ord-c" }],
+      schedule_checks: [],
     });
     fakes.reconcileOrder = async (input) => {
       if ((input as { order_id: string }).order_id === "ord-b") throw new DrctUnavailable("DRCT did not answer");

@@ -74,6 +74,15 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
       applyChange: async () => {
         throw new Error("not scripted");
       },
+      readOrder: async () => {
+        throw new Error("not scripted");
+      },
+      flightStatus: async () => {
+        throw new Error("not scripted");
+      },
+      acknowledgeScheduleChange: async () => {
+        throw new Error("not scripted");
+      },
     },
     limiter: {
       claim: async (bucket, policy) => {

@@ -189,6 +189,18 @@ class ScriptedClient {
     throw new Error("applyChange is not scripted");
   }
 
+  async readOrder(): Promise<never> {
+    throw new Error("readOrder is not scripted");
+  }
+
+  async flightStatus(): Promise<never> {
+    throw new Error("flightStatus is not scripted");
+  }
+
+  async acknowledgeScheduleChange(): Promise<never> {
+    throw new Error("acknowledgeScheduleChange is not scripted");
+  }
+
   get attempts(): Attempt[] {
     return this.calls.map((c) => c.attempt);
   }

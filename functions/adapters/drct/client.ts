@@ -1,4 +1,5 @@
 import type { SupplierOperation } from "../../../lib/resources";
+import type { FlightQuery, FlightStatus } from "../../domain/flight-status";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import { SupplierError } from "../../domain/supplier";
 import type { CallContext, ChangeDates, SupplierBooking } from "../../use-cases/ports";
@@ -7,6 +8,7 @@ import {
   type DrctChangeOffer,
   DrctChangeOfferList,
   DrctErrorBody,
+  DrctFlightStatus,
   DrctOffer,
   DrctOrder,
   DrctOrderList,
@@ -139,11 +141,18 @@ export class DrctClient {
     return parseOrder(body, "issue");
   }
 
-  async cancel(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+  /** `reason: "schedule_change"`: the traveller refused the airline's change, an involuntary (fully refunded) cancel. */
+  async cancel(
+    drctOrderId: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+    reason?: "schedule_change",
+  ): Promise<DrctOrder> {
     const body = await this.send(call, attempt, {
       operation: "cancel",
       method: "POST",
       path: `/v1/orders/${encodeURIComponent(drctOrderId)}/cancel`,
+      ...(reason === undefined ? {} : { body: { reason } }),
     });
     return parseOrder(body, "cancel");
   }
@@ -208,6 +217,41 @@ export class DrctClient {
       path: `/v1/orders/${encodeURIComponent(drctOrderId)}/release`,
     });
     return parseOrder(body, "release");
+  }
+
+  /** DRCT's order by its id, with the flights as the airline runs them now. */
+  async readOrder(drctOrderId: string, call: CallContext, attempt: Attempt = 0): Promise<DrctOrder> {
+    const body = await this.send(call, attempt, {
+      operation: "order_read",
+      method: "GET",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}`,
+    });
+    return parseOrder(body, "order read");
+  }
+
+  async acknowledgeScheduleChange(
+    drctOrderId: string,
+    changeId: string,
+    call: CallContext,
+    attempt: Attempt = 0,
+  ): Promise<void> {
+    await this.send(call, attempt, {
+      operation: "schedule_change_ack",
+      method: "POST",
+      path: `/v1/orders/${encodeURIComponent(drctOrderId)}/schedule-changes/${encodeURIComponent(changeId)}/acknowledge`,
+    });
+  }
+
+  async flightStatus(query: FlightQuery, call: CallContext, attempt: Attempt = 0): Promise<FlightStatus> {
+    const params = new URLSearchParams({ carrier: query.carrier, flight_number: query.flightNumber, date: query.date });
+    const body = await this.send(call, attempt, {
+      operation: "flight_status",
+      method: "GET",
+      path: `/v1/flights/status?${params.toString()}`,
+    });
+    const parsed = DrctFlightStatus.safeParse(body);
+    if (!parsed.success) throw new SupplierError("server_error", "DRCT answered a flight status in an unknown shape");
+    return parsed.data;
   }
 
   private async send(call: CallContext, attempt: Attempt, request: DrctRequest): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { ACCOUNT_LIMITS, PLANS, type SupplierOperation } from "../../../lib/resources";
 import { AvfError } from "../../domain/errors";
+import type { FlightQuery, FlightStatus } from "../../domain/flight-status";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
 import type { Priority, SlotPolicy } from "../../domain/slot-queue";
@@ -13,6 +14,7 @@ import type {
   SupplierChangeOffer,
   SupplierOrder,
 } from "../../use-cases/ports";
+import type { DisruptionSupplier } from "../../use-cases/schedule-changes";
 import type { Attempt, DrctClient } from "./client";
 
 export interface RetryPolicy {
@@ -78,6 +80,9 @@ export interface GuardOptions {
     | "release"
     | "changeOffers"
     | "applyChange"
+    | "readOrder"
+    | "flightStatus"
+    | "acknowledgeScheduleChange"
   >;
   readonly limiter: RateLimiterPort;
   readonly breaker: BreakerPort;
@@ -96,7 +101,7 @@ export interface GuardOptions {
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
 const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
 const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
-const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price", "change_offers"]);
+const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price", "change_offers", "flight_status"]);
 /** Operations whose account budget is DRCT's contract, shared through the fair slot queue. */
 const QUEUED: ReadonlySet<SupplierOperation> = new Set(["search"]);
 
@@ -111,6 +116,9 @@ export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
   release: "background",
   change_offers: "interactive",
   change: "ticketing",
+  order_read: "background",
+  flight_status: "interactive",
+  schedule_change_ack: "ticketing",
 };
 
 /** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
@@ -131,7 +139,7 @@ export const slotQueueKey = (operation: SupplierOperation) => `SLOTS#account#drc
  * another 4xx, and never past the caller's deadline. Each retry claims the account budget
  * again: a retried search is a new search for DRCT.
  */
-export class GuardedSupplier implements OfferSupplier, OrderSupplier {
+export class GuardedSupplier implements OfferSupplier, OrderSupplier, DisruptionSupplier {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -197,6 +205,26 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier {
 
   release(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
     return this.guard("release", call, (attempt) => this.options.client.release(drctOrderId, call, attempt));
+  }
+
+  readOrder(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("order_read", call, (attempt) => this.options.client.readOrder(drctOrderId, call, attempt));
+  }
+
+  cancelInvoluntarily(drctOrderId: string, call: CallContext): Promise<SupplierOrder> {
+    return this.guard("cancel", call, (attempt) =>
+      this.options.client.cancel(drctOrderId, call, attempt, "schedule_change"),
+    );
+  }
+
+  acknowledgeScheduleChange(drctOrderId: string, supplierChangeId: string, call: CallContext): Promise<void> {
+    return this.guard("schedule_change_ack", call, (attempt) =>
+      this.options.client.acknowledgeScheduleChange(drctOrderId, supplierChangeId, call, attempt),
+    );
+  }
+
+  flightStatus(query: FlightQuery, call: CallContext): Promise<FlightStatus> {
+    return this.guard("flight_status", call, (attempt) => this.options.client.flightStatus(query, call, attempt));
   }
 
   private accountPolicy(operation: SupplierOperation): RateLimitPolicy {

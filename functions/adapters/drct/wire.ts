@@ -20,6 +20,7 @@ export const DrctSegment = z.object({
   arrives_at: z.string(),
   carrier: z.string(),
   flight_number: z.string(),
+  operating_carrier: z.string().optional(),
 });
 
 export const DrctPrice = z.object({
@@ -84,6 +85,9 @@ export const DrctOrder = z.object({
   cancel_penalty: amount().optional(),
   refund_reference: z.string().optional(),
   penalty: amount().optional(),
+  schedule_changes: z
+    .array(z.object({ change_id: z.string(), status: z.string(), detected_at: z.string() }).loose())
+    .optional(),
 });
 
 export type DrctOrder = z.infer<typeof DrctOrder>;
@@ -102,3 +106,20 @@ export const DrctChangeOffer = z.object({
 export type DrctChangeOffer = z.infer<typeof DrctChangeOffer>;
 
 export const DrctChangeOfferList = z.object({ change_offers: z.array(DrctChangeOffer) });
+const DrctFlightPoint = z.object({
+  airport: z.string(),
+  scheduled: z.string(),
+  estimated: z.string().optional(),
+  actual: z.string().optional(),
+});
+
+export const DrctFlightStatus = z.object({
+  carrier: z.string(),
+  flight_number: z.string(),
+  date: z.string(),
+  status: z.enum(["scheduled", "delayed", "departed", "landed", "cancelled"]),
+  delay_minutes: z.int().nonnegative().optional(),
+  operating_carrier: z.string().optional(),
+  departure: DrctFlightPoint,
+  arrival: DrctFlightPoint,
+});

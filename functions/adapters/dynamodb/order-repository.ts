@@ -2,11 +2,15 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type PII_FIELDS, TABLES } from "../../../lib/resources";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
+import { SCHEDULE_WATCHED } from "../../domain/schedule-change";
 import { tableName } from "../../shared/config";
 import type { OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
+
+/** The partition of the sparse `by_schedule_check` index. */
+export const SCHEDULE_WATCH = "1";
 
 export const orderKey = (tenantId: string, orderId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ORDER#${orderId}` });
 
@@ -65,8 +69,12 @@ const MUTABLE = [
   "failure",
   "cancellation",
   "issue",
+  "scheduleChanges",
+  "disruptions",
 ] as const;
 const COLUMN: Record<(typeof MUTABLE)[number], string> = {
+  scheduleChanges: "schedule_changes",
+  disruptions: "disruptions",
   drctOrderId: "drct_order_id",
   ticketingDeadline: "ticketing_deadline",
   releasedAt: "released_at",
@@ -82,8 +90,8 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
 };
 
 /**
- * Orders in DynamoDB, one item each. Passengers and contact are stored encrypted (AWS
- * Encryption SDK, bound to tenant and order id); every change is one conditional write on
+ * Orders in DynamoDB, one item each. Passengers and contact are stored encrypted (field
+ * cipher, bound to tenant, order id and field); every change is one conditional write on
  * the version read, carrying the events it causes in the item's own outbox, so a change and
  * its announcement cannot be separated by a crash (dynalite has no transactions, and none
  * are needed).
@@ -193,6 +201,7 @@ export class DynamoOrderRepository implements OrderRepository {
       sets.push("hold_open = :hold");
     }
     if (!held) removes.push("hold_open");
+    removes.push(...watchSchedule(previous, next, sets, values));
     try {
       await dynamo().send(
         new UpdateCommand({
@@ -365,6 +374,8 @@ export class DynamoOrderRepository implements OrderRepository {
       failure: item.failure as Order["failure"],
       cancellation: item.cancellation as Order["cancellation"],
       issue: item.issue as Order["issue"],
+      scheduleChanges: item.schedule_changes as Order["scheduleChanges"],
+      disruptions: item.disruptions as Order["disruptions"],
       refundable: item.refundable === true,
       changeable: typeof item.changeable === "boolean" ? item.changeable : undefined,
       segments: item.segments as Order["segments"],
@@ -378,6 +389,23 @@ export class DynamoOrderRepository implements OrderRepository {
     };
   }
 }
+
+/**
+ * The schedule watch's sparse index (schedule-watch.ts): an order joins it when it becomes
+ * BOOKED or ISSUED with known flights, due for its first check at once, and leaves it with
+ * any other status. Answers the attributes to remove.
+ */
+const watchSchedule = (previous: Order, next: Order, sets: string[], values: Record<string, unknown>): string[] => {
+  const watched = (order: Order) => SCHEDULE_WATCHED.includes(order.status) && order.segments !== undefined;
+  if (watched(next)) {
+    if (!watched(previous)) {
+      values[":watch"] = SCHEDULE_WATCH;
+      sets.push("schedule_watch = :watch", "schedule_check_due = if_not_exists(schedule_check_due, :updated)");
+    }
+    return [];
+  }
+  return watched(previous) ? ["schedule_watch"] : [];
+};
 
 /** Cursors are opaque to clients but checked here: exactly a by_tenant_created key of this tenant's. */
 const listCursor = (cursor: string, tenantId: string) =>

@@ -31,15 +31,38 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A leader that dies loses its lease and the next caller takes over.
  */
 export class DynamoSearchCoalescer implements SearchCoalescer {
+  private readonly inner: DynamoCoalescer<SupplierOffer[]>;
+
+  constructor(windowMs: number, now: () => number = Date.now) {
+    this.inner = new DynamoCoalescer(windowMs, now);
+  }
+
+  async run(key: string, deadlineAt: number, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> {
+    const { value, role } = await this.inner.run(key, deadlineAt, lead);
+    return { offers: value, role };
+  }
+}
+
+/** What a coalesced call came to: `leader` made the DRCT call, `joined` shared another caller's. */
+export interface Shared<T> {
+  readonly value: T;
+  readonly role: "leader" | "joined";
+}
+
+/**
+ * The same for any DRCT read whose answer is JSON (searches, flight status): one call per key
+ * across every Lambda, shared by whoever asks while it is in flight or within `windowMs` after.
+ */
+export class DynamoCoalescer<T> {
   /** Joiners in this process share one poll per key instead of one each. */
-  private readonly polls = new Map<string, Promise<Coalesced>>();
+  private readonly polls = new Map<string, Promise<Shared<T>>>();
 
   constructor(
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async run(key: string, deadlineAt: number, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> {
+  async run(key: string, deadlineAt: number, lead: () => Promise<T>): Promise<Shared<T>> {
     for (;;) {
       const me = randomUUID();
       const now = this.now();
@@ -82,10 +105,10 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
     }
   }
 
-  private async lead(key: string, me: string, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> {
-    let offers: SupplierOffer[];
+  private async lead(key: string, me: string, lead: () => Promise<T>): Promise<Shared<T>> {
+    let value: T;
     try {
-      offers = await lead();
+      value = await lead();
     } catch (error) {
       // A supplier failure is the search's and is shared; anything else (the leader's tenant
       // budget, a bug) is the leader's own, and the next caller may lead instead.
@@ -94,8 +117,8 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
       throw error;
     }
     // Joiners poll for the landing; the leader's own answer need not wait for it.
-    afterAnswer("search landing", this.land(key, me, { state: "done", result: JSON.stringify(offers) }));
-    return { offers, role: "leader" };
+    afterAnswer("search landing", this.land(key, me, { state: "done", result: JSON.stringify(value) }));
+    return { value, role: "leader" };
   }
 
   private async land(key: string, me: string, outcome: Pick<FlightItem, "state" | "result" | "error">): Promise<void> {
@@ -133,7 +156,7 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
       .catch(unlessConditionFailed);
   }
 
-  private async follow(key: string, deadlineAt: number): Promise<Coalesced> {
+  private async follow(key: string, deadlineAt: number): Promise<Shared<T>> {
     for (let round = 0; ; round += 1) {
       const result = await dynamo().send(
         new GetCommand({ TableName: tableName("supplierState"), Key: { pk: `FLIGHT#${key}` }, ConsistentRead: true }),
@@ -142,7 +165,7 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
       const now = this.now();
       if (item === undefined) throw new LeaderGone();
       if (item.state === "done" && item.result !== undefined) {
-        return { offers: JSON.parse(item.result) as SupplierOffer[], role: "joined" };
+        return { value: JSON.parse(item.result) as T, role: "joined" };
       }
       if (item.state === "failed" && item.error !== undefined) throw restoredError(item.error);
       if (item.state === "pending" && item.lease_until < now) throw new LeaderGone();

@@ -94,6 +94,32 @@ describe("dispatchCallback", () => {
       await refusedWith(event({ sequence: 1.5 }));
     });
 
+    test("an event of a write that kept the status is sent when the order's entry at its version names it", async () => {
+      const booked = orderAfter("order.booked");
+      const order = {
+        ...booked,
+        history: [
+          ...booked.history,
+          {
+            status: booked.status,
+            at: iso(T0),
+            reason: "the airline changed the schedule",
+            events: ["order.schedule_changed"],
+          },
+        ],
+        version: booked.version + 1,
+      };
+      w.orders.put(order);
+      const announced = event({ detail_type: "order.schedule_changed", sequence: order.version }, order);
+      expect(eventMismatch(announced, summaryOf(order))).toBeUndefined();
+      // The same event at a version whose write announced something else, or nothing of the kind.
+      expect(eventMismatch({ ...announced, sequence: booked.version }, summaryOf(order))).toContain("announced no");
+      expect(eventMismatch({ ...announced, detail_type: "order.flight_disrupted" }, summaryOf(order))).toContain(
+        "announced no",
+      );
+      queued(await dispatchCallback(w.callbackDeps, announced));
+    });
+
     test("the URL comes from the stored order, whatever the event says", async () => {
       const forged = { ...event(), callback_url: "https://attacker.example/steal" } as ReturnType<typeof event>;
       const delivery = queued(await dispatchCallback(w.callbackDeps, forged));

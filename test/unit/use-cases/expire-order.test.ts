@@ -46,11 +46,15 @@ describe("expireOrder", () => {
 
     expect(expired.status).toBe("EXPIRED");
     expect(expired.releasedAt).toBe(iso(world.clock.ms));
-    expect(expired.history.at(-1)).toEqual({
-      status: "EXPIRED",
-      at: iso(world.clock.ms),
-      reason: "the ticketing deadline passed unissued",
-    });
+    expect(expired.history.slice(-2)).toEqual([
+      {
+        status: "EXPIRED",
+        at: iso(world.clock.ms),
+        reason: "the ticketing deadline passed unissued",
+        events: ["order.expired"],
+      },
+      { status: "EXPIRED", at: iso(world.clock.ms), reason: "DRCT released the booking", events: [] },
+    ]);
     expect(world.orders.stored(order)).toEqual(expired);
     expect(world.supplier.releaseCalls).toEqual(["DRCT4678548321"]);
     expect(world.events.all.map((event) => event.detail_type)).toEqual(["order.expired"]);
