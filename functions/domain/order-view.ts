@@ -25,6 +25,7 @@ export const toPublicOrder = (order: Order) => ({
   created_at: order.createdAt,
   updated_at: order.updatedAt,
   history: order.history,
+  ...(order.personalDataErased === true ? { personal_data_erased: true as const } : {}),
 });
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;

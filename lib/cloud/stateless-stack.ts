@@ -179,7 +179,8 @@ export class StatelessStack extends Stack {
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
       for (const table of description.tables) {
-        fn.bindTable(table, state.tables[table], description.readOnly === true ? "read" : "readWrite");
+        const writes = description.readOnly !== true || (description.audited === true && table === "auditLog");
+        fn.bindTable(table, state.tables[table], writes ? "readWrite" : "read");
       }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);

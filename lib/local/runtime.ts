@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -126,6 +127,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const drctToken = simulator === undefined ? options.drctToken : LOCAL_DRCT_TOKEN;
     if (drctToken === undefined || drctToken === "") throw new Error("DRCT_TOKEN is required with DRCT_BASE_URL");
     writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
+    // Generated once per DATA_DIR, as Secrets Manager generates it once per stage.
+    const indexKeyFile = join(dataDir, "secrets", SECRETS.piiIndexKey.id);
+    if (!existsSync(indexKeyFile)) writeFileSync(indexKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
     for (const tenant of [...SEED_TENANTS, ...(options.extraTenants ?? [])]) {
       writeFileSync(
         join(dataDir, "secrets", `webhook-${tenant.item.tenant_id}.json`),

@@ -61,13 +61,14 @@ const policyOf = (prefix: string): RolePolicy => {
 };
 
 describe("least privilege, as synthesized", () => {
-  test("every GET route is read-only: no write action on any table", () => {
+  test("every GET route is read-only: no write action on any table (an audited export: on the AuditLog only)", () => {
     const reads = ROUTES.filter((route) => route.method === "GET");
     expect(reads.length).toBeGreaterThanOrEqual(6);
     const writes: string[] = [];
     for (const route of reads) {
       const policy = policyOf(`Route${route.operationId}Fn`);
       for (const table of Object.values(TABLES)) {
+        if ("audited" in route && route.audited && table.id === TABLES.auditLog.id) continue;
         const tableArn = arn("dynamodb", `table/aviaframe-dev-${table.id}`);
         for (const action of WRITE_ACTIONS) {
           if (policy.allows(action, tableArn)) writes.push(`${route.operationId}: ${action} on ${table.id}`);

@@ -9,6 +9,7 @@ import {
   QUEUES,
   ROUTES,
   type RouteDescription,
+  SECRETS,
   TABLE_ENTRIES,
   TASKS,
 } from "../../lib/resources";
@@ -149,7 +150,11 @@ describe("stateless stack", () => {
           expect(variables[table.env]).toBe(`aviaframe-dev-${table.id}`);
         else expect(variables[table.env], `${route.operationId} must not see ${table.id}`).toBeUndefined();
       }
-      expect(variables.SECRET_DRCT_TOKEN !== undefined).toBe(route.secrets.length > 0);
+      for (const [key, secret] of Object.entries(SECRETS)) {
+        expect(variables[secret.env] !== undefined, `${route.operationId} ${key}`).toBe(
+          (route.secrets as readonly string[]).includes(key),
+        );
+      }
       expect(variables.EVENT_BUS_NAME !== undefined).toBe(route.publishesEvents !== undefined);
     }
   });

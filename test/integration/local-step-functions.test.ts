@@ -36,7 +36,12 @@ import {
 } from "../../lib/local/step-functions";
 import type { TaskKey } from "../../lib/resources";
 
-const TASK_KEYS = ["bookOrder", "reconcileOrder", "findUncertainOrders"] as const satisfies readonly TaskKey[];
+const TASK_KEYS = [
+  "bookOrder",
+  "reconcileOrder",
+  "findUncertainOrders",
+  "eraseExpiredPersonalData",
+] as const satisfies readonly TaskKey[];
 const LIFECYCLE = "order-lifecycle";
 const RECONCILIATION = "reconciliation";
 
@@ -45,8 +50,14 @@ const fakes: Record<TaskKey, TaskHandler> = {
   bookOrder: async () => ({ status: "BOOKED" }),
   reconcileOrder: async () => ({ status: "BOOKED" }),
   findUncertainOrders: async () => ({ orders: [] }),
+  eraseExpiredPersonalData: async () => ({ erased: 0 }),
 };
-const calls: Record<TaskKey, unknown[]> = { bookOrder: [], reconcileOrder: [], findUncertainOrders: [] };
+const calls: Record<TaskKey, unknown[]> = {
+  bookOrder: [],
+  reconcileOrder: [],
+  findUncertainOrders: [],
+  eraseExpiredPersonalData: [],
+};
 
 /** An error a handler throws; Step Functions sees its name as the error type. */
 class DrctUnavailable extends Error {
@@ -165,6 +176,7 @@ describe("rendering", () => {
     expect(keyOf(byName.get(RECONCILIATION))).toEqual({
       "Find uncertain orders": "findUncertainOrders",
       "Reconcile order with DRCT": "reconcileOrder",
+      "Erase expired personal data": "eraseExpiredPersonalData",
     });
   });
 });

@@ -2,8 +2,16 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type PII_FIELDS, TABLES } from "../../../lib/resources";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
+import { ERASED_CONTACT } from "../../domain/personal-data";
 import { tableName } from "../../shared/config";
-import type { OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
+import type {
+  EmailIndex,
+  OrderEvent,
+  OrderPage,
+  OrderRepository,
+  OrderSummary,
+  PersonalDataStore,
+} from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
@@ -68,13 +76,18 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
  * its announcement cannot be separated by a crash (dynalite has no transactions, and none
  * are needed).
  */
-export class DynamoOrderRepository implements OrderRepository {
-  constructor(private readonly cipher: FieldCipher) {}
+export class DynamoOrderRepository implements OrderRepository, PersonalDataStore {
+  /** `emailIndex`: for the functions that create orders, so a data-subject search finds them. */
+  constructor(
+    private readonly cipher: FieldCipher,
+    private readonly emailIndex?: EmailIndex,
+  ) {}
 
   async create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists"> {
-    const [passengers, contact] = await Promise.all([
+    const [passengers, contact, emailIndex] = await Promise.all([
       this.cipher.encrypt(order.passengers, cipherContext(order, "passengers")),
       this.cipher.encrypt(order.contact, cipherContext(order, "contact")),
+      this.emailIndex?.indexOf(order.tenantId, order.contact.email),
     ]);
     try {
       await dynamo().send(
@@ -93,6 +106,9 @@ export class DynamoOrderRepository implements OrderRepository {
             price: order.price,
             passengers_enc: passengers,
             contact_enc: contact,
+            ...(emailIndex === undefined ? {} : { email_index: emailIndex }),
+            // Sparse index by_retention: present while the order holds personal data.
+            ...(order.lastFlightAt === undefined ? {} : { last_flight_at: order.lastFlightAt, pii_held: "1" }),
             passenger_count: order.passengers.length,
             callback_url: order.callbackUrl,
             external_ref: order.externalRef,
@@ -286,12 +302,70 @@ export class DynamoOrderRepository implements OrderRepository {
     return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
   }
 
+  /** Removes the encrypted fields and the email index for good; the rest of the order stays. */
+  async erase(tenantId: string, orderId: string): Promise<boolean> {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName("orders"),
+          Key: orderKey(tenantId, orderId),
+          // The version stays: it counts the order's moves (its history), and no later write of
+          // a move touches the encrypted fields, so nothing can bring them back.
+          UpdateExpression: "REMOVE passengers_enc, contact_enc, email_index, pii_held SET personal_data_erased = :yes",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":yes": true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Orders still holding personal data whose last flight landed before `before`. */
+  async findDueForErasure(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("orders"),
+        IndexName: RETENTION_INDEX,
+        KeyConditionExpression: "pii_held = :held AND last_flight_at < :before",
+        ExpressionAttributeValues: { ":held": "1", ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
+  }
+
+  async findByEmailIndex(tenantId: string, index: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: QueryCommandOutput["LastEvaluatedKey"];
+    do {
+      const page: QueryCommandOutput = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName("orders"),
+          IndexName: EMAIL_INDEX,
+          KeyConditionExpression: "email_index = :index",
+          FilterExpression: "tenant_id = :tenant",
+          ExpressionAttributeValues: { ":index": index, ":tenant": tenantId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.order_id)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return ids;
+  }
+
   private async toOrder(item: Item): Promise<Order> {
     const ids = { tenantId: String(item.tenant_id), id: String(item.order_id) };
-    const [passengers, contact] = await Promise.all([
-      this.cipher.decrypt<Passenger[]>(String(item.passengers_enc), cipherContext(ids, "passengers")),
-      this.cipher.decrypt<Contact>(String(item.contact_enc), cipherContext(ids, "contact")),
-    ]);
+    const personalDataErased = item.personal_data_erased === true;
+    const [passengers, contact] = personalDataErased
+      ? [[], ERASED_CONTACT]
+      : await Promise.all([
+          this.cipher.decrypt<Passenger[]>(String(item.passengers_enc), cipherContext(ids, "passengers")),
+          this.cipher.decrypt<Contact>(String(item.contact_enc), cipherContext(ids, "contact")),
+        ]);
     return {
       id: ids.id,
       tenantId: ids.tenantId,
@@ -315,9 +389,14 @@ export class DynamoOrderRepository implements OrderRepository {
       history: (item.history ?? []) as Order["history"],
       correlationId: String(item.correlation_id),
       version: Number(item.version),
+      ...(personalDataErased ? { personalDataErased } : {}),
+      ...(typeof item.last_flight_at === "string" ? { lastFlightAt: item.last_flight_at } : {}),
     };
   }
 }
+
+const EMAIL_INDEX = TABLES.orders.globalIndexes[3].name;
+const RETENTION_INDEX = TABLES.orders.globalIndexes[4].name;
 
 /** Cursors are opaque to clients but checked here: exactly a by_tenant_created key of this tenant's. */
 const listCursor = (cursor: string, tenantId: string) =>
