@@ -14,8 +14,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("bas
 describe("the review's findings answer 4xx", () => {
   test.each([
     // Passed the old check (tenant and created_key), then DynamoDB: "the provided starting key is invalid" → 500.
-    ["/public/orders?cursor=" + b64({ tenant_id: "agency-a", created_key: "x" })],
-    ["/public/orders?cursor=" + b64({ tenant_id: "agency-a", created_key: "x", pk: "TENANT#agency-a", sk: 7 })],
+    [`/public/orders?cursor=${b64({ tenant_id: "agency-a", created_key: "x" })}`],
+    [`/public/orders?cursor=${b64({ tenant_id: "agency-a", created_key: "x", pk: "TENANT#agency-a", sk: 7 })}`],
     [
       "/public/orders?cursor=" +
         b64({
@@ -25,7 +25,7 @@ describe("the review's findings answer 4xx", () => {
           sk: "ORDER#ord_BBBBBBBBBBBBBBBB",
         }),
     ],
-    ["/public/events?cursor=" + b64({ pk: "TENANT#agency-a", sk: { S: "x" } })],
+    [`/public/events?cursor=${b64({ pk: "TENANT#agency-a", sk: { S: "x" } })}`],
     ["/public/events?cursor=%ZZ"],
     ["/public/orders/ord_%ZZ"],
     ["/public/orders/%E0%A4%A/callbacks"],

@@ -120,7 +120,12 @@ describe("personal data requests", () => {
     const ids = await searchPersonalData(
       {
         index,
-        store: { findByEmailIndex: async (_tenant, value) => (asked.push(value), ["ord_1"]) },
+        store: {
+          findByEmailIndex: async (_tenant, value) => {
+            asked.push(value);
+            return ["ord_1"];
+          },
+        },
         audit: { recordAccess: async (entry) => void audit.push(entry) },
         now: () => new Date(AT),
       },
