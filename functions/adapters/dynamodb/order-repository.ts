@@ -4,14 +4,7 @@ import { type PII_FIELDS, TABLES } from "../../../lib/resources";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
 import { ERASED_CONTACT } from "../../domain/personal-data";
 import { tableName } from "../../shared/config";
-import type {
-  EmailIndex,
-  OrderEvent,
-  OrderPage,
-  OrderRepository,
-  OrderSummary,
-  PersonalDataStore,
-} from "../../use-cases/ports";
+import type { EmailIndex, OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
@@ -76,7 +69,7 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
  * its announcement cannot be separated by a crash (dynalite has no transactions, and none
  * are needed).
  */
-export class DynamoOrderRepository implements OrderRepository, PersonalDataStore {
+export class DynamoOrderRepository implements OrderRepository {
   /** `emailIndex`: for the functions that create orders, so a data-subject search finds them. */
   constructor(
     private readonly cipher: FieldCipher,
@@ -302,61 +295,6 @@ export class DynamoOrderRepository implements OrderRepository, PersonalDataStore
     return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
   }
 
-  /** Removes the encrypted fields and the email index for good; the rest of the order stays. */
-  async erase(tenantId: string, orderId: string): Promise<boolean> {
-    try {
-      await dynamo().send(
-        new UpdateCommand({
-          TableName: tableName("orders"),
-          Key: orderKey(tenantId, orderId),
-          // The version stays: it counts the order's moves (its history), and no later write of
-          // a move touches the encrypted fields, so nothing can bring them back.
-          UpdateExpression: "REMOVE passengers_enc, contact_enc, email_index, pii_held SET personal_data_erased = :yes",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":yes": true },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /** Orders still holding personal data whose last flight landed before `before`. */
-  async findDueForErasure(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]> {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("orders"),
-        IndexName: RETENTION_INDEX,
-        KeyConditionExpression: "pii_held = :held AND last_flight_at < :before",
-        ExpressionAttributeValues: { ":held": "1", ":before": before },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({ tenantId: String(item.tenant_id), orderId: String(item.order_id) }));
-  }
-
-  async findByEmailIndex(tenantId: string, index: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: QueryCommandOutput["LastEvaluatedKey"];
-    do {
-      const page: QueryCommandOutput = await dynamo().send(
-        new QueryCommand({
-          TableName: tableName("orders"),
-          IndexName: EMAIL_INDEX,
-          KeyConditionExpression: "email_index = :index",
-          FilterExpression: "tenant_id = :tenant",
-          ExpressionAttributeValues: { ":index": index, ":tenant": tenantId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.order_id)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return ids;
-  }
-
   private async toOrder(item: Item): Promise<Order> {
     const ids = { tenantId: String(item.tenant_id), id: String(item.order_id) };
     const personalDataErased = item.personal_data_erased === true;
@@ -394,9 +332,6 @@ export class DynamoOrderRepository implements OrderRepository, PersonalDataStore
     };
   }
 }
-
-const EMAIL_INDEX = TABLES.orders.globalIndexes[3].name;
-const RETENTION_INDEX = TABLES.orders.globalIndexes[4].name;
 
 /** Cursors are opaque to clients but checked here: exactly a by_tenant_created key of this tenant's. */
 const listCursor = (cursor: string, tenantId: string) =>

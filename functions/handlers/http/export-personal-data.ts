@@ -1,16 +1,15 @@
 import { OrderIdPath } from "../../api/schemas";
 import { parsePath, tenantRoute } from "../../shared/http";
 import { orderRepository } from "../../shared/order-wiring";
-import { personalDataAudit } from "../../shared/personal-data-wiring";
+import { personalDataAudit, personalDataStore } from "../../shared/personal-data-wiring";
 import { exportPersonalData } from "../../use-cases/personal-data";
 
 /** 200: the order's passengers and contact, unmasked, to its owner; audited. */
 export const handler = tenantRoute({
   handle: async ({ pathParameters, tenant, correlationId }) => {
     const { orderId } = parsePath(OrderIdPath, pathParameters);
-    const repository = orderRepository();
     const exported = await exportPersonalData(
-      { orders: repository, store: repository, audit: personalDataAudit(), now: () => new Date() },
+      { orders: orderRepository(), store: personalDataStore(), audit: personalDataAudit(), now: () => new Date() },
       { tenantId: tenant.tenantId, correlationId },
       orderId,
     );
