@@ -465,6 +465,7 @@ export const TASKS = {
     starts: ["orderLifecycle"],
     pii: true,
   },
+  /** Not a workflow step: its own schedule invokes it (RETENTION_INTERVAL). */
   eraseExpiredPersonalData: {
     handler: "tasks/erase-expired-personal-data",
     // No pii: it removes ciphertext, it never reads it.
@@ -482,6 +483,9 @@ export const TASKS = {
 } as const satisfies Record<string, FunctionDescription>;
 
 export type TaskKey = keyof typeof TASKS;
+
+/** How often the retention job runs (an EventBridge schedule in AWS, a timer locally). */
+export const RETENTION_INTERVAL_HOURS = 6;
 
 /** Functions that event bus rules invoke. */
 export const EVENT_FUNCTIONS = {

@@ -19,7 +19,7 @@ import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
-import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
+import { LambdaInvoke, StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
@@ -38,6 +38,7 @@ import {
   QUEUES,
   type QueueDescription,
   type QueueKey,
+  RETENTION_INTERVAL_HOURS,
   ROUTES,
   type RouteDescription,
   type SecretKey,
@@ -272,6 +273,12 @@ export class StatelessStack extends Stack {
       description: WORKFLOWS.reconciliation.purpose,
       schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),
       target: new StepFunctionsStartExecution(reconciliation, {}),
+    });
+    // The retention job: personal data erased PII_RETENTION_DAYS after the order's last flight.
+    new Schedule(this, "RetentionSchedule", {
+      description: "Erases passengers' personal data PII_RETENTION_DAYS after the order's last flight",
+      schedule: ScheduleExpression.rate(Duration.hours(RETENTION_INTERVAL_HOURS)),
+      target: new LambdaInvoke(tasks.eraseExpiredPersonalData, {}),
     });
 
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {

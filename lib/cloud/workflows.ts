@@ -140,14 +140,5 @@ export const reconciliationDefinition = (scope: Construct, functions: Record<Tas
     resultPath: JsonPath.DISCARD,
   });
   each.itemProcessor(reconcileOne);
-  // The retention job rides on the sweep's schedule: a failure is the next run's.
-  const retention = task(scope, "Erase expired personal data", functions.eraseExpiredPersonalData, JsonPath.DISCARD, {
-    retryTransient: false,
-  });
-  retention.addCatch(new Pass(scope, "Erase in the next run"), {
-    errors: ["States.ALL"],
-    resultPath: JsonPath.DISCARD,
-  });
-  const done = new Succeed(scope, "Sweep done");
-  return find.next(each).next(retention).next(done);
+  return find.next(each).next(new Succeed(scope, "Sweep done"));
 };

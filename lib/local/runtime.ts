@@ -14,6 +14,7 @@ import {
   QUEUES,
   type QueueDescription,
   type QueueKey,
+  RETENTION_INTERVAL_HOURS,
   type RouteDescription,
   SECRETS,
   TABLES,
@@ -302,6 +303,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     );
     sweeper.start();
     stops.push(() => sweeper.stop());
+    // What the retention schedule does in AWS (not at start: nothing is due in a fresh run).
+    const retention = setInterval(() => {
+      localFunctions()
+        .get("Task-eraseExpiredPersonalData")
+        .invoke({})
+        .catch(options.onError ?? ((error) => console.error(error)));
+    }, RETENTION_INTERVAL_HOURS * 3_600_000);
+    retention.unref();
+    stops.push(async () => clearInterval(retention));
 
     return {
       apiUrl: api.url,

@@ -176,7 +176,6 @@ describe("rendering", () => {
     expect(keyOf(byName.get(RECONCILIATION))).toEqual({
       "Find uncertain orders": "findUncertainOrders",
       "Reconcile order with DRCT": "reconcileOrder",
-      "Erase expired personal data": "eraseExpiredPersonalData",
     });
   });
 });

@@ -6,8 +6,9 @@ import { taskHandler } from "../../shared/task";
 import { eraseExpiredPersonalData } from "../../use-cases/personal-data";
 
 /**
- * The retention job, a step of every scheduled reconciliation run: erases the personal data of
- * orders whose last flight landed more than PII_RETENTION_DAYS ago. Answers `{erased}`.
+ * The retention job, invoked by its own schedule (RETENTION_INTERVAL_HOURS): erases the
+ * personal data of orders whose last flight landed more than PII_RETENTION_DAYS ago.
+ * Answers `{erased}`.
  */
 export const handler = taskHandler(z.unknown(), async () => {
   const erased = await eraseExpiredPersonalData(
