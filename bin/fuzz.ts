@@ -1,19 +1,24 @@
 /**
  * `npm run fuzz`: every route of the local gateway with ≥ 1,000 hostile requests each
  * (lib/fuzz), counts by status printed; exits 1 on any 5xx or stack trace.
- * `-- --cases N` changes the number per route, `--seed S` the generator's seed.
+ * `-- --cases N` changes the number per route, `--seed S` the generator's seed, `--routes a,b`
+ * fuzzes only those operations.
  */
 import { parseArgs } from "node:util";
 import { formatReport, fuzzGateway } from "../lib/fuzz/fuzz";
 import { startLocalRuntime } from "../lib/local/runtime";
 
 const { values } = parseArgs({
-  options: { cases: { type: "string", default: "1000" }, seed: { type: "string", default: "42" } },
+  options: {
+    cases: { type: "string", default: "1000" },
+    seed: { type: "string", default: "42" },
+    routes: { type: "string" },
+  },
 });
 const casesPerRoute = Number(values.cases);
 const seed = Number(values.seed);
 if (!Number.isInteger(casesPerRoute) || casesPerRoute < 1 || !Number.isInteger(seed)) {
-  console.error("usage: npm run fuzz -- [--cases N] [--seed S]");
+  console.error("usage: npm run fuzz -- [--cases N] [--seed S] [--routes operationId,…]");
   process.exit(2);
 }
 
@@ -30,6 +35,7 @@ try {
     apiKeys: Object.values(runtime.apiKeys),
     casesPerRoute,
     seed,
+    ...(values.routes === undefined ? {} : { routes: values.routes.split(",") }),
   });
   console.log(formatReport(report));
   console.log(`in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed})`);

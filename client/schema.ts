@@ -312,6 +312,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/orders/{orderId}/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the order's passenger and contact data, unmasked (audited)
+         * @description Everything the order holds about its passengers and contact, unmasked (document numbers included), for a data subject's access request. Every export is recorded in the AuditLog. After an erase: empty, with `personal_data_erased: true`.
+         *
+         *     Needs an API key with the `admin` scope.
+         */
+        get: operations["exportPersonalData"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase the order's passenger and contact data everywhere (audited)
+         * @description Erases the order's passengers' and contact's data everywhere it is kept (it is stored nowhere but the order, encrypted): reads, exports and later callbacks carry none. The order keeps its ids, price, tickets and history and gets `personal_data_erased: true`. Recorded in the AuditLog. Not while the booking is still in flight (`PENDING`, `PENDING_RECONCILE`): 409. Personal data is also erased automatically `PII_RETENTION_DAYS` after the last flight.
+         *
+         *     Needs an API key with the `admin` scope.
+         */
+        delete: operations["erasePersonalData"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/personal-data/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A data subject's orders, by contact email (audited)
+         * @description Your orders whose contact email is this one, for a data subject's request. The email is never stored in clear: orders keep a keyed blind index of it (HMAC), so only an exact (normalized) email finds them, and never another agency's orders. Recorded in the AuditLog (how many were found, never the email).
+         *
+         *     Needs an API key with the `admin` scope.
+         */
+        post: operations["searchPersonalData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/events": {
         parameters: {
             query?: never;
@@ -1007,6 +1057,11 @@ export interface components {
                 at: string;
                 reason?: string;
             }[];
+            /**
+             * @description present once the passengers' and contact's data were erased (passengers then empty)
+             * @constant
+             */
+            personal_data_erased?: true;
         };
         ScheduleChange: {
             /** @description the schedule change's id (`sch_…`) */
@@ -1250,6 +1305,68 @@ export interface components {
             }[];
             /** Format: date-time */
             created_at: string;
+        };
+        PersonalDataExport: {
+            /** @description the order's id (`ord_…`) */
+            order_id: string;
+            /** @description as booked, document numbers unmasked; empty once erased */
+            passengers: {
+                /**
+                 * @description adult 12+, child 2–11, infant under 2
+                 * @enum {string}
+                 */
+                type: "adult" | "child" | "infant";
+                /** @description as in the travel document; transliterated to A–Z for the airline */
+                given_name: string;
+                /** @description as in the travel document; transliterated to A–Z for the airline */
+                family_name: string;
+                /**
+                 * Format: date
+                 * @description must fit the passenger type on the date of travel
+                 * @example 2027-03-14
+                 */
+                birth_date: string;
+                /**
+                 * @description as in the travel document
+                 * @enum {string}
+                 */
+                gender: "female" | "male" | "unspecified";
+                /** @description travel document; airlines need it for international travel (kept encrypted) */
+                document?: {
+                    /** @enum {string} */
+                    type: "passport" | "national_id";
+                    number: string;
+                    /** @description ISO 3166-1 alpha-2 code of the issuing state */
+                    issuing_country: string;
+                    /** @description ISO 3166-1 alpha-2 code */
+                    nationality: string;
+                    /**
+                     * Format: date
+                     * @description the document's expiry date
+                     * @example 2027-03-14
+                     */
+                    expires_on: string;
+                };
+            }[];
+            /** @description as booked; null once erased */
+            contact: {
+                /** Format: email */
+                email: string;
+                phone: string;
+            } | null;
+            /** @description true once the order's personal data was erased */
+            personal_data_erased: boolean;
+        };
+        PersonalDataSearchRequestInput: {
+            /**
+             * Format: email
+             * @description the data subject's email, as any order's contact gave it (letter case does not matter)
+             */
+            email: string;
+        };
+        PersonalDataSearchResult: {
+            /** @description your orders whose contact email is this one */
+            order_ids: string[];
         };
         EventList: {
             events: components["schemas"]["Event"][];
@@ -3595,6 +3712,368 @@ export interface operations {
                 };
             };
             /** @description `AVF_400_INVALID_CALLBACK_URL`: callback_url must be https on port 443 to a public host; `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_413_PAYLOAD_TOO_LARGE`: the body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_415_UNSUPPORTED_MEDIA_TYPE`: send the body as application/json */
+            415: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportPersonalData: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's personal data. */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalDataExport"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_ORDER_NOT_FOUND`: no such order */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    erasePersonalData: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The order's id (`ord_…`). */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (again: still erased). */
+            204: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_401_UNAUTHORIZED`: send a valid API key in the x-api-key header */
+            401: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_403_IP_NOT_ALLOWED`: this API key may not be used from your address; `AVF_403_SCOPE_REQUIRED`: this API key lacks the scope book */
+            403: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_404_ORDER_NOT_FOUND`: no such order */
+            404: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_409_INVALID_STATE`: the order is ISSUED; only a BOOKED order can be issued */
+            409: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `AVF_500_INTERNAL`: something went wrong on our side; it has been logged */
+            500: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchPersonalData: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version your integration was written against (YYYY-MM-DD); without it, the current one (2026-11-30). An unknown version → 400 AVF_400_UNSUPPORTED_VERSION. See CHANGELOG.md.
+                 * @example 2026-11-30
+                 */
+                "Aviaframe-Version"?: string;
+                /**
+                 * @description Your id for this request (1–128 of A–Z a–z 0–9 . _ : -), echoed and logged; else a new UUID.
+                 * @example checkout-7731
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonalDataSearchRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The order ids (none: an empty list). */
+            200: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    "Aviaframe-Version": components["headers"]["Version"];
+                    "ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "ratelimit-policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalDataSearchResult"];
+                };
+            };
+            /** @description `AVF_400_UNSUPPORTED_VERSION`: Aviaframe-Version 2020-01-01 is not a version of this API; `AVF_400_VALIDATION`: the request is not valid: see details.issues */
             400: {
                 headers: {
                     "x-correlation-id": components["headers"]["CorrelationId"];

@@ -37,6 +37,7 @@ import {
 } from "./examples";
 import { EventListQuery, EventListResponse, TestCallbackRequest, TestCallbackResponse } from "./feed-schemas";
 import type { HeaderName, TagName } from "./openapi-components";
+import { PERSONAL_DATA_OPERATIONS } from "./personal-data-operations";
 import {
   CancelOrderRequest,
   CreateOrderRequest,
@@ -367,6 +368,7 @@ export const OPERATIONS: Record<OperationId, OperationDoc> = {
     },
     errors: ["AVF_404_NOT_FOUND", "AVF_409_INVALID_STATE"],
   },
+  ...PERSONAL_DATA_OPERATIONS,
   testCallback: {
     tag: "Callbacks",
     description:

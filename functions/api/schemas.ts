@@ -423,6 +423,10 @@ export const OrderSchema = z
     history: z
       .array(z.object({ status: z.enum(ORDER_STATUS_VALUES), at: z.iso.datetime(), reason: z.string().optional() }))
       .meta({ description: "every status the order went through, oldest first" }),
+    personal_data_erased: z
+      .literal(true)
+      .optional()
+      .meta({ description: "present once the passengers' and contact's data were erased (passengers then empty)" }),
   })
   .meta({ id: "Order" });
 

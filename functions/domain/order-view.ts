@@ -58,6 +58,7 @@ export const toPublicOrder = (order: Order) => ({
   created_at: order.createdAt,
   updated_at: order.updatedAt,
   history: order.history.map(({ status, at, reason }) => ({ status, at, ...(reason === undefined ? {} : { reason }) })),
+  ...(order.personalDataErased === true ? { personal_data_erased: true as const } : {}),
 });
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;

@@ -142,6 +142,10 @@ export interface Order {
   readonly correlationId: string;
   /** Optimistic concurrency: every write is conditional on it. */
   readonly version: number;
+  /** Its passengers and contact were erased (a data-subject request or the retention job). */
+  readonly personalDataErased?: boolean;
+  /** When its last flight lands: personal data is erased PII_RETENTION_DAYS after it. */
+  readonly lastFlightAt?: string;
 }
 
 /** A new order that would break an invariant of every order: a bug in the caller, never the client's fault. */
@@ -172,6 +176,7 @@ export type NewOrderFields = Pick<
   | "segments"
   | "correlationId"
   | "segments"
+  | "lastFlightAt"
 > & { readonly createdAt: Date };
 
 /** The key DRCT books an order under: one per order, so every retry asks for the same booking. */
@@ -223,6 +228,7 @@ export const newOrder = (fields: NewOrderFields): Order => {
     contact: fields.contact,
     ...(fields.callbackUrl === undefined ? {} : { callbackUrl: fields.callbackUrl }),
     ...(fields.externalRef === undefined ? {} : { externalRef: fields.externalRef }),
+    ...(fields.lastFlightAt === undefined ? {} : { lastFlightAt: fields.lastFlightAt }),
     supplierBookingKey: supplierBookingKeyFor(fields.id),
     refundable: fields.refundable,
     ...(fields.changeable === undefined ? {} : { changeable: fields.changeable }),

@@ -36,6 +36,7 @@ const ConfigSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
+  piiRetentionDays: z.coerce.number().int().min(0).max(3_650).default(90),
   callbackRetryScheduleS: z
     .string()
     .default(DEFAULT_RETRY_SCHEDULE_S.join(","))

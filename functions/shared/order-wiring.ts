@@ -21,11 +21,14 @@ import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { ReconcileDeps } from "../use-cases/reconcile-order";
 import { checkCallbackUrlNow } from "./callback-wiring";
 import { config } from "./config";
+import { emailIndex } from "./personal-data-wiring";
 import { logger } from "./powertools";
 import { offerStore, once, platformMarkup, supplier, usageMeter } from "./wiring";
 
 export const fieldCipher = /* @__PURE__ */ once(fieldCipherFromEnv);
 export const orderRepository = /* @__PURE__ */ once(() => new DynamoOrderRepository(fieldCipher()));
+/** The repository that creates orders: it also stores the contact email's blind index. */
+const creatingRepository = /* @__PURE__ */ once(() => new DynamoOrderRepository(fieldCipher(), emailIndex()));
 
 const warn = (message: string, error: unknown) => logger.warn(message, { error });
 
@@ -56,6 +59,7 @@ const awaitBooking = async (order: Order, deadlineAt: number): Promise<Order> =>
 export const createOrderDeps = /* @__PURE__ */ once(
   (): CreateOrderDeps => ({
     ...transitionDeps(),
+    orders: creatingRepository(),
     offers: offerStore(),
     supplier: supplier(),
     usage: usageMeter(),

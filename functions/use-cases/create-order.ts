@@ -3,6 +3,7 @@ import { AvfError, validationError } from "../domain/errors";
 import type { Markup } from "../domain/offer";
 import { type Contact, newOrder, type Order, type Passenger } from "../domain/order";
 import { countByType, passengerIssues } from "../domain/passenger-rules";
+import { lastArrival } from "../domain/personal-data";
 import type { Tenant } from "../domain/tenant";
 import type { TransitionDeps } from "./order-transitions";
 import type { BookingWorkflow, CallContext, OfferStore, OfferSupplier, RememberedOffer, UsageMeter } from "./ports";
@@ -115,6 +116,7 @@ export const createOrder = async (
     segments: offer.segments,
     correlationId: call.correlationId,
     createdAt: now,
+    lastFlightAt: lastArrival(offer.segments),
   });
   if ((await deps.orders.create(order, [])) === "exists") {
     const raced = await deps.orders.get(tenant.tenantId, orderId);

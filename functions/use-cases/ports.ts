@@ -209,6 +209,42 @@ export interface OrderRepository {
   findLapsedHolds(now: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
 }
 
+/** An order's personal data as a data-subject request reaches it (the orders table). */
+export interface PersonalDataStore {
+  /** Removes the order's passengers, contact and email index for good; false when there is no such order. */
+  erase(tenantId: string, orderId: string): Promise<boolean>;
+  /** The tenant's order ids whose contact email has this blind index. */
+  findByEmailIndex(tenantId: string, index: string): Promise<string[]>;
+  /** Orders still holding personal data whose last flight landed before `before` (ISO). */
+  findDueForErasure(before: string, limit: number): Promise<{ tenantId: string; orderId: string }[]>;
+}
+
+/**
+ * The keyed blind index of a contact email (HMAC under a secret key, tenant-bound): stored
+ * with the order so a data-subject search can find it, while the email itself is stored only
+ * encrypted. The same email gives another index for another tenant.
+ */
+export interface EmailIndex {
+  indexOf(tenantId: string, email: string): Promise<string>;
+}
+
+export type PersonalDataAction = "export" | "erase" | "search" | "retention_erase";
+
+/** Who asked for whose personal data, when; never the data (a search records how many it found). */
+export interface PersonalDataAuditEntry {
+  readonly tenantId: string;
+  readonly action: PersonalDataAction;
+  readonly orderId?: string;
+  readonly results?: number;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly at: string;
+}
+
+export interface PersonalDataAudit {
+  recordAccess(entry: PersonalDataAuditEntry): Promise<void>;
+}
+
 export interface EventSink {
   publish(events: readonly OrderEvent[]): Promise<void>;
 }

@@ -21,7 +21,7 @@ import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
-import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
+import { LambdaInvoke, StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, type IChainable, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
@@ -41,6 +41,7 @@ import {
   QUEUES,
   type QueueDescription,
   type QueueKey,
+  RETENTION_INTERVAL_HOURS,
   ROUTES,
   type RouteDescription,
   routeTables,
@@ -217,14 +218,13 @@ export class StatelessStack extends Stack {
         ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
       });
       for (const table of description.tables) {
-        // A read-only function writes nothing but the record of a refusal (AuthEvents).
-        const access =
-          description.readOnly !== true || description.writes?.includes(table) === true
-            ? "readWrite"
-            : table === "authEvents"
-              ? "append"
-              : "read";
-        fn.bindTable(table, state.tables[table], access);
+        // A read-only function writes nothing but what it must record: a refusal (AuthEvents),
+        // an audited access (AuditLog), DRCT's books for a GET that asks DRCT.
+        const writes =
+          description.readOnly !== true ||
+          description.writes?.includes(table) === true ||
+          (description.audited === true && table === "auditLog");
+        fn.bindTable(table, state.tables[table], writes ? "readWrite" : table === "authEvents" ? "append" : "read");
       }
       for (const secret of description.secrets) fn.bindSecret(secret, state.secrets[secret]);
       for (const queue of description.sendsTo ?? []) fn.bindQueue(QUEUES[queue], state.queues[queue]);
@@ -321,6 +321,12 @@ export class StatelessStack extends Stack {
       description: WORKFLOWS.reconciliation.purpose,
       schedule: ScheduleExpression.rate(Duration.minutes(Math.max(1, Math.round(props.reconcileIntervalSeconds / 60)))),
       target: new StepFunctionsStartExecution(reconciliation, {}),
+    });
+    // The retention job: personal data erased PII_RETENTION_DAYS after the order's last flight.
+    new Schedule(this, "RetentionSchedule", {
+      description: "Erases passengers' personal data PII_RETENTION_DAYS after the order's last flight",
+      schedule: ScheduleExpression.rate(Duration.hours(RETENTION_INTERVAL_HOURS)),
+      target: new LambdaInvoke(tasks.eraseExpiredPersonalData, {}),
     });
 
     for (const [queue, description] of Object.entries(CONSUMERS) as [QueueKey, FunctionDescription][]) {

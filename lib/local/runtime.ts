@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import {
   QUEUES,
   type QueueDescription,
   type QueueKey,
+  RETENTION_INTERVAL_HOURS,
   type RouteDescription,
   SECRETS,
   TABLES,
@@ -146,6 +147,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     writeFileSync(join(dataDir, "secrets", SECRETS.drctToken.id), drctToken, { mode: 0o600 });
     const notificationSecret = options.drctNotificationSecret ?? LOCAL_DRCT_NOTIFICATION_SECRET;
     writeFileSync(join(dataDir, "secrets", SECRETS.drctNotificationSecret.id), notificationSecret, { mode: 0o600 });
+    // Generated once per DATA_DIR, as Secrets Manager generates it once per stage.
+    const indexKeyFile = join(dataDir, "secrets", SECRETS.piiIndexKey.id);
+    if (!existsSync(indexKeyFile)) writeFileSync(indexKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
     for (const tenant of [...SEED_TENANTS, ...(options.extraTenants ?? [])]) {
       writeFileSync(
         join(dataDir, "secrets", `webhook-${tenant.item.tenant_id}.json`),
@@ -354,6 +358,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     );
     sweeper.start();
     stops.push(() => sweeper.stop());
+    // What the retention schedule does in AWS (not at start: nothing is due in a fresh run).
+    const retention = setInterval(() => {
+      localFunctions()
+        .get("Task-eraseExpiredPersonalData")
+        .invoke({})
+        .catch(options.onError ?? ((error) => console.error(error)));
+    }, RETENTION_INTERVAL_HOURS * 3_600_000);
+    retention.unref();
+    stops.push(async () => clearInterval(retention));
 
     return {
       apiUrl: api.url,

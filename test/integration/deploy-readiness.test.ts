@@ -82,6 +82,9 @@ const liveAnOrder = async (): Promise<OrderRef> => {
     headers: { "idempotency-key": randomUUID() },
   });
   await call("listOrderCallbacks", `/public/orders/${orderId}/callbacks`);
+  await call("exportPersonalData", `/public/orders/${orderId}/personal-data`);
+  await call("searchPersonalData", "/public/personal-data/search", { body: { email: "ada@example.com" } });
+  await call("erasePersonalData", `/public/orders/${orderId}/personal-data`, { method: "DELETE" });
   await call("replayCallback", `/public/callbacks/dlv_${"0".repeat(24)}/replay`, { method: "POST" });
   await call("getUsage", "/public/usage");
   await call("listEvents", "/public/events");
@@ -189,6 +192,7 @@ describe("every function, as synthesized, runs with what its template gives it",
     await expect(
       invoke("Task-findUncertainOrders", { input: {}, execution_arn: `${sweep}:x`, state_machine_arn: sweep }),
     ).resolves.toMatchObject({ orders: expect.any(Array) });
+    await expect(invoke("Task-eraseExpiredPersonalData", {})).resolves.toMatchObject({ erased: expect.any(Number) });
     const ticketing = sqsEvent({ tenantId: order.tenant_id, orderId: order.order_id, correlationId: "c" });
     await expect(invoke("Consumer-ticketing", ticketing)).resolves.toEqual({ batchItemFailures: [] });
     await expect(invoke("Task-checkSchedule", order)).resolves.toMatchObject({ outcome: expect.any(String) });

@@ -126,4 +126,4 @@ test("forged order events for an existing tenant send nothing and are logged as 
     key: API_KEYS.b,
   });
   expect(deliveries.body.deliveries).toHaveLength(1);
-});
+}, 60_000);

@@ -43,6 +43,7 @@ const TASK_KEYS = [
   "expireOrder",
   "findUncertainOrders",
   "checkSchedule",
+  "eraseExpiredPersonalData",
 ] as const satisfies readonly TaskKey[];
 const LIFECYCLE = "order-lifecycle";
 const RECONCILIATION = "reconciliation";
@@ -54,6 +55,7 @@ const fakes: Record<TaskKey, TaskHandler> = {
   expireOrder: async () => ({ status: "EXPIRED" }),
   findUncertainOrders: async () => ({ orders: [], schedule_checks: [] }),
   checkSchedule: async () => ({ outcome: "unchanged" }),
+  eraseExpiredPersonalData: async () => ({ erased: 0 }),
 };
 const calls: Record<TaskKey, unknown[]> = {
   bookOrder: [],
@@ -61,6 +63,7 @@ const calls: Record<TaskKey, unknown[]> = {
   expireOrder: [],
   findUncertainOrders: [],
   checkSchedule: [],
+  eraseExpiredPersonalData: [],
 };
 
 /** An error a handler throws; Step Functions sees its name as the error type. */

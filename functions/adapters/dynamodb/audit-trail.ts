@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { tableName } from "../../shared/config";
-import type { AuditEntry, AuditTrail } from "../../use-cases/ports";
+import type { AuditEntry, AuditTrail, PersonalDataAudit } from "../../use-cases/ports";
 import { dynamo, unlessConditionFailed } from "./client";
 
 /** One item per order move; written once per version, so a retried write cannot duplicate it. */
@@ -26,5 +27,30 @@ export const dynamoAuditTrail = (): AuditTrail => ({
         }),
       )
       .catch(unlessConditionFailed);
+  },
+});
+
+/**
+ * One item per access to a tenant's personal data (export, erase, search, retention erase),
+ * under the tenant, in time order: who, what, which order, how many found; never the data.
+ */
+export const dynamoPersonalDataAudit = (): PersonalDataAudit => ({
+  recordAccess: async (entry) => {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName("auditLog"),
+        Item: {
+          pk: `TENANT#${entry.tenantId}#PERSONAL_DATA`,
+          sk: `${entry.at}#${randomUUID()}`,
+          tenant_id: entry.tenantId,
+          action: entry.action,
+          order_id: entry.orderId,
+          results: entry.results,
+          actor: entry.actor,
+          correlation_id: entry.correlationId,
+          at: entry.at,
+        },
+      }),
+    );
   },
 });

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type PII_FIELDS, TABLES } from "../../../lib/resources";
 import type { Contact, Order, OrderStatus, Passenger } from "../../domain/order";
+import { ERASED_CONTACT } from "../../domain/personal-data";
 import { SCHEDULE_WATCHED } from "../../domain/schedule-change";
 import { tableName } from "../../shared/config";
-import type { OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
+import type { EmailIndex, OrderEvent, OrderPage, OrderRepository, OrderSummary } from "../../use-cases/ports";
 import type { FieldCipher } from "../pii/field-cipher";
 import { dynamo, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 import { decodeCursor, encodeCursor, ISO_INSTANT } from "./cursor";
@@ -97,12 +98,17 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
  * are needed).
  */
 export class DynamoOrderRepository implements OrderRepository {
-  constructor(private readonly cipher: FieldCipher) {}
+  /** `emailIndex`: for the functions that create orders, so a data-subject search finds them. */
+  constructor(
+    private readonly cipher: FieldCipher,
+    private readonly emailIndex?: EmailIndex,
+  ) {}
 
   async create(order: Order, events: readonly OrderEvent[]): Promise<"created" | "exists"> {
-    const [passengers, contact] = await Promise.all([
+    const [passengers, contact, emailIndex] = await Promise.all([
       this.cipher.encrypt(order.passengers, cipherContext(order, "passengers")),
       this.cipher.encrypt(order.contact, cipherContext(order, "contact")),
+      this.emailIndex?.indexOf(order.tenantId, order.contact.email),
     ]);
     try {
       await dynamo().send(
@@ -121,6 +127,9 @@ export class DynamoOrderRepository implements OrderRepository {
             price: order.price,
             passengers_enc: passengers,
             contact_enc: contact,
+            ...(emailIndex === undefined ? {} : { email_index: emailIndex }),
+            // Sparse index by_retention: present while the order holds personal data.
+            ...(order.lastFlightAt === undefined ? {} : { last_flight_at: order.lastFlightAt, pii_held: "1" }),
             passenger_count: order.passengers.length,
             callback_url: order.callbackUrl,
             external_ref: order.externalRef,
@@ -349,10 +358,13 @@ export class DynamoOrderRepository implements OrderRepository {
 
   private async toOrder(item: Item): Promise<Order> {
     const ids = { tenantId: String(item.tenant_id), id: String(item.order_id) };
-    const [passengers, contact] = await Promise.all([
-      this.cipher.decrypt<Passenger[]>(String(item.passengers_enc), cipherContext(ids, "passengers")),
-      this.cipher.decrypt<Contact>(String(item.contact_enc), cipherContext(ids, "contact")),
-    ]);
+    const personalDataErased = item.personal_data_erased === true;
+    const [passengers, contact] = personalDataErased
+      ? [[], ERASED_CONTACT]
+      : await Promise.all([
+          this.cipher.decrypt<Passenger[]>(String(item.passengers_enc), cipherContext(ids, "passengers")),
+          this.cipher.decrypt<Contact>(String(item.contact_enc), cipherContext(ids, "contact")),
+        ]);
     return {
       id: ids.id,
       tenantId: ids.tenantId,
@@ -386,6 +398,8 @@ export class DynamoOrderRepository implements OrderRepository {
       history: (item.history ?? []) as Order["history"],
       correlationId: String(item.correlation_id),
       version: Number(item.version),
+      ...(personalDataErased ? { personalDataErased } : {}),
+      ...(typeof item.last_flight_at === "string" ? { lastFlightAt: item.last_flight_at } : {}),
     };
   }
 }

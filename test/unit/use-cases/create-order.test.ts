@@ -96,6 +96,8 @@ describe("createOrder", () => {
       history: [{ status: "PENDING", at }],
       correlationId: "corr-1",
       version: 1,
+      // When its personal data becomes due for erasure (retention): the offer's last landing.
+      lastFlightAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
     expect(order.segments?.length).toBeGreaterThan(0);
     expect(world.orders.stored(order)).toEqual(order);

@@ -1,0 +1,15 @@
+import { PersonalDataSearchRequest } from "../../api/personal-data-schemas";
+import { tenantRoute } from "../../shared/http";
+import { searchDeps } from "../../shared/personal-data-wiring";
+import { searchPersonalData } from "../../use-cases/personal-data";
+
+/** 200 {order_ids}: the tenant's orders whose contact email is this one; audited. */
+export const handler = tenantRoute({
+  body: PersonalDataSearchRequest,
+  handle: async ({ body, tenant, correlationId }) => ({
+    status: 200,
+    body: {
+      order_ids: await searchPersonalData(searchDeps(), { tenantId: tenant.tenantId, correlationId }, body.email),
+    },
+  }),
+});
