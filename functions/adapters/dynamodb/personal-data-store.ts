@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { TABLES } from "../../../lib/resources";
+import type { TABLES } from "../../../lib/resources";
 import { tableName } from "../../shared/config";
 import type { PersonalDataStore } from "../../use-cases/ports";
 import { dynamo, isConditionalCheckFailure } from "./client";
