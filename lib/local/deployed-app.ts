@@ -1,6 +1,6 @@
-import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
-import { buildAviaframe } from "../cloud/app";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import {
   CONSUMERS,
   ENV,
@@ -53,14 +53,63 @@ export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDes
   ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, FunctionDescription] => [`Log-${key}`, fn]),
 ];
 
-export const synthesizeLocalApp = (drctBaseUrl: string): DeployedApp => {
+const PROJECT_ROOT = join(import.meta.dirname, "..", "..");
+
+/** Every source the synthesized app can depend on, hashed: the cache key of its templates. */
+const sourceHash = (drctBaseUrl: string): string => {
+  const hash = createHash("sha256").update(drctBaseUrl);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json")) {
+        hash.update(relative(PROJECT_ROOT, path)).update(readFileSync(path));
+      }
+    }
+  };
+  for (const dir of ["lib", "functions"]) walk(join(PROJECT_ROOT, dir));
+  hash.update(readFileSync(join(PROJECT_ROOT, "package-lock.json")));
+  return hash.digest("hex").slice(0, 32);
+};
+
+/**
+ * The stateful and stateless templates, synthesized by CDK, or read back from the cache of an
+ * earlier synthesis of exactly these sources (every local runtime of a test run, every restart
+ * of npm start, would otherwise pay CDK's import and synthesis again).
+ */
+const localTemplates = async (drctBaseUrl: string): Promise<CfnTemplate[]> => {
+  const dir = join(PROJECT_ROOT, "node_modules", ".cache", "aviaframe-synth");
+  const file = join(dir, `${sourceHash(drctBaseUrl)}.json`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as CfnTemplate[];
+  } catch {
+    // Not cached yet: synthesize.
+  }
+  const [{ App }, { Template }, { buildAviaframe }] = await Promise.all([
+    import("aws-cdk-lib"),
+    import("aws-cdk-lib/assertions"),
+    import("../cloud/app"),
+  ]);
   const app = new App({
     context: { "aws:cdk:bundling-stacks": [], stage: LOCAL_STAGE, tenants: [], drctBaseUrl },
     builtinCloudFormationValidation: false,
   });
   const stacks = buildAviaframe(app, { account: LOCAL_ACCOUNT, region: LOCAL_REGION });
-  const stateless = Template.fromStack(stacks.stateless).toJSON() as CfnTemplate;
-  const templates = [Template.fromStack(stacks.stateful).toJSON() as CfnTemplate, stateless];
+  const templates = [
+    Template.fromStack(stacks.stateful).toJSON() as CfnTemplate,
+    Template.fromStack(stacks.stateless).toJSON() as CfnTemplate,
+  ];
+  mkdirSync(dir, { recursive: true });
+  // Written aside and renamed: a concurrent runtime never reads half a file.
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(templates));
+  renameSync(temp, file);
+  return templates;
+};
+
+export const synthesizeLocalApp = async (drctBaseUrl: string): Promise<DeployedApp> => {
+  const templates = await localTemplates(drctBaseUrl);
+  const stateless = templates[1] ?? {};
   const resolver = new TemplateResolver(templates, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
   const lambdas = resolver.ofType("AWS::Lambda::Function");
   const functions = new Map<string, DeployedFunction>();

@@ -175,7 +175,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const sqs = await startLocalSqs({ dataDir: inMemory ? undefined : join(dataDir, "sqs"), prefix: LOCAL_PREFIX });
     stops.push(() => sqs.close());
     // The CDK app, synthesized for the local stage: each function's environment and role.
-    const deployed = synthesizeLocalApp(drctBaseUrl);
+    const deployed = await synthesizeLocalApp(drctBaseUrl);
     let functions: LocalFunctions | undefined;
     const localFunctions = (): LocalFunctions => {
       if (functions === undefined) throw new Error("the functions are not started yet");
