@@ -80,7 +80,9 @@ export const createOrder = async (
     deps.offers.find(tenant.tenantId, input.offer_id),
   ]);
   if (existing !== undefined)
-    return existing.status === "PENDING" ? resumeBooking(deps, existing, call.deadlineAt) : existing;
+    return existing.status === "PENDING"
+      ? resumeBooking(deps, existing, Math.min(call.deadlineAt, deps.now().getTime() + RETRY_BOOKING_WAIT_MS))
+      : existing;
 
   const now = deps.now();
   if (remembered === undefined || Date.parse(remembered.offer.valid_until) <= now.getTime()) {
@@ -152,6 +154,13 @@ const startBooking = async (deps: CreateOrderDeps, order: Order): Promise<boolea
     return false;
   }
 };
+
+/**
+ * A retried create whose order is still PENDING (its first request died, or is still
+ * waiting) waits this long for the booking, then answers 202: a client retrying after an
+ * outage hears back within seconds, and GET or the callback tells it the outcome.
+ */
+export const RETRY_BOOKING_WAIT_MS = 3_000;
 
 const resumeBooking = async (deps: CreateOrderDeps, order: Order, deadlineAt: number): Promise<Order> =>
   (await startBooking(deps, order)) ? deps.awaitBooking(order, deadlineAt) : order;

@@ -3,7 +3,12 @@ import { AvfError } from "../../../functions/domain/errors";
 import type { SupplierOffer } from "../../../functions/domain/offer";
 import { ORDER_STATUSES, type Order, transition } from "../../../functions/domain/order";
 import type { Tenant } from "../../../functions/domain/tenant";
-import { type CreateOrderInput, createOrder, orderIdFor } from "../../../functions/use-cases/create-order";
+import {
+  type CreateOrderInput,
+  createOrder,
+  orderIdFor,
+  RETRY_BOOKING_WAIT_MS,
+} from "../../../functions/use-cases/create-order";
 import { SAMPLE_PRICE } from "../fixtures";
 import {
   avfCodeOf,
@@ -208,7 +213,7 @@ describe("createOrder: idempotency", () => {
     },
   );
 
-  test("a replay of a key whose order is still PENDING starts its booking again and waits for it", async () => {
+  test("a replay of a key whose order is still PENDING starts its booking again and waits for it, briefly", async () => {
     const stored = orderAt(T0, { id: ORDER_ID });
     world.orders.seed(stored);
 
@@ -216,6 +221,9 @@ describe("createOrder: idempotency", () => {
 
     expect(world.booking.starts).toEqual([{ id: ORDER_ID, tenantId: "tenant-a" }]);
     expect(world.awaited).toEqual([stored]);
+    // A client retrying after an outage hears back within seconds (202 if still pending).
+    expect(world.awaitedUntil).toEqual([Math.min(CALL.deadlineAt, world.clock.ms + RETRY_BOOKING_WAIT_MS)]);
+    expect(world.awaitedUntil[0]).toBeLessThanOrEqual(world.clock.ms + RETRY_BOOKING_WAIT_MS);
     expect(world.log).not.toContain("orders.create");
     expect(world.audit.entries).toEqual([]);
     expect(world.usage.records).toEqual([]);

@@ -473,6 +473,8 @@ export const makeWorld = () => {
   const callbackRefusals = new Map<string, string>();
   /** Every order createOrder waited on the booking of. */
   const awaited: Order[] = [];
+  /** Until when each wait for a booking was allowed to last. */
+  const awaitedUntil: number[] = [];
   const transitionDeps: TransitionDeps = {
     orders,
     events,
@@ -514,9 +516,10 @@ export const makeWorld = () => {
       log.push("callback.check");
       return callbackRefusals.get(url);
     },
-    awaitBooking: async (order) => {
+    awaitBooking: async (order, deadlineAt) => {
       log.push("booking.await");
       awaited.push(order);
+      awaitedUntil.push(deadlineAt);
       return orders.stored(order) ?? order;
     },
     repriceAfterMs: REPRICE_AFTER_MS,
@@ -538,6 +541,7 @@ export const makeWorld = () => {
     warnings,
     callbackRefusals,
     awaited,
+    awaitedUntil,
     deps,
     offerDeps,
     createDeps,
