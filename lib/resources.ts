@@ -151,6 +151,9 @@ export type QueueKey = keyof typeof QUEUES;
 
 export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
 
+/** Env var holding the URL of a queue's dead-letter queue, for functions that read or fill it. */
+export const deadLetterEnvOf = (queue: QueueDescription): string => `${queue.env}_DLQ`;
+
 export type HttpMethod = "GET" | "POST" | "PATCH";
 
 /** What a function may touch: CDK grants exactly this, and injects the matching env vars. */
@@ -172,6 +175,14 @@ export interface FunctionDescription {
   readonly pii?: boolean;
   /** Whether it reads tenants' webhook signing secrets. */
   readonly webhookSecrets?: boolean;
+  /** Its tables are granted read-only (operators' views). */
+  readonly readOnly?: boolean;
+  /** Queues whose dead-letter queue it sends to itself (a job given up on before SQS's receive count). */
+  readonly deadLettersTo?: readonly QueueKey[];
+  /** Dead-letter queues it reads (without consuming) and redrives to their source queue (StartMessageMoveTask). */
+  readonly redrives?: readonly QueueKey[];
+  /** Workflows whose executions it lists, reads the history of and redrives (RedriveExecution). */
+  readonly inspectsRunsOf?: readonly WorkflowKey[];
   readonly timeoutSeconds?: number;
   /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
   readonly bundledFiles?: readonly string[];
@@ -182,7 +193,11 @@ export interface RouteDescription extends FunctionDescription {
   readonly method: HttpMethod;
   /** API Gateway resource path, `{param}` style. */
   readonly path: string;
-  readonly auth: "api-key" | "none";
+  /**
+   * `api-key`: a tenant's key (API Gateway usage plans); `none`: anyone; `ops`: operators only —
+   * IAM-authorized in AWS, the ops key (x-ops-key, lib/local/ops-key.ts) in the local runtime.
+   */
+  readonly auth: "api-key" | "none" | "ops";
   /** Whether the route takes an Idempotency-Key (create, issue, cancel). */
   readonly idempotent?: boolean;
   readonly summary: string;
@@ -361,6 +376,106 @@ export const ROUTES = [
   },
 ] as const satisfies readonly RouteDescription[];
 
+/**
+ * The operators' console and its JSON (CONTRACT.md §6): never tenant routes, never in the
+ * public OpenAPI document. Read-only on the data, except redrives; no access to the PII key,
+ * so personal data cannot reach an operator's screen in clear.
+ */
+export const OPS_ROUTES = [
+  {
+    operationId: "opsConsole",
+    method: "GET",
+    path: "/ops",
+    handler: "ops/console",
+    // The page holds no data: it asks for the ops key and sends it on every /ops/api call.
+    auth: "none",
+    tables: [],
+    secrets: [],
+    summary: "The operators' console, a web page built on /ops/api",
+  },
+  {
+    operationId: "opsListOrders",
+    method: "GET",
+    path: "/ops/api/orders",
+    handler: "ops/list-orders",
+    auth: "ops",
+    tables: ["orders"],
+    secrets: [],
+    readOnly: true,
+    summary: "Orders by status across tenants, stuck ones first",
+  },
+  {
+    operationId: "opsGetOrder",
+    method: "GET",
+    path: "/ops/api/orders/{orderId}",
+    handler: "ops/get-order",
+    auth: "ops",
+    tables: ["tenants", "orders", "auditLog", "deliveries", "drctRequestLog"],
+    secrets: [],
+    readOnly: true,
+    inspectsRunsOf: ["orderLifecycle"],
+    summary: "One order's timeline: history, workflow executions, DRCT calls, deliveries, audit entries",
+  },
+  {
+    operationId: "opsListDeadLetters",
+    method: "GET",
+    path: "/ops/api/dead-letters",
+    handler: "ops/list-dead-letters",
+    auth: "ops",
+    tables: [],
+    secrets: [],
+    redrives: ["ticketing", "callbacks"],
+    summary: "Dead-letter queues with their counts and messages, personal data masked",
+  },
+  {
+    operationId: "opsRedriveDeadLetters",
+    method: "POST",
+    path: "/ops/api/dead-letters/{name}/redrive",
+    handler: "ops/redrive-dead-letters",
+    auth: "ops",
+    tables: [],
+    secrets: [],
+    redrives: ["ticketing", "callbacks"],
+    summary: "Moves a dead-letter queue's messages back to their source queue",
+  },
+  {
+    operationId: "opsSupplier",
+    method: "GET",
+    path: "/ops/api/supplier",
+    handler: "ops/supplier",
+    auth: "ops",
+    tables: ["tenants", "supplierState", "drctRequestLog"],
+    secrets: [],
+    readOnly: true,
+    summary: "DRCT breaker and budget state, recent DRCT outcomes",
+  },
+  {
+    operationId: "opsListExecutions",
+    method: "GET",
+    path: "/ops/api/executions",
+    handler: "ops/list-executions",
+    auth: "ops",
+    tables: [],
+    secrets: [],
+    inspectsRunsOf: ["orderLifecycle", "reconciliation"],
+    summary: "Recent workflow executions by status (FAILED ones can be redriven)",
+  },
+  {
+    operationId: "opsRedriveExecution",
+    method: "POST",
+    path: "/ops/api/executions/{workflow}/{name}/redrive",
+    handler: "ops/redrive-execution",
+    auth: "ops",
+    tables: [],
+    secrets: [],
+    inspectsRunsOf: ["orderLifecycle", "reconciliation"],
+    summary: "Redrives a failed workflow execution from the state that failed",
+  },
+] as const satisfies readonly RouteDescription[];
+
+/** Every route the API serves: the tenants' and the operators'. */
+export const ALL_ROUTES: readonly RouteDescription[] = [...ROUTES, ...OPS_ROUTES];
+
 export type WorkflowKey = "orderLifecycle" | "reconciliation";
 
 export interface WorkflowDescription {
@@ -445,6 +560,8 @@ export const CONSUMERS = {
     tables: ["deliveries"],
     secrets: [],
     webhookSecrets: true,
+    // A delivery whose retry schedule ran out goes to the DLQ at once, where /ops shows and redrives it.
+    deadLettersTo: ["callbacks"],
     timeoutSeconds: 50,
   },
 } as const satisfies Partial<Record<QueueKey, FunctionDescription>>;
@@ -614,5 +731,28 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
 ];
 
 export type PlanName = keyof typeof PLANS;
+
+/**
+ * Our own CloudWatch metrics (EMF, namespace `Aviaframe`, dimension service=aviaframe), by
+ * name and the dimension that splits them: the functions emit them, the dashboard and the
+ * alarms (lib/cloud) read them.
+ */
+export const METRICS = {
+  namespace: "Aviaframe",
+  /** Every DRCT call; `outcome`: 2xx, 4xx, 401, 429, 5xx, timeout, network_error, circuit_open. */
+  drctCalls: { name: "DrctCalls", dimension: "outcome" },
+  /** DRCT latency in ms; `operation`: search, price, order_create, … */
+  drctLatency: { name: "DrctLatency", dimension: "operation" },
+  breakerOpened: { name: "SupplierBreakerOpened" },
+  breakerClosed: { name: "SupplierBreakerClosed" },
+  /** Every search answered; `source`: cache (the tenant's cache), coalesced (joined another's call), drct. */
+  searches: { name: "Searches", dimension: "source", values: ["cache", "coalesced", "drct"] },
+  /** Every callback attempt; `outcome`: delivered, retry, blocked, dead_lettered. */
+  callbackAttempts: {
+    name: "CallbackAttempts",
+    dimension: "outcome",
+    values: ["delivered", "retry", "blocked", "dead_lettered"],
+  },
+} as const;
 
 export const physicalName = (prefix: string, id: string): string => `${prefix}-${id}`;

@@ -39,6 +39,20 @@ export interface Delivery {
   readonly version: number;
 }
 
+/**
+ * A settled delivery sent again (a replay, or its dead-lettered job redriven): pending, a new
+ * round of the schedule from `now`, the same webhook-id.
+ */
+export const nextRound = (delivery: Delivery, now: string): Delivery => ({
+  ...delivery,
+  status: "pending",
+  roundStartedAt: now,
+  roundFirstAttempt: delivery.attempts.length,
+  replays: delivery.replays + 1,
+  updatedAt: now,
+  version: delivery.version + 1,
+});
+
 /** CONTRACT.md §2: seconds from the first attempt, one entry per attempt. */
 export const DEFAULT_RETRY_SCHEDULE_S = [0, 2, 6, 12, 20, 30, 45, 65, 90, 120, 155, 195, 235, 270, 300] as const;
 

@@ -7,6 +7,7 @@ import { sqsCallbackQueue } from "../adapters/sqs/job-queues";
 import type { CallbackDeps, DeliverDeps } from "../use-cases/callbacks";
 import type { TestCallbackDeps } from "../use-cases/test-callback";
 import { config } from "./config";
+import { countCallbackAttempt } from "./ops-metrics";
 import { once } from "./wiring";
 
 export const deliveryStore = /* @__PURE__ */ once(dynamoDeliveryStore);
@@ -22,6 +23,7 @@ export const deliverDeps = /* @__PURE__ */ once(
     secrets: webhookSecrets(),
     schedule: config().callbackRetryScheduleS,
     now: () => new Date(),
+    observe: countCallbackAttempt,
   }),
 );
 

@@ -241,3 +241,18 @@ export const tenantRoute = <S extends z.ZodType | undefined = undefined>(
     },
     ({ tenant }) => rateLimitHeaders(tenant),
   );
+
+/**
+ * An operators' route (/ops/api): IAM-authorized in AWS, the ops key in the local runtime
+ * (lib/local/ops-key.ts) — both checked before the function runs. The operator is whoever
+ * signed the request, kept on every log line (redrives are operator actions).
+ */
+export const opsRoute = <S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, { readonly operator: string }>,
+): ApiHandler =>
+  buildHandler(options, async (event) => {
+    const identity = event.requestContext?.identity;
+    const operator = identity?.userArn ?? identity?.caller ?? "operator";
+    logger.appendKeys({ operator });
+    return { operator };
+  });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CALLBACK_EVENT_TYPES, callbackBody, type Delivery, nextAttemptDelayMs } from "../domain/delivery";
+import { CALLBACK_EVENT_TYPES, callbackBody, type Delivery, nextAttemptDelayMs, nextRound } from "../domain/delivery";
 import { AvfError } from "../domain/errors";
 import type {
   CallbackQueue,
@@ -60,10 +60,18 @@ export interface DeliverDeps {
   readonly secrets: WebhookSecrets;
   readonly schedule: readonly number[];
   readonly now: () => Date;
+  /** Told each attempt's outcome (metrics). */
+  readonly observe?: (outcome: "delivered" | "retry" | "blocked" | "dead_lettered") => void;
 }
 
-/** What the queue should do with the job: it is done, or to be tried again after a delay. */
-export type DeliverOutcome = { readonly done: true } | { readonly done: false; readonly retryInMs: number };
+/**
+ * What the queue should do with the job: it is done (`deadLettered`: its delivery's schedule
+ * ran out, so the job belongs in the dead-letter queue, where operators see and redrive it),
+ * or to be tried again after a delay.
+ */
+export type DeliverOutcome =
+  | { readonly done: true; readonly deadLettered?: boolean }
+  | { readonly done: false; readonly retryInMs: number };
 
 /**
  * Works through the order's pending deliveries up to this one, oldest event first, one
@@ -73,7 +81,13 @@ export type DeliverOutcome = { readonly done: true } | { readonly done: false; r
  * that one goes first, so a partner never sees an order's events out of order.
  */
 export const deliverCallback = async (deps: DeliverDeps, deliveryId: string): Promise<DeliverOutcome> => {
-  const delivery = await deps.deliveries.find(deliveryId);
+  let delivery = await deps.deliveries.find(deliveryId);
+  // Its job was dead-lettered and is back: an operator redrove the dead-letter queue. Like a
+  // replay, a new round of the schedule under the same webhook-id.
+  if (delivery?.status === "dead_lettered") {
+    const next = nextRound(delivery, deps.now().toISOString());
+    delivery = (await deps.deliveries.save(delivery, next)) ? next : undefined;
+  }
   if (delivery === undefined || delivery.status !== "pending") return { done: true };
   for (let step = 0; step < MAX_STEPS_PER_JOB; step += 1) {
     const earlier = (await deps.deliveries.listForOrder(delivery.tenantId, delivery.orderId))
@@ -134,7 +148,9 @@ const attemptOnce = async (deps: DeliverDeps, delivery: Delivery): Promise<Deliv
   });
   // A concurrent writer (a replay) owns the delivery now; its own job carries on.
   if (!saved) return { done: true };
-  return retryInMs === undefined ? { done: true } : { done: false, retryInMs };
+  deps.observe?.(status === "pending" ? "retry" : status);
+  if (retryInMs !== undefined) return { done: false, retryInMs };
+  return status === "dead_lettered" ? { done: true, deadLettered: true } : { done: true };
 };
 
 /**
@@ -170,16 +186,7 @@ export const replayCallback = async (deps: CallbackDeps, tenantId: string, deliv
       details: { delivery_id: delivery.id, status: delivery.status },
     });
   }
-  const now = deps.now().toISOString();
-  const next: Delivery = {
-    ...delivery,
-    status: "pending",
-    roundStartedAt: now,
-    roundFirstAttempt: delivery.attempts.length,
-    replays: delivery.replays + 1,
-    updatedAt: now,
-    version: delivery.version + 1,
-  };
+  const next = nextRound(delivery, deps.now().toISOString());
   if (!(await deps.deliveries.save(delivery, next))) {
     throw new AvfError("AVF_409_REQUEST_IN_PROGRESS", "the delivery changed meanwhile; try again", {
       retryAfterSeconds: 1,

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
 import { correlationIdOf } from "../../functions/shared/correlation";
-import { ROUTES, type RouteDescription } from "../resources";
+import { ALL_ROUTES, type RouteDescription } from "../resources";
 import { lambdaContext } from "./lambda-context";
+import { LOCAL_OPERATOR, OPS_KEY_HEADER, opsKeyMatches } from "./ops-key";
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -13,6 +14,8 @@ export interface ApiGatewayOptions {
   readonly port: number;
   /** API key value → API key id, as API Gateway keeps them. */
   readonly apiKeys: ReadonlyMap<string, string>;
+  /** The key the operators' routes (`auth: "ops"`) take in x-ops-key, where AWS takes an IAM signature. */
+  readonly opsKey: string;
   readonly loadHandler: (route: RouteDescription) => Promise<ApiHandler>;
   /** API Gateway's own payload limit (REST: 10 MB); the handlers enforce a smaller one. */
   readonly maxPayloadBytes?: number;
@@ -64,7 +67,7 @@ const singleValues = (raw: IncomingMessage["headers"]): Record<string, string> =
  * with the key's id in requestContext.identity, and calls the same handler module.
  */
 export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url: string; server: Server }> => {
-  const routes = ROUTES.map(compile);
+  const routes = ALL_ROUTES.map(compile);
   const maxPayload = options.maxPayloadBytes ?? 10 * 1024 * 1024;
 
   const respond = (res: ServerResponse, result: APIGatewayProxyResult) => {
@@ -119,6 +122,14 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
       );
       return;
     }
+    const operator = match.route.auth === "ops" && opsKeyMatches(options.opsKey, headers[OPS_KEY_HEADER]);
+    if (match.route.auth === "ops" && !operator) {
+      respond(
+        res,
+        envelope(401, "AVF_401_UNAUTHORIZED", `send the ops key in the ${OPS_KEY_HEADER} header`, correlationId),
+      );
+      return;
+    }
     const pathParameters: Record<string, string> = {};
     const values = match.pattern.exec(url.pathname) ?? [];
     match.params.forEach((name, index) => {
@@ -170,7 +181,7 @@ export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url
           sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
           user: null,
           userAgent: headers["user-agent"] ?? null,
-          userArn: null,
+          userArn: operator ? LOCAL_OPERATOR : null,
         },
       },
     };

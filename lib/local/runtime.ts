@@ -25,6 +25,7 @@ import { type BusEvent, startLocalEventBus } from "./event-bus";
 import type { Denial } from "./iam/policy-proxy";
 import { dropCachedInventory } from "./inventory-sync";
 import { type LocalFunctions, startLocalFunctions } from "./lambda/functions";
+import { resolveOpsKey } from "./ops-key";
 import { QueuePoller } from "./queue-poller";
 import { ReconciliationSweeper } from "./reconciliation-sweeper";
 import { LOCAL_DRCT_TOKEN, SEED_TENANTS, type SeedTenant } from "./seed";
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
   readonly extraTenants?: readonly SeedTenant[];
   readonly onError?: (error: unknown) => void;
+  /** The operators' key (x-ops-key); default: OPS_KEY, else generated. */
+  readonly opsKey?: string;
   /** Each function's AWS calls checked against its role (default on, as in AWS). */
   readonly enforceIam?: boolean;
 }
@@ -60,6 +63,8 @@ export interface LocalRuntime {
   readonly simulator?: RunningSimulator["simulator"];
   readonly dataDir: string;
   readonly apiKeys: Readonly<Record<string, string>>;
+  /** The key of the operators' console and /ops/api (x-ops-key). */
+  readonly opsKey: string;
   readonly queueUrls: Record<QueueKey, string>;
   readonly dlqUrls: Record<QueueKey, string>;
   /** Events a bus target failed on every try (the undelivered-events DLQ in AWS). */
@@ -250,9 +255,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     for (const tenant of tenants) await putTenant(tenant.item);
     const apiKeys = new Map(tenants.map((tenant) => [tenant.apiKey, tenant.item.api_key_id]));
 
+    const opsKey = resolveOpsKey(options.opsKey);
     const api = await startApiGateway({
       port: options.port ?? 3000,
       apiKeys,
+      opsKey,
       loadHandler: async (route: RouteDescription): Promise<ApiHandler> => {
         const fn = localFunctions().get(`Route-${route.operationId}`);
         return async (event) => (await fn.invoke(event)) as APIGatewayProxyResult;
@@ -298,6 +305,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       simulator: simulator?.simulator,
       dataDir,
       apiKeys: Object.fromEntries(tenants.map((tenant) => [tenant.item.tenant_id, tenant.apiKey])),
+      opsKey,
       queueUrls: sqs.queueUrls,
       dlqUrls: sqs.dlqUrls,
       undeliveredEventsUrl: sqs.undeliveredEventsUrl,

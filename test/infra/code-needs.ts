@@ -29,6 +29,14 @@ export interface CodeNeeds {
   readonly workflows: ReadonlySet<WorkflowKey>;
   /** Whether it lists a workflow's executions (ListExecutionsCommand). */
   readonly listsExecutions: boolean;
+  /** Workflows whose executions it reads and redrives (inspectedWorkflow("…"), the operators' views). */
+  readonly inspectsWorkflows: ReadonlySet<WorkflowKey>;
+  /** Queues whose dead-letter queue it sends to itself (sendToDeadLetter("…")). */
+  readonly deadLettersTo: ReadonlySet<QueueKey>;
+  /** Whether it reads the job queues' dead-letter queues (ReceiveMessageCommand on deadLetterEnvOf). */
+  readonly peeksDeadLetters: boolean;
+  /** Whether it redrives dead-letter queues (StartMessageMoveTaskCommand). */
+  readonly redrivesDeadLetters: boolean;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -77,6 +85,10 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
       ...matchesOf(text, /\bprocess\.env\.(PII_KMS_KEY_ARN)\b/g),
     ]),
     listsExecutions: /new ListExecutionsCommand\d*\(/.test(text),
+    inspectsWorkflows: keys(/\binspectedWorkflow\d*\("(\w+)"\)/g, WORKFLOWS),
+    deadLettersTo: keys(/\bsendToDeadLetter\d*\("(\w+)"/g, QUEUES),
+    peeksDeadLetters: /new ReceiveMessageCommand\d*\(/.test(text) && /\bdeadLetterEnvOf\d*\(/.test(text),
+    redrivesDeadLetters: /new StartMessageMoveTaskCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
   };
 };

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { beforeAll, describe, expect, test } from "vitest";
 import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
 import {
+  ALL_ROUTES,
   CONSUMERS,
   EVENT_FUNCTIONS,
   QUEUES,
@@ -105,16 +106,20 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length + Object.keys(TASKS).length + Object.keys(CONSUMERS).length + Object.keys(EVENT_FUNCTIONS).length,
+      ALL_ROUTES.length +
+        Object.keys(TASKS).length +
+        Object.keys(CONSUMERS).length +
+        Object.keys(EVENT_FUNCTIONS).length,
     );
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
-  test("tenant routes require an API key; health and OpenAPI do not", () => {
-    for (const route of ROUTES) {
+  test("tenant routes require an API key; health and OpenAPI do not; operators' routes are IAM-authorized", () => {
+    for (const route of ALL_ROUTES) {
       stateless.hasResourceProperties("AWS::ApiGateway::Method", {
         HttpMethod: route.method,
         ApiKeyRequired: route.auth === "api-key",
+        AuthorizationType: route.auth === "ops" ? "AWS_IAM" : "NONE",
         OperationName: route.operationId,
       });
     }

@@ -36,7 +36,7 @@ const toItem = (delivery: Delivery) => ({
   version: delivery.version,
 });
 
-const fromItem = (item: Record<string, unknown>): Delivery => ({
+export const deliveryFromItem = (item: Record<string, unknown>): Delivery => ({
   id: String(item.delivery_id),
   tenantId: String(item.tenant_id),
   orderId: String(item.order_id),
@@ -93,7 +93,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
         ConsistentRead: true,
       }),
     );
-    return item.Item === undefined ? undefined : fromItem(item.Item);
+    return item.Item === undefined ? undefined : deliveryFromItem(item.Item);
   },
   save: async (previous, next) => {
     try {
@@ -123,7 +123,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
           ExclusiveStartKey: startKey,
         }),
       );
-      deliveries.push(...(page.Items ?? []).map(fromItem));
+      deliveries.push(...(page.Items ?? []).map(deliveryFromItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return deliveries;
