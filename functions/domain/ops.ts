@@ -5,6 +5,17 @@
 import { maskSecrets } from "../shared/masking";
 import type { OrderStatus } from "./order";
 
+/**
+ * A DRCT call's outcome class, as metrics and alarms count it: 401 and 429 on their own
+ * (credentials, rate limit), other HTTP statuses by hundred, and timeout, network_error,
+ * circuit_open as they are.
+ */
+export const outcomeClass = (status: string | number): string => {
+  const code = typeof status === "number" ? status : /^\d{3}$/.test(status) ? Number(status) : undefined;
+  if (code === undefined) return String(status);
+  return code === 401 || code === 429 ? String(code) : `${Math.floor(code / 100)}xx`;
+};
+
 /** Statuses an order should leave by itself; one that stays in them too long needs a look. */
 export const UNSETTLED_STATUSES: readonly OrderStatus[] = ["PENDING", "PENDING_RECONCILE", "ISSUING"];
 
@@ -121,16 +132,21 @@ const idField = (value: unknown, ...names: string[]): string | undefined => {
   return detail !== undefined && detail !== value ? idField(detail, ...names) : undefined;
 };
 
+/** Our job queues' message groups are orders (one group per order). */
+const orderOfGroup = (group: string | undefined): string | undefined =>
+  group !== undefined && group.startsWith("ord_") ? group : undefined;
+
 /** A dead-lettered message as an operator sees it: its ids in clear, personal data masked. */
-export const deadLetterView = (id: string, rawBody: string): DeadLetterView => {
+export const deadLetterView = (id: string, rawBody: string, group?: string): DeadLetterView => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody);
   } catch {
-    return { id, body: maskText(rawBody) };
+    const order = orderOfGroup(group);
+    return { id, ...(order === undefined ? {} : { order_id: order }), body: maskText(rawBody) };
   }
   const body = maskDeep(parsed);
-  const orderId = idField(parsed, "orderId", "order_id");
+  const orderId = idField(parsed, "orderId", "order_id") ?? orderOfGroup(group);
   const deliveryId = idField(parsed, "deliveryId", "delivery_id");
   const webhookId = idField(parsed, "webhookId", "webhook_id");
   return {

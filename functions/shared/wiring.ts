@@ -18,6 +18,7 @@ import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
 import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
+import { outcomeClass } from "../domain/ops";
 import type { RateLimitPolicy } from "../domain/rate-limit";
 import type { Tenant } from "../domain/tenant";
 import type { PriceOfferDeps } from "../use-cases/price-offer";
@@ -52,12 +53,7 @@ export const drctClient = /* @__PURE__ */ once(
 );
 
 /** The outcome classes operators alarm on (CDK: lib/cloud/alarms.ts). */
-export const drctOutcome = (status: DrctCallRecord["status"]): string =>
-  typeof status !== "number"
-    ? status
-    : status === 401 || status === 429
-      ? String(status)
-      : `${Math.floor(status / 100)}xx`;
+export const drctOutcome = (status: DrctCallRecord["status"]): string => outcomeClass(status);
 
 /** One EMF line per DRCT call: a count by outcome, and the latency by operation. */
 const countDrctCall = (record: DrctCallRecord): void => {

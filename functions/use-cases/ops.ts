@@ -12,6 +12,7 @@ import {
   type HistoryEvent,
   type OrderSummary,
   orderBoard,
+  outcomeClass,
   type StateVisit,
   statesOf,
   UNSETTLED_STATUSES,
@@ -76,7 +77,8 @@ export interface DeadLetterQueue {
   readonly name: string;
   readonly source: string;
   readonly count: number;
-  readonly messages: readonly { readonly id: string; readonly body: string }[];
+  /** Each message's id, body and FIFO message group (the order, for the job queues). */
+  readonly messages: readonly { readonly id: string; readonly body: string; readonly group?: string }[];
 }
 
 export interface DeadLetterQueues {
@@ -89,7 +91,8 @@ export interface DeadLetterQueues {
 
 export interface SupplierReads {
   breaker(): Promise<Record<string, unknown> | undefined>;
-  budgets(now: number): Promise<{ bucket: string; next_free_in_ms: number }[]>;
+  /** Rate buckets and slot queues: how long until each admits its next call, and (a queue) how many wait. */
+  budgets(now: number): Promise<{ bucket: string; next_free_in_ms: number; waiting?: number }[]>;
   recentCalls(limit: number): Promise<DrctCallView[]>;
 }
 
@@ -206,7 +209,7 @@ export const listDeadLetters = async (
 ): Promise<{ queues: (Omit<DeadLetterQueue, "messages"> & { messages: DeadLetterView[] })[] }> => ({
   queues: (await queues.list(PEEK_PER_QUEUE)).map((queue) => ({
     ...queue,
-    messages: queue.messages.map((message) => deadLetterView(message.id, message.body)),
+    messages: queue.messages.map((message) => deadLetterView(message.id, message.body, message.group)),
   })),
 });
 
@@ -224,6 +227,6 @@ export const supplierState = async (reads: SupplierReads, now: number) => {
     reads.recentCalls(RECENT_DRCT_CALLS),
   ]);
   const outcomes: Record<string, number> = {};
-  for (const call of recent) outcomes[call.status] = (outcomes[call.status] ?? 0) + 1;
+  for (const call of recent) outcomes[outcomeClass(call.status)] = (outcomes[outcomeClass(call.status)] ?? 0) + 1;
   return { breaker: breaker ?? { status: "closed" }, budgets, recent_calls: recent, recent_outcomes: outcomes };
 };

@@ -179,6 +179,19 @@ export const deliveriesOfOrder = async (tenantId: string, orderId: string): Prom
   return deliveries;
 };
 
+type BudgetView = Awaited<ReturnType<SupplierReads["budgets"]>>[number];
+
+/** A rate bucket (GCRA: its theoretical arrival time) or a slot queue (its next slot and who waits for it). */
+const budgetOf = (item: Item, now: number): BudgetView => {
+  const queue = item.queue as { nextSlotAt?: number; waiters?: unknown[] } | undefined;
+  const nextFreeAt = Number(queue === undefined ? (item.tat ?? 0) : (queue.nextSlotAt ?? 0));
+  return {
+    bucket: String(item.pk),
+    next_free_in_ms: Math.max(0, Math.round(nextFreeAt - now)),
+    ...(queue === undefined ? {} : { waiting: queue.waiters?.length ?? 0 }),
+  };
+};
+
 export const dynamoSupplierReads = (): SupplierReads => ({
   breaker: async () =>
     (
@@ -187,23 +200,18 @@ export const dynamoSupplierReads = (): SupplierReads => ({
       )
     ).Item,
   budgets: async (now) => {
-    const buckets: { bucket: string; next_free_in_ms: number }[] = [];
+    const buckets: BudgetView[] = [];
     let startKey: QueryCommandOutput["LastEvaluatedKey"];
     do {
       const page = await dynamo().send(
         new ScanCommand({
           TableName: tableName("supplierState"),
-          FilterExpression: "begins_with(pk, :rate)",
-          ExpressionAttributeValues: { ":rate": "RATE#" },
+          FilterExpression: "begins_with(pk, :rate) OR begins_with(pk, :slots)",
+          ExpressionAttributeValues: { ":rate": "RATE#", ":slots": "SLOTS#" },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        buckets.push({
-          bucket: String(item.pk),
-          next_free_in_ms: Math.max(0, Math.round(Number(item.tat ?? 0) - now)),
-        });
-      }
+      for (const item of page.Items ?? []) buckets.push(budgetOf(item, now));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return buckets.sort((a, b) => a.bucket.localeCompare(b.bucket));

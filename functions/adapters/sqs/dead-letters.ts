@@ -1,5 +1,5 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -14,9 +14,9 @@ const attributesOf = async (url: string, names: ("QueueArn" | "ApproximateNumber
   (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }))).Attributes ?? {};
 
 /** Looks at up to `peek` messages without consuming them: each is visible again at once. */
-const peekMessages = async (url: string, peek: number): Promise<{ id: string; body: string }[]> => {
-  const seen = new Map<string, string>();
-  const handles: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
+const peekMessages = async (url: string, peek: number): Promise<{ id: string; body: string; group?: string }[]> => {
+  const seen = new Map<string, { id: string; body: string; group?: string }>();
+  const handles: string[] = [];
   // A FIFO receive hands out one message group at a time: a few receives see several groups.
   for (let round = 0; round < 4 && seen.size < peek; round += 1) {
     const page = await sqs().send(
@@ -25,24 +25,31 @@ const peekMessages = async (url: string, peek: number): Promise<{ id: string; bo
         MaxNumberOfMessages: Math.min(10, peek - seen.size),
         VisibilityTimeout: 5,
         WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ["MessageGroupId"],
       }),
     );
     const messages = page.Messages ?? [];
     if (messages.length === 0) break;
     for (const message of messages) {
       if (message.MessageId === undefined || seen.has(message.MessageId)) continue;
-      seen.set(message.MessageId, message.Body ?? "");
+      const group = message.Attributes?.MessageGroupId;
+      seen.set(message.MessageId, {
+        id: message.MessageId,
+        body: message.Body ?? "",
+        ...(group === undefined ? {} : { group }),
+      });
       if (message.ReceiptHandle !== undefined) {
-        handles.push({ Id: String(handles.length), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 });
+        handles.push(message.ReceiptHandle);
       }
     }
   }
-  for (let start = 0; start < handles.length; start += 10) {
-    await sqs().send(
-      new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: handles.slice(start, start + 10) }),
-    );
-  }
-  return [...seen].map(([id, body]) => ({ id, body }));
+  // One call each: IAM authorizes the batch call as sqs:ChangeMessageVisibility anyway, and there are at most `peek`.
+  await Promise.all(
+    handles.map((handle) =>
+      sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 0 })),
+    ),
+  );
+  return [...seen.values()];
 };
 
 /**
