@@ -20,6 +20,7 @@ import {
   taskKind,
 } from "./asl-render";
 import { ExecutionStore, type StoredExecution } from "./execution-store";
+import { REDRIVABLE, redrivePoint } from "./step-functions-redrive";
 
 export { type RenderedWorkflow, renderWorkflows };
 
@@ -100,6 +101,8 @@ interface Execution {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  redriveCount?: number;
+  redriveDate?: number;
   /** Task/Map/Parallel states (name#iteration) whose latest attempt failed. */
   failing: Set<string>;
   engineSettled: boolean;
@@ -481,6 +484,17 @@ export const startLocalStepFunctions = async (options: {
       abort: run.abort,
       finished: Promise.resolve(),
     };
+    attach(execution, run);
+    executions.set(arn, execution);
+    workflow.executions.push(execution);
+    changed();
+    return execution;
+  };
+
+  /** Follows a run of the engine: its events become the execution's history, its end the execution's. */
+  const attach = (execution: Execution, run: EngineRun): void => {
+    execution.engineSettled = false;
+    execution.abort = run.abort;
     const consumed = (async () => {
       for await (const event of run.eventLogs) {
         recordEvent(execution, event);
@@ -499,11 +513,56 @@ export const startLocalStepFunctions = async (options: {
       .then(([, result]) => settle(execution, result.value, result.succeeded))
       .catch(onError)
       .finally(() => running.delete(execution));
-    executions.set(arn, execution);
-    workflow.executions.push(execution);
     running.add(execution);
+  };
+
+  /** RedriveExecution: on from the state it stopped in (step-functions-redrive.ts). */
+  const redrive = (execution: Execution): number => {
+    const from =
+      REDRIVABLE.has(execution.status) && execution.engineSettled
+        ? redrivePoint(execution.workflow.definition, execution.history)
+        : undefined;
+    if (from === undefined) {
+      throw new ServiceError("ExecutionNotRedrivable", `Execution is not redrivable: '${execution.arn}'`);
+    }
+    const { workflow } = execution;
+    const machine = new StateMachine(
+      { ...workflow.definition, StartAt: from.state } as unknown as StateMachineDefinition,
+      {
+        validationOptions: { checkArn: false, checkPaths: false },
+      },
+    );
+    const run = machine.run(JSON.parse(from.input) as EngineJson, {
+      overrides: { taskResourceLocalHandlers: workflow.handlers },
+      context: {
+        Execution: {
+          Id: execution.arn,
+          Name: execution.name,
+          RoleArn: ROLE_ARN,
+          StartTime: new Date(execution.startDate).toISOString(),
+        },
+        StateMachine: { Id: workflow.arn, Name: workflow.name },
+      },
+    });
+    const at = Date.now();
+    execution.redriveCount = (execution.redriveCount ?? 0) + 1;
+    execution.redriveDate = at;
+    execution.status = "RUNNING";
+    execution.stopDate = undefined;
+    execution.error = undefined;
+    execution.cause = undefined;
+    execution.failing = new Set();
+    const id = execution.history.length + 1;
+    execution.history.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: at / 1000,
+      type: "ExecutionRedriven",
+      executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
+    });
+    attach(execution, run);
     changed();
-    return execution;
+    return at;
   };
 
   const operations: Record<string, (request: Record<string, unknown>) => unknown> = {
@@ -538,6 +597,8 @@ export const startLocalStepFunctions = async (options: {
         outputDetails: execution.output === undefined ? undefined : { included: true },
         error: execution.error,
         cause: execution.cause,
+        redriveCount: execution.redriveCount ?? 0,
+        redriveDate: seconds(execution.redriveDate),
       };
     },
     ListExecutions: (request) => {
@@ -570,6 +631,10 @@ export const startLocalStepFunctions = async (options: {
         changed();
       }
       return { stopDate: seconds(execution.stopDate ?? Date.now()) };
+    },
+    RedriveExecution: (request) => {
+      const execution = findExecution(requiredString(request, "executionArn"));
+      return { redriveDate: seconds(redrive(execution)) };
     },
     GetExecutionHistory: (request) => {
       const execution = findExecution(requiredString(request, "executionArn"));
