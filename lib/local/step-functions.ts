@@ -85,7 +85,6 @@ interface Workflow {
   handlers: EngineHandlers;
   /** Task states by name, to tell Lambda tasks from other integrations in the history. */
   tasks: Map<string, { kind: TaskKind; exactInput: boolean }>;
-  createdAt: number;
   executions: Execution[];
 }
 
@@ -194,7 +193,6 @@ const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
     machine,
     handlers,
     tasks,
-    createdAt: Date.now(),
     executions: [],
   };
 };
@@ -642,30 +640,6 @@ export const startLocalStepFunctions = async (options: {
       if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
       const { items, nextToken } = page(events, request);
       return { events: items, nextToken };
-    },
-    DescribeStateMachine: (request) => {
-      const workflow = findWorkflow(requiredString(request, "stateMachineArn"));
-      return {
-        stateMachineArn: workflow.arn,
-        name: workflow.name,
-        status: "ACTIVE",
-        definition: JSON.stringify(workflow.definition),
-        roleArn: ROLE_ARN,
-        type: "STANDARD",
-        creationDate: seconds(workflow.createdAt),
-      };
-    },
-    ListStateMachines: (request) => {
-      const { items, nextToken } = page([...workflows.values()], request);
-      return {
-        stateMachines: items.map((workflow) => ({
-          stateMachineArn: workflow.arn,
-          name: workflow.name,
-          type: "STANDARD",
-          creationDate: seconds(workflow.createdAt),
-        })),
-        nextToken,
-      };
     },
   };
 
