@@ -133,8 +133,7 @@ const idField = (value: unknown, ...names: string[]): string | undefined => {
 };
 
 /** Our job queues' message groups are orders (one group per order). */
-const orderOfGroup = (group: string | undefined): string | undefined =>
-  group !== undefined && group.startsWith("ord_") ? group : undefined;
+const orderOfGroup = (group: string | undefined): string | undefined => (group?.startsWith("ord_") ? group : undefined);
 
 /** A dead-lettered message as an operator sees it: its ids in clear, personal data masked. */
 export const deadLetterView = (id: string, rawBody: string, group?: string): DeadLetterView => {

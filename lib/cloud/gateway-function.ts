@@ -5,6 +5,7 @@ import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -103,6 +104,19 @@ export class GatewayFunction extends Construct {
     if (access === "read") table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);
     this.fn.addEnvironment(TABLES[key].env, table.tableName);
+    return this;
+  }
+
+  /**
+   * Consumes the queue (an event source mapping, partial batch failures reported), and knows its
+   * URL: a consumer delays a record's next try (ChangeMessageVisibility, which the mapping's
+   * grant covers).
+   */
+  bindQueueConsumer(description: QueueDescription, queue: IQueue): this {
+    this.fn.addEnvironment(description.env, queue.queueUrl);
+    this.fn.addEventSource(
+      new SqsEventSource(queue, { batchSize: description.batchSize, reportBatchItemFailures: true }),
+    );
     return this;
   }
 

@@ -2,7 +2,6 @@ import type { StackProps } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import {
@@ -110,12 +109,7 @@ export class StatelessStack extends LayeredStack {
 
     const consumers = functionsOf<QueueKey>(factory, "Consumer", CONSUMERS);
     for (const [queue, fn] of Object.entries(consumers) as [QueueKey, GatewayFunction][]) {
-      // Its own queue's URL: a consumer delays a record's next try (ChangeMessageVisibility,
-      // which the event source mapping's grant covers).
-      fn.fn.addEnvironment(QUEUES[queue].env, state.queues[queue].queueUrl);
-      fn.fn.addEventSource(
-        new SqsEventSource(state.queues[queue], { batchSize: QUEUES[queue].batchSize, reportBatchItemFailures: true }),
-      );
+      fn.bindQueueConsumer(QUEUES[queue], state.queues[queue]);
       this.functions[`consumer-${queue}`] = fn;
     }
 
