@@ -5,7 +5,6 @@ import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
-  type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
@@ -20,6 +19,20 @@ import {
   taskKind,
 } from "./asl-render";
 import { ExecutionStore, type StoredExecution } from "./execution-store";
+import {
+  causeText,
+  type EngineHandlers,
+  type EngineJson,
+  type EngineRun,
+  type Execution,
+  type HistoryEvent,
+  type Json,
+  json,
+  ROLE_ARN,
+  recordEvent,
+  type Workflow,
+  withoutExecutionData,
+} from "./step-functions-history";
 import { REDRIVABLE, redrivePoint } from "./step-functions-redrive";
 
 export { type RenderedWorkflow, renderWorkflows };
@@ -31,16 +44,9 @@ export { type RenderedWorkflow, renderWorkflows };
  * AWS JSON 1.0 protocol. No Step Functions emulator that runs local handlers exists on npm.
  */
 
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/local-step-functions`;
 const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 const executionArn = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type EngineJson = Parameters<StateMachine["run"]>[0];
-type EngineRun = ReturnType<StateMachine["run"]>;
-type EngineEvent = EngineRun["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
-type EngineHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
 
 // ---------------------------------------------------------------------------------------------
 // The service
@@ -64,49 +70,6 @@ export interface LocalStepFunctions {
   idle(timeoutMs?: number): Promise<void>;
   /** Aborts running executions, closes the server. */
   close(): Promise<void>;
-}
-
-type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
-
-interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  /** Epoch seconds, as the JSON 1.0 protocol carries timestamps. */
-  timestamp: number;
-  type: string;
-  [details: string]: unknown;
-}
-
-interface Workflow {
-  name: string;
-  arn: string;
-  definition: Record<string, unknown>;
-  machine: StateMachine;
-  handlers: EngineHandlers;
-  /** Task states by name, to tell Lambda tasks from other integrations in the history. */
-  tasks: Map<string, { kind: TaskKind; exactInput: boolean }>;
-  executions: Execution[];
-}
-
-interface Execution {
-  arn: string;
-  name: string;
-  workflow: Workflow;
-  input: string;
-  startDate: number;
-  stopDate?: number;
-  status: ExecutionStatus;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-  redriveCount?: number;
-  redriveDate?: number;
-  /** Task/Map/Parallel states (name#iteration) whose latest attempt failed. */
-  failing: Set<string>;
-  engineSettled: boolean;
-  abort: () => void;
-  finished: Promise<void>;
 }
 
 /** The `__type` of an AWS JSON error answer; the SDK raises the exception of that name. */
@@ -196,120 +159,6 @@ const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
     executions: [],
   };
 };
-
-const causeText = (cause: unknown): string | undefined => {
-  if (cause === undefined || cause === null) return undefined;
-  if (typeof cause === "string") return cause;
-  if (cause instanceof Error) return cause.message;
-  return JSON.stringify(cause);
-};
-
-const json = (value: unknown) => JSON.stringify(value ?? null);
-const NOT_TRUNCATED = { truncated: false };
-
-/** Appends the AWS history events that one aws-local-stepfunctions event log stands for. */
-const recordEvent = (execution: Execution, event: EngineEvent): void => {
-  const timestamp = event.timestamp / 1000;
-  const add = (type: string, details: Record<string, unknown> = {}) => {
-    const id = execution.history.length + 1;
-    execution.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-  };
-  const taskEvent = (stateName: string, phase: "Scheduled" | "Started" | "Succeeded" | "Failed", extra = {}) => {
-    const kind = execution.workflow.tasks.get(stateName)?.kind;
-    if (kind?.kind === "lambda") {
-      const details = phase === "Scheduled" ? { resource: kind.resource, ...extra } : extra;
-      add(`LambdaFunction${phase}`, phase === "Started" ? {} : { [`lambdaFunction${phase}EventDetails`]: details });
-      return;
-    }
-    const resourceType = kind?.kind === "integration" ? kind.resourceType : "lambda";
-    const resource = kind?.resource ?? "unknown";
-    const region = phase === "Scheduled" ? { region: REGION } : {};
-    add(`Task${phase}`, { [`task${phase}EventDetails`]: { resourceType, resource, ...region, ...extra } });
-  };
-  /** Scheduled + Started; the payload is shown when it is the state input (no InputPath/Parameters). */
-  const taskAttempt = (stateName: string, stateInput: unknown) => {
-    const task = execution.workflow.tasks.get(stateName);
-    const input = json(stateInput);
-    const payload = task?.kind.kind === "lambda" ? { input, inputDetails: NOT_TRUNCATED } : { parameters: input };
-    taskEvent(stateName, "Scheduled", task?.exactInput === true ? payload : {});
-    taskEvent(stateName, "Started");
-  };
-  switch (event.type) {
-    case "ExecutionStarted":
-      add("ExecutionStarted", {
-        executionStartedEventDetails: { input: json(event.input), inputDetails: NOT_TRUNCATED, roleArn: ROLE_ARN },
-      });
-      return;
-    case "ExecutionSucceeded":
-      add("ExecutionSucceeded", {
-        executionSucceededEventDetails: { output: json(event.output), outputDetails: NOT_TRUNCATED },
-      });
-      return;
-    case "ExecutionFailed":
-      add("ExecutionFailed", { executionFailedEventDetails: { error: event.Error, cause: causeText(event.Cause) } });
-      return;
-    case "ExecutionAborted":
-      add("ExecutionAborted", { executionAbortedEventDetails: { error: execution.error, cause: execution.cause } });
-      return;
-    case "ExecutionTimeout":
-      add("ExecutionTimedOut", { executionTimedOutEventDetails: { error: "States.Timeout" } });
-      return;
-    case "MapIterationStarted":
-      add(event.type, { mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "MapIterationSucceeded":
-      add(event.type, { mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "MapIterationFailed":
-      add(event.type, { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "ParallelBranchStarted":
-    case "ParallelBranchSucceeded":
-    case "ParallelBranchFailed":
-    case "StateCaught":
-      return; // AWS has no event of its own for these
-    default:
-      break;
-  }
-  const { name, type } = event.state;
-  const key = `${name}#${event.index ?? ""}`;
-  switch (event.type) {
-    case "StateEntered":
-      add(`${type}StateEntered`, {
-        stateEnteredEventDetails: { name, input: json(event.state.input), inputDetails: NOT_TRUNCATED },
-      });
-      if (type === "Map" || type === "Parallel") add(`${type}StateStarted`);
-      if (type === "Task") taskAttempt(name, event.state.input);
-      return;
-    case "StateRetried":
-      execution.failing.delete(key);
-      if (type === "Task") taskAttempt(name, event.state.input);
-      return;
-    case "StateFailed":
-      execution.failing.add(key);
-      if (type === "Task") taskEvent(name, "Failed", { error: event.Error, cause: causeText(event.Cause) });
-      if (type === "Map" || type === "Parallel") add(`${type}StateFailed`);
-      return;
-    case "StateExited": {
-      const failed = execution.failing.delete(key);
-      if (!failed && type === "Task") taskEvent(name, "Succeeded");
-      if (!failed && (type === "Map" || type === "Parallel")) add(`${type}StateSucceeded`);
-      add(`${type}StateExited`, {
-        stateExitedEventDetails: { name, output: json(event.state.output), outputDetails: NOT_TRUNCATED },
-      });
-      return;
-    }
-  }
-};
-
-const withoutExecutionData = (event: HistoryEvent): HistoryEvent =>
-  Object.fromEntries(
-    Object.entries(event).map(([key, value]) => {
-      if (!key.endsWith("EventDetails") || !isRecord(value)) return [key, value];
-      const { input: _input, output: _output, parameters: _parameters, ...rest } = value;
-      return [key, rest];
-    }),
-  ) as HistoryEvent;
 
 /** AWS's rule: 1–80 characters, no whitespace, brackets, wildcards, special or control characters. */
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
