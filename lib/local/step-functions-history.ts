@@ -1,12 +1,12 @@
+/**
+ * The Step Functions stand-in's executions, and the AWS history events each
+ * aws-local-stepfunctions event log stands for (GetExecutionHistory answers them).
+ */
 import type { RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { ACCOUNT, isRecord, REGION, type TaskKind } from "./asl-render";
 
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/local-step-functions`;
 
-/**
- * The Step Functions stand-in's executions, and the AWS history events each
- * aws-local-stepfunctions event log stands for (GetExecutionHistory answers them).
- */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type EngineJson = Parameters<StateMachine["run"]>[0];
 export type EngineRun = ReturnType<StateMachine["run"]>;
