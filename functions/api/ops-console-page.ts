@@ -60,6 +60,11 @@ const table = (headings, rows) => {
     }
     t.append(row);
   }
+  if (rows.length === 0) {
+    const row = el("tr");
+    row.append(el("td", "none", { colspan: String(headings.length), class: "muted" }));
+    t.append(row);
+  }
   return t;
 };
 const badge = (text, kind) => el("span", text, { class: "badge " + (kind || "") });
@@ -138,7 +143,7 @@ const loadSupplier = async () => {
   const breaker = s.breaker.status || "closed";
   $("#supplier").replaceChildren(
     el("h3", "Breaker"), badge(breaker, breaker === "closed" ? "good" : "bad"), json(s.breaker),
-    el("h3", "Budgets (time until the next call is free)"), table(["bucket", "next free in ms"], s.budgets.map((b) => [b.bucket, b.next_free_in_ms])),
+    el("h3", "Budgets (time until the next call is free)"), table(["bucket", "next free in ms", "waiting"], s.budgets.map((b) => [b.bucket, b.next_free_in_ms, b.waiting])),
     el("h3", "Recent DRCT outcomes"), el("p", Object.entries(s.recent_outcomes).map(([k, v]) => k + ": " + v).join(" · ") || "no calls today", { class: "muted" }),
     table(["at", "tenant", "operation", "status", "latency ms", "retries"], s.recent_calls.map((c) => [c.at, c.tenant_id, c.operation, c.status, c.latency_ms, c.retry_count])),
   );
