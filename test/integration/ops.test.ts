@@ -117,7 +117,8 @@ describe("/ops/api", () => {
     const text = JSON.stringify(letters.body);
     for (const value of PERSONAL) expect(text).not.toContain(value);
     expect(received.length).toBeGreaterThanOrEqual(2);
-  });
+    // A search, a booking and the callback's two attempts: seconds alone, more on a loaded machine.
+  }, 60_000);
 
   test("the order's timeline: history, its workflow's states, DRCT calls, the delivery's attempts, audit", async () => {
     const timeline = await ops<Timeline>(`/ops/api/orders/${orderId}`);
@@ -222,5 +223,5 @@ describe("the console in headless Chromium", () => {
     expect(after.body.queues.flatMap((queue) => queue.messages).map((message) => message.order_id)).not.toContain(
       orderId,
     );
-  });
+  }, 60_000);
 });
