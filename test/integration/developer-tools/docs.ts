@@ -3,32 +3,18 @@
  * local gateway (every other request is refused and recorded), must render every operation
  * and every webhook of /openapi.json.
  */
-import { existsSync } from "node:fs";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildOpenApiDocument } from "../../../functions/api/openapi";
 import { ROUTES } from "../../../lib/resources";
+import { launchChromium, offlinePage } from "../browser";
 import type { Harness } from "../harness";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export const referencePageTests = (api: Harness): void => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -46,19 +32,7 @@ export const referencePageTests = (api: Harness): void => {
     });
 
     test("renders every operation and every webhook in headless Chromium, offline", async () => {
-      const page = await browser.newPage();
-      const refused: string[] = [];
-      const failures: string[] = [];
-      await page.setRequestInterception(true);
-      page.on("request", (request) => {
-        const url = new URL(request.url());
-        if (url.protocol === "data:" || url.hostname === "127.0.0.1") void request.continue();
-        else {
-          refused.push(request.url());
-          void request.abort();
-        }
-      });
-      page.on("pageerror", (error) => failures.push(String(error)));
+      const { page, refused, failures } = await offlinePage(browser);
       const response = await page.goto(`${api.runtime.apiUrl}/docs`, { waitUntil: "load", timeout: 30_000 });
       expect(response?.status()).toBe(200);
       await page.waitForSelector(".opblock", { timeout: 20_000 });
