@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { PROJECT_ROOT } from "../lib/local/runtime";
-import { CONSUMERS, EVENT_FUNCTIONS, ROUTES, TASKS } from "../lib/resources";
+import { ALL_ROUTES, CONSUMERS, EVENT_FUNCTIONS, TASKS } from "../lib/resources";
 import { BUNDLE_BUDGET_KIB, INIT_OVER_FLOOR_BUDGET_MS } from "./budgets";
 
 export interface BundleCost {
@@ -53,7 +53,7 @@ export const measureBundles = async (): Promise<{ floorMs: number; bundles: Bund
     const floorMs = initTime(floorFile);
     const handlers = [
       ...new Set(
-        [...ROUTES, ...Object.values(TASKS), ...Object.values(EVENT_FUNCTIONS), ...Object.values(CONSUMERS)].map(
+        [...ALL_ROUTES, ...Object.values(TASKS), ...Object.values(EVENT_FUNCTIONS), ...Object.values(CONSUMERS)].map(
           (fn) => fn.handler,
         ),
       ),

@@ -30,10 +30,11 @@ console.log(`Aviaframe gateway (local) is up.
 
   API            ${runtime.apiUrl}
   Reference      ${runtime.apiUrl}/docs   (OpenAPI: ${runtime.apiUrl}/openapi.json)
+  Ops console    ${runtime.apiUrl}/ops?ops_key=${runtime.opsKey}
+                 (/ops/api/… with header x-ops-key: ${runtime.opsKey}; ${process.env.OPS_KEY ? "from OPS_KEY" : "generated: set OPS_KEY to keep one"})
   DRCT simulator ${runtime.simulatorUrl ?? process.env.DRCT_BASE_URL}${runtime.simulatorUrl ? `   (stats: ${runtime.simulatorUrl}/__sim/stats)` : ""}
   Data           ${dataDir === ":memory:" ? "in memory" : runtime.dataDir}
   Callbacks      ${process.env.CALLBACK_ALLOW_PRIVATE === "true" ? "may go to loopback (CALLBACK_ALLOW_PRIVATE=true)" : "https to public hosts only; CALLBACK_ALLOW_PRIVATE=true lets them reach npm run listen"}
-  Operators      ${runtime.apiUrl}/ops/api/…   header x-ops-key: ${runtime.opsKey}${process.env.OPS_KEY ? " (OPS_KEY)" : "   (generated; set OPS_KEY to choose it)"}
   Logs           ${process.env.LOG_FORMAT === "pretty" ? "pretty (LOG_FORMAT=pretty)" : "JSON lines; LOG_FORMAT=pretty for readable ones"}
 
 Tenants (callbacks are signed with the webhook secret; npm run listen verifies them):

@@ -190,6 +190,9 @@ export type QueueKey = keyof typeof QUEUES;
 
 export const dlqIdOf = (queue: QueueDescription): string => `${queue.id}-dlq`;
 
+/** Env var holding the URL of a queue's dead-letter queue, for functions that read or fill it. */
+export const deadLetterEnvOf = (queue: QueueDescription): string => `${queue.env}_DLQ`;
+
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** What a function may touch: CDK grants exactly this, and injects the matching env vars. */
@@ -226,6 +229,12 @@ export interface FunctionDescription {
    * in USAGE_PLAN_<PLAN>) and creates tenants' webhook signing secrets.
    */
   readonly administersTenants?: boolean;
+  /** Queues whose dead-letter queue it sends to itself (a job given up on before SQS's receive count). */
+  readonly deadLettersTo?: readonly QueueKey[];
+  /** Dead-letter queues it reads (without consuming) and redrives to their source queue (StartMessageMoveTask). */
+  readonly redrives?: readonly QueueKey[];
+  /** Workflows whose executions it lists, reads the history of and redrives (RedriveExecution). */
+  readonly inspectsRunsOf?: readonly WorkflowKey[];
   readonly timeoutSeconds?: number;
   /** Files under node_modules the handler reads at run time, shipped next to its bundle. */
   readonly bundledFiles?: readonly string[];
@@ -632,6 +641,110 @@ export const ROUTES = [
   },
 ] as const satisfies readonly RouteDescription[];
 
+/**
+ * The operators' console and its JSON views and redrives (CONTRACT.md §6; tenant
+ * administration is in ROUTES): `auth: "operator"` like every /ops/api route, never in the
+ * public OpenAPI document. Read-only on the data, except redrives; no access to the PII key,
+ * so personal data cannot reach an operator's screen in clear.
+ */
+export const OPS_ROUTES = [
+  {
+    operationId: "opsConsole",
+    method: "GET",
+    readOnly: true,
+    path: "/ops",
+    handler: "ops/console",
+    // The page holds no data: it asks for the ops key and sends it on every /ops/api call.
+    auth: "none",
+    tables: [],
+    secrets: [],
+    summary: "The operators' console, a web page built on /ops/api",
+  },
+  {
+    operationId: "opsListOrders",
+    method: "GET",
+    path: "/ops/api/orders",
+    handler: "ops/list-orders",
+    auth: "operator",
+    tables: ["orders"],
+    secrets: [],
+    readOnly: true,
+    summary: "Orders by status across tenants, stuck ones first",
+  },
+  {
+    operationId: "opsGetOrder",
+    method: "GET",
+    path: "/ops/api/orders/{orderId}",
+    handler: "ops/get-order",
+    auth: "operator",
+    tables: ["tenants", "orders", "auditLog", "deliveries", "drctRequestLog"],
+    secrets: [],
+    readOnly: true,
+    inspectsRunsOf: ["orderLifecycle"],
+    summary: "One order's timeline: history, workflow executions, DRCT calls, deliveries, audit entries",
+  },
+  {
+    operationId: "opsListDeadLetters",
+    method: "GET",
+    readOnly: true,
+    path: "/ops/api/dead-letters",
+    handler: "ops/list-dead-letters",
+    auth: "operator",
+    tables: [],
+    secrets: [],
+    redrives: ["ticketing", "callbacks", "scheduleChanges"],
+    summary: "Dead-letter queues with their counts and messages, personal data masked",
+  },
+  {
+    operationId: "opsRedriveDeadLetters",
+    method: "POST",
+    path: "/ops/api/dead-letters/{name}/redrive",
+    handler: "ops/redrive-dead-letters",
+    auth: "operator",
+    tables: [],
+    secrets: [],
+    redrives: ["ticketing", "callbacks", "scheduleChanges"],
+    summary: "Moves a dead-letter queue's messages back to their source queue",
+  },
+  {
+    operationId: "opsSupplier",
+    method: "GET",
+    path: "/ops/api/supplier",
+    handler: "ops/supplier",
+    auth: "operator",
+    tables: ["tenants", "supplierState", "drctRequestLog"],
+    secrets: [],
+    readOnly: true,
+    summary: "DRCT breaker and budget state, recent DRCT outcomes",
+  },
+  {
+    operationId: "opsListExecutions",
+    method: "GET",
+    readOnly: true,
+    path: "/ops/api/executions",
+    handler: "ops/list-executions",
+    auth: "operator",
+    tables: [],
+    secrets: [],
+    inspectsRunsOf: ["orderLifecycle", "reconciliation"],
+    summary: "Recent workflow executions by status (FAILED ones can be redriven)",
+  },
+  {
+    operationId: "opsRedriveExecution",
+    method: "POST",
+    path: "/ops/api/executions/{workflow}/{name}/redrive",
+    handler: "ops/redrive-execution",
+    auth: "operator",
+    tables: [],
+    secrets: [],
+    inspectsRunsOf: ["orderLifecycle", "reconciliation"],
+    summary: "Redrives a failed workflow execution from the state that failed",
+  },
+] as const satisfies readonly RouteDescription[];
+
+/** Every route the API serves: the tenants' and the operators'. */
+export const ALL_ROUTES: readonly RouteDescription[] = [...ROUTES, ...OPS_ROUTES];
+
 export type WorkflowKey = "orderLifecycle" | "reconciliation";
 
 export interface WorkflowDescription {
@@ -780,6 +893,8 @@ export const CONSUMERS = {
     secrets: [],
     webhookSecrets: true,
     pii: true,
+    // A delivery whose retry schedule ran out goes to the DLQ at once, where /ops shows and redrives it.
+    deadLettersTo: ["callbacks"],
     timeoutSeconds: 50,
   },
 } as const satisfies Partial<Record<QueueKey, FunctionDescription>>;
@@ -1009,5 +1124,28 @@ export const EVENT_RULES: readonly EventRuleDescription[] = [
 ];
 
 export type PlanName = keyof typeof PLANS;
+
+/**
+ * Our own CloudWatch metrics (EMF, namespace `Aviaframe`, dimension service=aviaframe), by
+ * name and the dimension that splits them: the functions emit them, the dashboard and the
+ * alarms (lib/cloud) read them.
+ */
+export const METRICS = {
+  namespace: "Aviaframe",
+  /** Every DRCT call; `outcome`: 2xx, 4xx, 401, 429, 5xx, timeout, network_error, circuit_open. */
+  drctCalls: { name: "DrctCalls", dimension: "outcome" },
+  /** DRCT latency in ms; `operation`: search, price, order_create, … */
+  drctLatency: { name: "DrctLatency", dimension: "operation" },
+  breakerOpened: { name: "SupplierBreakerOpened" },
+  breakerClosed: { name: "SupplierBreakerClosed" },
+  /** Every search answered; `source`: cache (the tenant's cache), coalesced (joined another's call), drct. */
+  searches: { name: "Searches", dimension: "source", values: ["cache", "coalesced", "drct"] },
+  /** Every callback attempt; `outcome`: delivered, retry, blocked, dead_lettered. */
+  callbackAttempts: {
+    name: "CallbackAttempts",
+    dimension: "outcome",
+    values: ["delivered", "retry", "blocked", "dead_lettered"],
+  },
+} as const;
 
 export const physicalName = (prefix: string, id: string): string => `${prefix}-${id}`;

@@ -51,6 +51,19 @@ export const DELIVERY_RETENTION_DAYS = 30;
 /** Epoch seconds at which a delivery last changed at `updatedAt` expires. */
 export const deliveryExpiresAt = (updatedAt: string): number =>
   Math.floor(Date.parse(updatedAt) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
+/**
+ * A settled delivery sent again (a replay, or its dead-lettered job redriven): pending, a new
+ * round of the schedule from `now`, the same webhook-id.
+ */
+export const nextRound = (delivery: Delivery, now: string): Delivery => ({
+  ...delivery,
+  status: "pending",
+  roundStartedAt: now,
+  roundFirstAttempt: delivery.attempts.length,
+  replays: delivery.replays + 1,
+  updatedAt: now,
+  version: delivery.version + 1,
+});
 
 /** CONTRACT.md §2: seconds from the first attempt, one entry per attempt. */
 export const DEFAULT_RETRY_SCHEDULE_S = [0, 2, 6, 12, 20, 30, 45, 65, 90, 120, 155, 195, 235, 270, 300] as const;

@@ -9,6 +9,7 @@ import { sqsCallbackQueue } from "../adapters/sqs/job-queues";
 import type { CallbackDeps, DeliverDeps } from "../use-cases/callbacks";
 import type { TestCallbackDeps } from "../use-cases/test-callback";
 import { config } from "./config";
+import { countCallbackAttempt } from "./ops-metrics";
 import { logger } from "./powertools";
 import { once } from "./wiring";
 
@@ -50,6 +51,7 @@ export const deliverDeps = /* @__PURE__ */ once(
     secrets: signingSecrets(),
     schedule: config().callbackRetryScheduleS,
     now: () => new Date(),
+    observe: countCallbackAttempt,
   }),
 );
 

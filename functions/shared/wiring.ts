@@ -17,6 +17,7 @@ import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
 import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
+import { outcomeClass } from "../domain/ops";
 import type { UsageMeter } from "../use-cases/ports";
 import type { PriceOfferDeps } from "../use-cases/price-offer";
 import type { SearchOffersDeps } from "../use-cases/search-offers";
@@ -51,12 +52,7 @@ export const drctClient = /* @__PURE__ */ once(
 );
 
 /** The outcome classes operators alarm on (CDK: lib/cloud/alarms.ts). */
-export const drctOutcome = (status: DrctCallRecord["status"]): string =>
-  typeof status !== "number"
-    ? status
-    : status === 401 || status === 429
-      ? String(status)
-      : `${Math.floor(status / 100)}xx`;
+export const drctOutcome = (status: DrctCallRecord["status"]): string => outcomeClass(status);
 
 /** One EMF line per DRCT call: a count by outcome, and the latency by operation. */
 const countDrctCall = (record: DrctCallRecord): void => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CALLBACK_EVENT_TYPES, callbackBody, type Delivery, nextAttemptDelayMs } from "../domain/delivery";
+import { CALLBACK_EVENT_TYPES, callbackBody, type Delivery, nextAttemptDelayMs, nextRound } from "../domain/delivery";
 import { AvfError } from "../domain/errors";
 import { EVENT_OF_STATUS, type OrderStatus } from "../domain/order";
 import { toPublicOrder } from "../domain/order-view";
@@ -103,10 +103,18 @@ export interface DeliverDeps {
   readonly secrets: WebhookSecrets;
   readonly schedule: readonly number[];
   readonly now: () => Date;
+  /** Told each attempt's outcome (metrics). */
+  readonly observe?: (outcome: "delivered" | "retry" | "blocked" | "dead_lettered") => void;
 }
 
-/** What the queue should do with the job: it is done, or to be tried again after a delay. */
-export type DeliverOutcome = { readonly done: true } | { readonly done: false; readonly retryInMs: number };
+/**
+ * What the queue should do with the job: it is done (`deadLettered`: its delivery's schedule
+ * ran out, so the job belongs in the dead-letter queue, where operators see and redrive it),
+ * or to be tried again after a delay.
+ */
+export type DeliverOutcome =
+  | { readonly done: true; readonly deadLettered?: boolean }
+  | { readonly done: false; readonly retryInMs: number };
 
 /**
  * Works through the order's pending deliveries up to this one, oldest event first, one
@@ -121,7 +129,10 @@ export const deliverCallback = async (
   /** Whether one more attempt fits in the time the caller has left (the consumer's deadline). */
   canAttempt: () => boolean = () => true,
 ): Promise<DeliverOutcome> => {
-  const delivery = await deps.deliveries.find(deliveryId);
+  const found = await deps.deliveries.find(deliveryId);
+  // Its job was dead-lettered and is back: an operator redrove the dead-letter queue. Like a
+  // replay, a new round of the schedule under the same webhook-id.
+  const delivery = found?.status === "dead_lettered" ? await startNextRound(deps, found) : found;
   if (delivery === undefined || delivery.status !== "pending") return { done: true };
   for (let step = 0; step < MAX_STEPS_PER_JOB; step += 1) {
     // Out of time: the job comes back at once, to a consumer with time for it.
@@ -136,6 +147,12 @@ export const deliverCallback = async (
   }
   // Unusually many earlier events still settling: come back to this job shortly.
   return { done: false, retryInMs: 1_000 };
+};
+
+/** A dead-lettered delivery redriven: a new round, or undefined when another writer changed it first. */
+const startNextRound = async (deps: DeliverDeps, delivery: Delivery): Promise<Delivery | undefined> => {
+  const next = nextRound(delivery, deps.now().toISOString());
+  return (await deps.deliveries.save(delivery, next)) ? next : undefined;
 };
 
 /** Attempts one job may make on its order's earlier deliveries before yielding the queue. */
@@ -194,7 +211,9 @@ const attemptOnce = async (deps: DeliverDeps, delivery: Delivery): Promise<Deliv
   });
   // A concurrent writer (a replay) owns the delivery now; its own job carries on.
   if (!saved) return { done: true };
-  return retryInMs === undefined ? { done: true } : { done: false, retryInMs };
+  deps.observe?.(status === "pending" ? "retry" : status);
+  if (retryInMs !== undefined) return { done: false, retryInMs };
+  return status === "dead_lettered" ? { done: true, deadLettered: true } : { done: true };
 };
 
 /**
@@ -234,16 +253,7 @@ export const replayCallback = async (
       details: { delivery_id: delivery.id, status: delivery.status },
     });
   }
-  const now = deps.now().toISOString();
-  const next: Delivery = {
-    ...delivery,
-    status: "pending",
-    roundStartedAt: now,
-    roundFirstAttempt: delivery.attempts.length,
-    replays: delivery.replays + 1,
-    updatedAt: now,
-    version: delivery.version + 1,
-  };
+  const next = nextRound(delivery, deps.now().toISOString());
   if (!(await deps.deliveries.save(delivery, next))) {
     throw new AvfError("AVF_409_REQUEST_IN_PROGRESS", "the delivery changed meanwhile; try again", {
       retryAfterSeconds: 1,

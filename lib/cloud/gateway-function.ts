@@ -5,12 +5,14 @@ import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
+  deadLetterEnvOf,
   ENV,
   PII_CONTEXT_KEY,
   PII_FIELDS,
@@ -19,7 +21,16 @@ import {
   type SecretKey,
   TABLES,
   type TableKey,
+  type WorkflowDescription,
 } from "../resources";
+
+/** A workflow as a function sees it: by name, so functions and state machines never depend on each other. */
+export interface WorkflowRef {
+  readonly description: WorkflowDescription;
+  readonly stateMachineArn: string;
+  /** Its executions' ARN pattern (`…:execution:<name>:*`). */
+  readonly executionsArn: string;
+}
 
 export const PROJECT_ROOT = join(import.meta.dirname, "../..");
 
@@ -103,6 +114,24 @@ export class GatewayFunction extends Construct {
     return this;
   }
 
+  /**
+   * Consumes the queue (an event source mapping, partial batch failures reported), and knows its
+   * URL: a consumer delays a record's next try (ChangeMessageVisibility, which the mapping's
+   * grant covers).
+   */
+  bindQueueConsumer(description: QueueDescription, queue: IQueue): this {
+    this.fn.addEnvironment(description.env, queue.queueUrl);
+    this.fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: description.batchSize,
+        reportBatchItemFailures: true,
+        // The event source mapping's maximum concurrency, when the queue's description sets one.
+        ...(description.maxConcurrency === undefined ? {} : { maxConcurrency: description.maxConcurrency }),
+      }),
+    );
+    return this;
+  }
+
   bindQueue(description: QueueDescription, queue: IQueue): this {
     queue.grantSendMessages(this.fn);
     this.fn.addEnvironment(description.env, queue.queueUrl);
@@ -143,5 +172,64 @@ export class GatewayFunction extends Construct {
     secret.grantRead(this.fn);
     this.fn.addEnvironment(SECRETS[key].env, secret.secretArn);
     return this;
+  }
+
+  /** Starts the workflow, and asks whether an execution of a name still runs (a resume, booking-workflow.ts). */
+  bindWorkflowStart(workflow: WorkflowRef): this {
+    this.fn.addEnvironment(workflow.description.env, workflow.stateMachineArn);
+    this.allow(["states:StartExecution"], [workflow.stateMachineArn]);
+    this.allow(["states:DescribeExecution"], [workflow.executionsArn]);
+    return this;
+  }
+
+  /** Lists the workflow's executions (the sweep looks for an earlier run of itself). */
+  bindWorkflowRuns(workflow: WorkflowRef): this {
+    this.allow(["states:ListExecutions"], [workflow.stateMachineArn]);
+    return this;
+  }
+
+  /** Operators: the workflow's executions, the history of each, and redriving a failed one. */
+  bindWorkflowInspection(workflow: WorkflowRef): this {
+    this.fn.addEnvironment(workflow.description.env, workflow.stateMachineArn);
+    this.bindWorkflowRuns(workflow);
+    this.allow(
+      ["states:DescribeExecution", "states:GetExecutionHistory", "states:RedriveExecution"],
+      [workflow.executionsArn],
+    );
+    return this;
+  }
+
+  /** Tenants' webhook signing secrets, all under one prefix (`secretsArn`: `<prefix>/*`), encrypted by the data key. */
+  bindWebhookSecrets(prefix: string, secretsArn: string, key: IKey): this {
+    this.fn.addEnvironment(ENV.webhookSecretPrefix, prefix);
+    this.allow(["secretsmanager:GetSecretValue"], [secretsArn]);
+    key.grantDecrypt(this.fn);
+    return this;
+  }
+
+  /** Sends a job it gives up on to the queue's dead-letter queue itself. */
+  bindDeadLetterSend(description: QueueDescription, deadLetters: IQueue): this {
+    deadLetters.grantSendMessages(this.fn);
+    this.fn.addEnvironment(deadLetterEnvOf(description), deadLetters.queueUrl);
+    return this;
+  }
+
+  /**
+   * Operators: reads a dead-letter queue without consuming it (each message is made visible
+   * again) and moves its messages back to the source queue (StartMessageMoveTask, which needs
+   * the caller to be allowed to receive and delete on the source and send on the destination).
+   */
+  bindRedrive(description: QueueDescription, source: IQueue, deadLetters: IQueue): this {
+    deadLetters.grantConsumeMessages(this.fn);
+    deadLetters.grant(this.fn, "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks", "sqs:CancelMessageMoveTask");
+    source.grantSendMessages(this.fn);
+    source.grant(this.fn, "sqs:GetQueueAttributes");
+    this.fn.addEnvironment(deadLetterEnvOf(description), deadLetters.queueUrl);
+    this.fn.addEnvironment(description.env, source.queueUrl);
+    return this;
+  }
+
+  private allow(actions: string[], resources: string[]): void {
+    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
   }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { CURRENT_API_VERSION, VERSION_HEADER } from "../../functions/api/versions";
 import { correlationIdOf } from "../../functions/shared/correlation";
-import { ROUTES, type RouteDescription } from "../resources";
+import { ALL_ROUTES, type RouteDescription } from "../resources";
 import { lambdaContext } from "./lambda-context";
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -87,7 +87,7 @@ const singleValues = (raw: IncomingMessage["headers"]): Record<string, string> =
  * requestContext.identity and the socket's address as sourceIp, and calls the same handler module.
  */
 export const startApiGateway = async (options: ApiGatewayOptions): Promise<{ url: string; server: Server }> => {
-  const routes = ROUTES.map(compile);
+  const routes = ALL_ROUTES.map(compile);
   const maxPayload = options.maxPayloadBytes ?? 10 * 1024 * 1024;
 
   const respond = (res: ServerResponse, result: APIGatewayProxyResult) => {

@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import {
+  ALL_ROUTES,
   CONSUMERS,
   ENV,
   EVENT_FUNCTIONS,
   type FunctionDescription,
   LOG_SUBSCRIBERS,
-  ROUTES,
   SECRETS,
   TASKS,
 } from "../resources";
@@ -46,7 +46,7 @@ export interface DeployedApp {
 
 /** Every function of the app by construct id, with its handler (lib/resources.ts). */
 export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDescription][] = [
-  ...ROUTES.map((route): [string, FunctionDescription] => [`Route-${route.operationId}`, route]),
+  ...ALL_ROUTES.map((route): [string, FunctionDescription] => [`Route-${route.operationId}`, route]),
   ...Object.entries(TASKS).map(([key, task]): [string, FunctionDescription] => [`Task-${key}`, task]),
   ...Object.entries(CONSUMERS).map(([key, fn]): [string, FunctionDescription] => [`Consumer-${key}`, fn]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, FunctionDescription] => [`Event-${key}`, fn]),

@@ -64,12 +64,12 @@ export interface LocalRuntimeOptions {
   /** Tenants to seed besides CONTRACT.md's two (tests and the bench use more agencies). */
   readonly extraTenants?: readonly SeedTenant[];
   readonly onError?: (error: unknown) => void;
+  /** The operators' key (x-ops-key); default: OPS_KEY, else generated. */
+  readonly opsKey?: string;
   /** Each function's AWS calls checked against its role (default on, as in AWS). */
   readonly enforceIam?: boolean;
   /** Hears each function invocation's outbound calls (the bench's AWS call and wave counts). */
   readonly onInvoked?: (functionName: string, calls: readonly OutboundCall[]) => void;
-  /** The operators' key for /ops (`x-ops-key`); default: OPS_KEY, else a new random one. */
-  readonly opsKey?: string;
 }
 
 export interface LocalRuntime {
@@ -294,7 +294,6 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       apiKeys.seed(tenant.item.api_key_id ?? tenant.item.tenant_id, tenant.apiKey, usagePlanOf(tenant.item.plan));
     }
     const opsKey = options.opsKey ?? (process.env.OPS_KEY || `ops_${randomBytes(24).toString("base64url")}`);
-
     const api = await startApiGateway({
       port: options.port ?? 3000,
       apiKeys,

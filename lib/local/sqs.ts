@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { buildApp } from "fauxqs";
 import { dlqIdOf, QUEUES, type QueueDescription, type QueueKey } from "../resources";
+import { messageMover } from "./sqs-message-move";
 
 export interface LocalSqs {
   readonly endpoint: string;
@@ -61,6 +62,16 @@ const createStores = async (dataDir: string | undefined) => {
   return { stores: { sqsStore, snsStore, s3Store }, persistence };
 };
 
+interface HookRequest {
+  readonly headers: Record<string, unknown>;
+  readonly body: unknown;
+}
+interface HookReply {
+  header(name: string, value: string): unknown;
+  status(code: number): unknown;
+  send(payload: unknown): unknown;
+}
+
 export const fifoName = (prefix: string, id: string): string => `${prefix}-${id}.fifo`;
 
 export const startLocalSqs = async (options: {
@@ -74,10 +85,28 @@ export const startLocalSqs = async (options: {
   // carry the request's own Host, 127.0.0.1:<port>.
   const app = buildApp({ logger: false, ...(stores === undefined ? {} : { stores: stores as never }) });
   if (persistence !== undefined) app.addHook("preClose", () => persistence.close());
+  let mover: ReturnType<typeof messageMover> | undefined;
+  app.addHook("preHandler", async (request: HookRequest, reply: HookReply) => {
+    const action = String(request.headers["x-amz-target"] ?? "").replace("AmazonSQS.", "");
+    if ((action !== "StartMessageMoveTask" && action !== "ListMessageMoveTasks") || mover === undefined) return;
+    const raw: unknown = typeof request.body === "string" ? JSON.parse(request.body || "{}") : request.body;
+    const answer = mover.handle(
+      action,
+      typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {},
+    );
+    reply.header("content-type", "application/x-amz-json-1.0");
+    if ("error" in answer) {
+      reply.status(400);
+      return reply.send({ __type: "com.amazonaws.sqs#UnsupportedOperation", message: answer.error });
+    }
+    return reply.send(answer);
+  });
+  app.addHook("onClose", async () => mover?.close());
   await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   const endpoint = `http://127.0.0.1:${port}`;
+  mover = messageMover(endpoint, (error) => console.error(error));
   const client = new SQSClient({
     endpoint,
     region: "local",

@@ -5,7 +5,6 @@ import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
-  type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
@@ -20,6 +19,21 @@ import {
   taskKind,
 } from "./asl-render";
 import { ExecutionStore, type StoredExecution } from "./execution-store";
+import {
+  causeText,
+  type EngineHandlers,
+  type EngineJson,
+  type EngineRun,
+  type Execution,
+  type HistoryEvent,
+  type Json,
+  json,
+  ROLE_ARN,
+  recordEvent,
+  type Workflow,
+  withoutExecutionData,
+} from "./step-functions-history";
+import { REDRIVABLE, redrivePoint } from "./step-functions-redrive";
 
 export { type RenderedWorkflow, renderWorkflows };
 
@@ -30,16 +44,9 @@ export { type RenderedWorkflow, renderWorkflows };
  * AWS JSON 1.0 protocol. No Step Functions emulator that runs local handlers exists on npm.
  */
 
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/local-step-functions`;
 const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 const executionArn = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type EngineJson = Parameters<StateMachine["run"]>[0];
-type EngineRun = ReturnType<StateMachine["run"]>;
-type EngineEvent = EngineRun["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
-type EngineHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
 
 // ---------------------------------------------------------------------------------------------
 // The service
@@ -67,52 +74,6 @@ export interface LocalStepFunctions {
   idle(timeoutMs?: number): Promise<void>;
   /** Aborts running executions, closes the server. */
   close(): Promise<void>;
-}
-
-type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
-
-interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  /** Epoch seconds, as the JSON 1.0 protocol carries timestamps. */
-  timestamp: number;
-  type: string;
-  [details: string]: unknown;
-}
-
-interface Workflow {
-  name: string;
-  arn: string;
-  definition: Record<string, unknown>;
-  machine: StateMachine;
-  handlers: EngineHandlers;
-  /** Task states by name, to tell Lambda tasks from other integrations in the history. */
-  tasks: Map<string, { kind: TaskKind; exactInput: boolean }>;
-  /** Wait states by name: when an execution in one wakes up. */
-  waits: Map<string, Record<string, unknown>>;
-  createdAt: number;
-  executions: Execution[];
-}
-
-interface Execution {
-  arn: string;
-  name: string;
-  workflow: Workflow;
-  input: string;
-  startDate: number;
-  stopDate?: number;
-  status: ExecutionStatus;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-  /** Task/Map/Parallel states (name#iteration) whose latest attempt failed. */
-  failing: Set<string>;
-  /** While in a Wait state: when it ends (epoch ms). */
-  wakesAt?: number;
-  engineSettled: boolean;
-  abort: () => void;
-  finished: Promise<void>;
 }
 
 /** The `__type` of an AWS JSON error answer; the SDK raises the exception of that name. */
@@ -202,148 +163,9 @@ const prepareWorkflow = (workflow: LocalWorkflow): Workflow => {
     handlers,
     tasks,
     waits,
-    createdAt: Date.now(),
     executions: [],
   };
 };
-
-/** A JSONPath of plain fields (`$.booking.ticketing_deadline`) applied to a state's input. */
-const atPath = (input: unknown, path: unknown): unknown =>
-  typeof path !== "string"
-    ? undefined
-    : path
-        .replace(/^\$\.?/, "")
-        .split(".")
-        .filter(Boolean)
-        .reduce<unknown>((value, field) => (isRecord(value) ? value[field] : undefined), input);
-
-/** When a Wait state entered at `enteredAt` with `input` ends (epoch ms); undefined if it cannot tell. */
-export const waitEndsAt = (state: Record<string, unknown>, input: unknown, enteredAt: number): number | undefined => {
-  const seconds = state.Seconds ?? atPath(input, state.SecondsPath);
-  if (typeof seconds === "number") return enteredAt + seconds * 1000;
-  const timestamp = state.Timestamp ?? atPath(input, state.TimestampPath);
-  const at = typeof timestamp === "string" ? Date.parse(timestamp) : Number.NaN;
-  return Number.isNaN(at) ? undefined : at;
-};
-
-const causeText = (cause: unknown): string | undefined => {
-  if (cause === undefined || cause === null) return undefined;
-  if (typeof cause === "string") return cause;
-  if (cause instanceof Error) return cause.message;
-  return JSON.stringify(cause);
-};
-
-const json = (value: unknown) => JSON.stringify(value ?? null);
-const NOT_TRUNCATED = { truncated: false };
-
-/** Appends the AWS history events that one aws-local-stepfunctions event log stands for. */
-const recordEvent = (execution: Execution, event: EngineEvent): void => {
-  const timestamp = event.timestamp / 1000;
-  const add = (type: string, details: Record<string, unknown> = {}) => {
-    const id = execution.history.length + 1;
-    execution.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-  };
-  const taskEvent = (stateName: string, phase: "Scheduled" | "Started" | "Succeeded" | "Failed", extra = {}) => {
-    const kind = execution.workflow.tasks.get(stateName)?.kind;
-    if (kind?.kind === "lambda") {
-      const details = phase === "Scheduled" ? { resource: kind.resource, ...extra } : extra;
-      add(`LambdaFunction${phase}`, phase === "Started" ? {} : { [`lambdaFunction${phase}EventDetails`]: details });
-      return;
-    }
-    const resourceType = kind?.kind === "integration" ? kind.resourceType : "lambda";
-    const resource = kind?.resource ?? "unknown";
-    const region = phase === "Scheduled" ? { region: REGION } : {};
-    add(`Task${phase}`, { [`task${phase}EventDetails`]: { resourceType, resource, ...region, ...extra } });
-  };
-  /** Scheduled + Started; the payload is shown when it is the state input (no InputPath/Parameters). */
-  const taskAttempt = (stateName: string, stateInput: unknown) => {
-    const task = execution.workflow.tasks.get(stateName);
-    const input = json(stateInput);
-    const payload = task?.kind.kind === "lambda" ? { input, inputDetails: NOT_TRUNCATED } : { parameters: input };
-    taskEvent(stateName, "Scheduled", task?.exactInput === true ? payload : {});
-    taskEvent(stateName, "Started");
-  };
-  switch (event.type) {
-    case "ExecutionStarted":
-      add("ExecutionStarted", {
-        executionStartedEventDetails: { input: json(event.input), inputDetails: NOT_TRUNCATED, roleArn: ROLE_ARN },
-      });
-      return;
-    case "ExecutionSucceeded":
-      add("ExecutionSucceeded", {
-        executionSucceededEventDetails: { output: json(event.output), outputDetails: NOT_TRUNCATED },
-      });
-      return;
-    case "ExecutionFailed":
-      add("ExecutionFailed", { executionFailedEventDetails: { error: event.Error, cause: causeText(event.Cause) } });
-      return;
-    case "ExecutionAborted":
-      add("ExecutionAborted", { executionAbortedEventDetails: { error: execution.error, cause: execution.cause } });
-      return;
-    case "ExecutionTimeout":
-      add("ExecutionTimedOut", { executionTimedOutEventDetails: { error: "States.Timeout" } });
-      return;
-    case "MapIterationStarted":
-      add(event.type, { mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "MapIterationSucceeded":
-      add(event.type, { mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "MapIterationFailed":
-      add(event.type, { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
-      return;
-    case "ParallelBranchStarted":
-    case "ParallelBranchSucceeded":
-    case "ParallelBranchFailed":
-    case "StateCaught":
-      return; // AWS has no event of its own for these
-    default:
-      break;
-  }
-  const { name, type } = event.state;
-  const key = `${name}#${event.index ?? ""}`;
-  switch (event.type) {
-    case "StateEntered":
-      if (type === "Wait") {
-        const state = execution.workflow.waits.get(name);
-        execution.wakesAt = state === undefined ? undefined : waitEndsAt(state, event.state.input, event.timestamp);
-      }
-      add(`${type}StateEntered`, {
-        stateEnteredEventDetails: { name, input: json(event.state.input), inputDetails: NOT_TRUNCATED },
-      });
-      if (type === "Map" || type === "Parallel") add(`${type}StateStarted`);
-      if (type === "Task") taskAttempt(name, event.state.input);
-      return;
-    case "StateRetried":
-      execution.failing.delete(key);
-      if (type === "Task") taskAttempt(name, event.state.input);
-      return;
-    case "StateFailed":
-      execution.failing.add(key);
-      if (type === "Task") taskEvent(name, "Failed", { error: event.Error, cause: causeText(event.Cause) });
-      if (type === "Map" || type === "Parallel") add(`${type}StateFailed`);
-      return;
-    case "StateExited": {
-      if (type === "Wait") execution.wakesAt = undefined;
-      const failed = execution.failing.delete(key);
-      if (!failed && type === "Task") taskEvent(name, "Succeeded");
-      if (!failed && (type === "Map" || type === "Parallel")) add(`${type}StateSucceeded`);
-      add(`${type}StateExited`, {
-        stateExitedEventDetails: { name, output: json(event.state.output), outputDetails: NOT_TRUNCATED },
-      });
-      return;
-    }
-  }
-};
-
-const withoutExecutionData = (event: HistoryEvent): HistoryEvent =>
-  Object.fromEntries(
-    Object.entries(event).map(([key, value]) => {
-      if (!key.endsWith("EventDetails") || !isRecord(value)) return [key, value];
-      const { input: _input, output: _output, parameters: _parameters, ...rest } = value;
-      return [key, rest];
-    }),
-  ) as HistoryEvent;
 
 /** AWS's rule: 1–80 characters, no whitespace, brackets, wildcards, special or control characters. */
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
@@ -516,6 +338,17 @@ export const startLocalStepFunctions = async (options: {
       abort: run.abort,
       finished: Promise.resolve(),
     };
+    attach(execution, run);
+    executions.set(arn, execution);
+    workflow.executions.push(execution);
+    changed();
+    return execution;
+  };
+
+  /** Follows a run of the engine: its events become the execution's history, its end the execution's. */
+  const attach = (execution: Execution, run: EngineRun): void => {
+    execution.engineSettled = false;
+    execution.abort = run.abort;
     const consumed = (async () => {
       for await (const event of run.eventLogs) {
         recordEvent(execution, event);
@@ -534,11 +367,56 @@ export const startLocalStepFunctions = async (options: {
       .then(([, result]) => settle(execution, result.value, result.succeeded))
       .catch(onError)
       .finally(() => running.delete(execution));
-    executions.set(arn, execution);
-    workflow.executions.push(execution);
     running.add(execution);
+  };
+
+  /** RedriveExecution: on from the state it stopped in (step-functions-redrive.ts). */
+  const redrive = (execution: Execution): number => {
+    const from =
+      REDRIVABLE.has(execution.status) && execution.engineSettled
+        ? redrivePoint(execution.workflow.definition, execution.history)
+        : undefined;
+    if (from === undefined) {
+      throw new ServiceError("ExecutionNotRedrivable", `Execution is not redrivable: '${execution.arn}'`);
+    }
+    const { workflow } = execution;
+    const machine = new StateMachine(
+      { ...workflow.definition, StartAt: from.state } as unknown as StateMachineDefinition,
+      {
+        validationOptions: { checkArn: false, checkPaths: false },
+      },
+    );
+    const run = machine.run(JSON.parse(from.input) as EngineJson, {
+      overrides: { taskResourceLocalHandlers: workflow.handlers },
+      context: {
+        Execution: {
+          Id: execution.arn,
+          Name: execution.name,
+          RoleArn: ROLE_ARN,
+          StartTime: new Date(execution.startDate).toISOString(),
+        },
+        StateMachine: { Id: workflow.arn, Name: workflow.name },
+      },
+    });
+    const at = Date.now();
+    execution.redriveCount = (execution.redriveCount ?? 0) + 1;
+    execution.redriveDate = at;
+    execution.status = "RUNNING";
+    execution.stopDate = undefined;
+    execution.error = undefined;
+    execution.cause = undefined;
+    execution.failing = new Set();
+    const id = execution.history.length + 1;
+    execution.history.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: at / 1000,
+      type: "ExecutionRedriven",
+      executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
+    });
+    attach(execution, run);
     changed();
-    return execution;
+    return at;
   };
 
   const operations: Record<string, (request: Record<string, unknown>) => unknown> = {
@@ -573,6 +451,8 @@ export const startLocalStepFunctions = async (options: {
         outputDetails: execution.output === undefined ? undefined : { included: true },
         error: execution.error,
         cause: execution.cause,
+        redriveCount: execution.redriveCount ?? 0,
+        redriveDate: seconds(execution.redriveDate),
       };
     },
     ListExecutions: (request) => {
@@ -606,36 +486,16 @@ export const startLocalStepFunctions = async (options: {
       }
       return { stopDate: seconds(execution.stopDate ?? Date.now()) };
     },
+    RedriveExecution: (request) => {
+      const execution = findExecution(requiredString(request, "executionArn"));
+      return { redriveDate: seconds(redrive(execution)) };
+    },
     GetExecutionHistory: (request) => {
       const execution = findExecution(requiredString(request, "executionArn"));
       let events = request.reverseOrder === true ? [...execution.history].reverse() : execution.history;
       if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
       const { items, nextToken } = page(events, request);
       return { events: items, nextToken };
-    },
-    DescribeStateMachine: (request) => {
-      const workflow = findWorkflow(requiredString(request, "stateMachineArn"));
-      return {
-        stateMachineArn: workflow.arn,
-        name: workflow.name,
-        status: "ACTIVE",
-        definition: JSON.stringify(workflow.definition),
-        roleArn: ROLE_ARN,
-        type: "STANDARD",
-        creationDate: seconds(workflow.createdAt),
-      };
-    },
-    ListStateMachines: (request) => {
-      const { items, nextToken } = page([...workflows.values()], request);
-      return {
-        stateMachines: items.map((workflow) => ({
-          stateMachineArn: workflow.arn,
-          name: workflow.name,
-          type: "STANDARD",
-          creationDate: seconds(workflow.createdAt),
-        })),
-        nextToken,
-      };
     },
   };
 

@@ -39,6 +39,14 @@ export interface CodeNeeds {
   readonly createsSecrets: boolean;
   /** Whether it manages API Gateway API keys (CreateApiKeyCommand and the like). */
   readonly managesApiKeys: boolean;
+  /** Workflows whose executions it reads and redrives (inspectedWorkflow("…"), the operators' views). */
+  readonly inspectsWorkflows: ReadonlySet<WorkflowKey>;
+  /** Queues whose dead-letter queue it sends to itself (sendToDeadLetter("…")). */
+  readonly deadLettersTo: ReadonlySet<QueueKey>;
+  /** Whether it reads the job queues' dead-letter queues (ReceiveMessageCommand on deadLetterEnvOf). */
+  readonly peeksDeadLetters: boolean;
+  /** Whether it redrives dead-letter queues (StartMessageMoveTaskCommand). */
+  readonly redrivesDeadLetters: boolean;
 }
 
 const COMMAND_ACTIONS: Record<string, string> = {
@@ -90,6 +98,10 @@ export const codeNeeds = async (projectRoot: string, handler: string): Promise<C
     readsSecrets: /\bgetSecret\d*\(/.test(text),
     createsSecrets: /new CreateSecretCommand\d*\(/.test(text),
     managesApiKeys: /new CreateApiKeyCommand\d*\(/.test(text),
+    inspectsWorkflows: keys(/\binspectedWorkflow\d*\("(\w+)"\)/g, WORKFLOWS),
+    deadLettersTo: keys(/\bsendToDeadLetter\d*\("(\w+)"/g, QUEUES),
+    peeksDeadLetters: /new ReceiveMessageCommand\d*\(/.test(text) && /\bdeadLetterEnvOf\d*\(/.test(text),
+    redrivesDeadLetters: /new StartMessageMoveTaskCommand\d*\(/.test(text),
     workflows: keys(/\brequiredEnv\d*\(WORKFLOWS\.(\w+)\.env\)/g, WORKFLOWS),
     // The bus's rule table (EVENT_RULES, kept in every bundle that imports resources) names sources it does not publish.
     eventSources: new Set(

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { PROJECT_ROOT } from "../../lib/cloud/gateway-function";
 import {
+  ALL_ROUTES,
   CONSUMERS,
+  deadLetterEnvOf,
   ENV,
   EVENT_FUNCTIONS,
   EVENTS,
@@ -9,6 +11,7 @@ import {
   PII_CONTEXT_KEY,
   PII_FIELDS,
   QUEUES,
+  type QueueKey,
   ROUTES,
   SECRETS,
   TABLES,
@@ -30,7 +33,7 @@ const ACCOUNT = "123456789012";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
-  ...ROUTES.map((route): [string, string] => [`Route${route.operationId}Fn`, route.handler]),
+  ...ALL_ROUTES.map((route): [string, string] => [`Route${route.operationId}Fn`, route.handler]),
   ...Object.entries(TASKS).map(([key, task]): [string, string] => [`Task${key}Fn`, task.handler]),
   ...Object.entries(CONSUMERS).map(([key, consumer]): [string, string] => [`Consumer${key}Fn`, consumer.handler]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, string] => [`Event${key}Fn`, fn.handler]),
@@ -39,7 +42,7 @@ const FUNCTIONS: [logicalPrefix: string, handler: string][] = [
 
 /** Functions declared read-only (lib/resources.ts): every GET route. */
 const READ_ONLY = new Set(
-  ROUTES.filter((route) => "readOnly" in route && route.readOnly).map((route) => `Route${route.operationId}Fn`),
+  ALL_ROUTES.filter((route) => "readOnly" in route && route.readOnly).map((route) => `Route${route.operationId}Fn`),
 );
 const READ_ACTIONS = new Set(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem"]);
 
@@ -118,9 +121,42 @@ const problems = (logicalPrefix: string, code: CodeNeeds): string[] => {
     requireCall("apigateway:POST", apiGateway("/usageplans/pl4n1d/keys"));
     requireCall("apigateway:DELETE", apiGateway("/usageplans/pl4n1d/keys/k3y1d"));
   }
-  if (code.listsExecutions) {
+  if (code.listsExecutions && code.inspectsWorkflows.size === 0) {
     // The sweep lists its own runs (the state machine ARN comes from the context object).
     requireCall("states:ListExecutions", arn("states", `stateMachine:aviaframe-dev-${WORKFLOWS.reconciliation.id}`));
+  }
+  for (const workflow of code.inspectsWorkflows) {
+    const machine = `aviaframe-dev-${WORKFLOWS[workflow].id}`;
+    requireEnv(WORKFLOWS[workflow].env, arn("states", `stateMachine:${machine}`));
+    requireCall("states:ListExecutions", arn("states", `stateMachine:${machine}`));
+    for (const action of ["states:DescribeExecution", "states:GetExecutionHistory", "states:RedriveExecution"]) {
+      requireCall(action, arn("states", `execution:${machine}:ord_123`));
+    }
+  }
+  const deadLetterQueue = (queue: QueueKey) => arn("sqs", `aviaframe-dev-${QUEUES[queue].id}-dlq.fifo`);
+  for (const queue of code.deadLettersTo) {
+    requireEnv(deadLetterEnvOf(QUEUES[queue]));
+    requireCall("sqs:SendMessage", deadLetterQueue(queue));
+    requireCall("kms:GenerateDataKey", dataKeyArn);
+  }
+  for (const queue of Object.keys(QUEUES) as QueueKey[]) {
+    if (!code.peeksDeadLetters && !code.redrivesDeadLetters) break;
+    requireEnv(deadLetterEnvOf(QUEUES[queue]));
+    for (const action of [
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:ChangeMessageVisibility",
+      "kms:Decrypt",
+    ]) {
+      requireCall(action, action.startsWith("kms:") ? dataKeyArn : deadLetterQueue(queue));
+    }
+    if (!code.redrivesDeadLetters) continue;
+    // SQS moves the messages as the caller: it must be allowed to take them from the DLQ and send them to the source.
+    requireEnv(QUEUES[queue].env);
+    const source = arn("sqs", `aviaframe-dev-${QUEUES[queue].id}.fifo`);
+    for (const action of ["sqs:StartMessageMoveTask", "sqs:DeleteMessage"]) requireCall(action, deadLetterQueue(queue));
+    for (const action of ["sqs:SendMessage", "sqs:GetQueueAttributes"]) requireCall(action, source);
+    requireCall("kms:GenerateDataKey", dataKeyArn);
   }
   for (const name of code.env) {
     if (NOT_NEEDED[logicalPrefix]?.[name] !== undefined) continue;
@@ -162,5 +198,15 @@ describe("every synthesized function can do what its code does", () => {
     const search = ROUTES.find((route) => route.operationId === "searchOffers");
     expect([...(needs.get(search?.handler ?? "")?.secrets ?? [])]).toEqual(["drctToken"]);
     expect([...(needs.get(CONSUMERS.callbacks.handler)?.changesVisibilityOn ?? [])]).toEqual(["callbacks"]);
+    expect([...(needs.get(CONSUMERS.callbacks.handler)?.deadLettersTo ?? [])]).toEqual(["callbacks"]);
+    expect([...(needs.get("ops/get-order")?.inspectsWorkflows ?? [])]).toEqual(["orderLifecycle"]);
+    // authEvents: an operator route records its refused authentications, like every route with auth.
+    expect(needs.get("ops/get-order")?.tables).toEqual(
+      new Set(["orders", "tenants", "auditLog", "drctRequestLog", "deliveries", "authEvents"]),
+    );
+    expect(needs.get("ops/get-order")?.dynamoActions.has("dynamodb:UpdateItem")).toBe(false);
+    expect(needs.get("ops/get-order")?.dynamoActions.has("dynamodb:DeleteItem")).toBe(false);
+    expect(needs.get("ops/list-dead-letters")?.peeksDeadLetters).toBe(true);
+    expect(needs.get("ops/redrive-dead-letters")?.redrivesDeadLetters).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import {
+  ALL_ROUTES,
   CONSUMERS,
   EVENT_FUNCTIONS,
   EVENTS,
   type FunctionDescription,
   PII_CONTEXT_KEY,
   PII_FIELDS,
-  ROUTES,
   TABLES,
   TASKS,
 } from "../../lib/resources";
@@ -23,7 +23,7 @@ const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${ENVIRONMENT.region}:${ENVIRONMENT.account}:${resource}`;
 
 const FUNCTIONS: [logicalPrefix: string, description: FunctionDescription][] = [
-  ...ROUTES.map((route): [string, FunctionDescription] => [`Route${route.operationId}Fn`, route]),
+  ...ALL_ROUTES.map((route): [string, FunctionDescription] => [`Route${route.operationId}Fn`, route]),
   ...Object.entries(TASKS).map(([key, task]): [string, FunctionDescription] => [`Task${key}Fn`, task]),
   ...Object.entries(CONSUMERS).map(([key, fn]): [string, FunctionDescription] => [`Consumer${key}Fn`, fn]),
   ...Object.entries(EVENT_FUNCTIONS).map(([key, fn]): [string, FunctionDescription] => [`Event${key}Fn`, fn]),
@@ -62,7 +62,7 @@ const policyOf = (prefix: string): RolePolicy => {
 
 describe("least privilege, as synthesized", () => {
   test("every GET route is read-only: no write action on any table but appending its refusals to AuthEvents (and DRCT's books for one that asks DRCT, the AuditLog for an audited export)", () => {
-    const reads = ROUTES.filter((route) => route.method === "GET");
+    const reads = ALL_ROUTES.filter((route) => route.method === "GET");
     expect(reads.length).toBeGreaterThanOrEqual(6);
     const writes: string[] = [];
     for (const route of reads) {

@@ -4,12 +4,11 @@ import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { beforeAll, describe, expect, test } from "vitest";
 import { type AviaframeStacks, buildAviaframe } from "../../lib/cloud/app";
 import {
+  ALL_ROUTES,
   CONSUMERS,
   EVENT_FUNCTIONS,
   LOG_SUBSCRIBERS,
   QUEUES,
-  ROUTES,
-  type RouteDescription,
   routeTables,
   SECRETS,
   TABLE_ENTRIES,
@@ -108,7 +107,7 @@ describe("stateless stack", () => {
     stateless.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { Runtime: "nodejs22.x", Architectures: ["arm64"], TracingConfig: { Mode: "Active" } },
-      ROUTES.length +
+      ALL_ROUTES.length +
         Object.keys(TASKS).length +
         Object.keys(CONSUMERS).length +
         Object.keys(EVENT_FUNCTIONS).length +
@@ -126,7 +125,7 @@ describe("stateless stack", () => {
   });
 
   test("tenant routes require an API key; operator routes IAM (SigV4) and no key; health and OpenAPI neither", () => {
-    for (const route of ROUTES as readonly RouteDescription[]) {
+    for (const route of ALL_ROUTES) {
       stateless.hasResourceProperties("AWS::ApiGateway::Method", {
         HttpMethod: route.method,
         ApiKeyRequired: route.auth === "api-key",
@@ -166,7 +165,7 @@ describe("stateless stack", () => {
 
   test("each function gets exactly the tables, secrets and bus its route declares", () => {
     const functions = stateless.findResources("AWS::Lambda::Function");
-    for (const route of ROUTES as readonly RouteDescription[]) {
+    for (const route of ALL_ROUTES) {
       const [, resource] = Object.entries(functions).find(([id]) => id.startsWith(`Route${route.operationId}Fn`)) ?? [];
       const variables = (resource?.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
       for (const [key, table] of TABLE_ENTRIES) {

@@ -104,6 +104,19 @@ const liveAnOrder = async (): Promise<OrderRef> => {
   await call("listAuthEvents", "/ops/api/auth-events", ops);
   // API Gateway's own refusal: its access log line goes to the refusal recorder.
   await api.call("/public/usage", { key: "not-a-key-of-anyone" });
+  // The ops console and its views, with the same ops key.
+  status.set("opsConsole", (await fetch(`${api.runtime.apiUrl}/ops`)).status);
+  await call("opsListOrders", "/ops/api/orders?status=CANCELLED", ops);
+  await call("opsGetOrder", `/ops/api/orders/${orderId}`, ops);
+  await call("opsListDeadLetters", "/ops/api/dead-letters", ops);
+  await call("opsRedriveDeadLetters", "/ops/api/dead-letters/ticketing/redrive", { ...ops, method: "POST" });
+  await call("opsSupplier", "/ops/api/supplier", ops);
+  await call("opsListExecutions", "/ops/api/executions", ops);
+  // The order's booking succeeded: Step Functions refuses to redrive it (409), after the grant let the call through.
+  await call("opsRedriveExecution", `/ops/api/executions/orderLifecycle/${orderId}/redrive`, {
+    ...ops,
+    method: "POST",
+  });
   return order;
 };
 
@@ -164,7 +177,7 @@ describe("every function, as synthesized, runs with what its template gives it",
         .map(([name]) => name.slice("Route-".length))
         .sort(),
     );
-    // Every route's function starts cold here, one after another.
+    // Every route's function starts cold here, one after another (the operators' too): minutes are not the point, a limit is.
   }, 120_000);
 
   test("the workflow tasks, the queue consumers and the bus's target", async () => {

@@ -12,9 +12,11 @@ import {
   type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
@@ -396,6 +398,40 @@ describe("reconciliation sweep", () => {
     expect(entered.filter((name) => name === "Leave it for the next run")).toHaveLength(1);
     expect(entered.at(-1)).toBe("Sweep done");
     expect(events.filter((event) => event.type === "MapIterationStarted")).toHaveLength(3);
+  });
+});
+
+describe("redrive (RedriveExecution)", () => {
+  test("a failed execution goes on from the state it failed in, with that state's input; others are refused", async () => {
+    fakes.findUncertainOrders = async () => {
+      throw new DrctUnavailable("DynamoDB said no");
+    };
+    const { executionArn = "" } = await start(RECONCILIATION, "sweep-to-redrive", { sweep: 1 });
+    expect((await finished(executionArn)).status).toBe("FAILED");
+    expect(calls.findUncertainOrders).toHaveLength(1);
+
+    fakes.findUncertainOrders = async () => ({ orders: [{ order_id: "ord-r" }], schedule_checks: [] });
+    fakes.reconcileOrder = async () => ({ status: "BOOKED" });
+    const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    const description = await finished(executionArn);
+    expect(description.status).toBe("SUCCEEDED");
+    expect(description.redriveCount).toBe(1);
+    expect(calls.findUncertainOrders).toHaveLength(2);
+    expect(calls.findUncertainOrders[1]).toEqual(calls.findUncertainOrders[0]);
+    expect(calls.reconcileOrder).toEqual([{ order_id: "ord-r" }]);
+    const events = await history(executionArn);
+    expect(events.map((event) => event.type)).toContain("ExecutionRedriven");
+    expect(events.at(-1)?.type).toBe("ExecutionSucceeded");
+    expect(events.map((event) => event.id)).toEqual(events.map((_event, index) => index + 1));
+
+    // A succeeded execution is not redrivable, and neither is an unknown one.
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
+    await expect(
+      sfn.send(new RedriveExecutionCommand({ executionArn: `${executionArn.slice(0, -5)}-none` })),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
 });
 

@@ -42,7 +42,7 @@ const toItem = (delivery: Delivery) => ({
 const isLive = (item: Record<string, unknown>, nowS = Date.now() / 1000): boolean =>
   typeof item.expires_at !== "number" || item.expires_at > nowS;
 
-const fromItem = (item: Record<string, unknown>): Delivery => ({
+export const deliveryFromItem = (item: Record<string, unknown>): Delivery => ({
   id: String(item.delivery_id),
   tenantId: String(item.tenant_id),
   orderId: String(item.order_id),
@@ -99,7 +99,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
         ConsistentRead: true,
       }),
     );
-    return item.Item === undefined || !isLive(item.Item) ? undefined : fromItem(item.Item);
+    return item.Item === undefined || !isLive(item.Item) ? undefined : deliveryFromItem(item.Item);
   },
   save: async (previous, next) => {
     try {
@@ -129,7 +129,7 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
           ExclusiveStartKey: startKey,
         }),
       );
-      deliveries.push(...(page.Items ?? []).filter((item) => isLive(item)).map(fromItem));
+      deliveries.push(...(page.Items ?? []).filter((item) => isLive(item)).map(deliveryFromItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return deliveries;

@@ -1,5 +1,6 @@
 import { SearchRequest } from "../../api/schemas";
 import { tenantRoute } from "../../shared/http";
+import { countSearch } from "../../shared/ops-metrics";
 import { searchOffersDeps } from "../../shared/wiring";
 import { searchOffers } from "../../use-cases/search-offers";
 
@@ -12,6 +13,7 @@ export const handler = tenantRoute({
       { ...body, currency: body.currency ?? tenant.defaultCurrency },
       { tenantId: tenant.tenantId, plan: tenant.plan, correlationId, deadlineAt },
     );
+    countSearch(outcome);
     return {
       status: 200,
       body: { offers: outcome.offers },

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { QUEUES } from "../../../lib/resources";
+import { sendToDeadLetter } from "../../adapters/sqs/dead-letters";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
 import { deliverDeps } from "../../shared/callback-wiring";
 import { config } from "../../shared/config";
@@ -30,6 +31,14 @@ export const handler = fifoBatchHandler(
       job.deliveryId,
       () => context.getRemainingTimeInMillis() > attemptMs + DEADLINE_MARGIN_MS,
     );
+    if (outcome.done && outcome.deadLettered === true) {
+      // Its schedule ran out: to the dead-letter queue, where /ops shows it and a redrive sends it again.
+      await sendToDeadLetter("callbacks", {
+        body: record.body,
+        groupId: record.attributes.MessageGroupId ?? job.deliveryId,
+        dedupId: `${record.messageId}-dead`,
+      });
+    }
     if (!outcome.done) {
       await retryLater("callbacks", record.receiptHandle, outcome.retryInMs / 1000);
       throw new TryAgainLater(`delivery ${job.deliveryId}: next attempt in ${outcome.retryInMs} ms`);

@@ -69,7 +69,9 @@ export const resourcesOf = (
     }
     case "sqs": {
       const url = text("QueueUrl");
-      const name = url === undefined ? text("QueueName") : new URL(url).pathname.split("/").pop();
+      // A message move task (DLQ redrive) acts on its source queue, named by ARN.
+      const source = text("SourceArn")?.split(":").pop();
+      const name = url === undefined ? (source ?? text("QueueName")) : new URL(url).pathname.split("/").pop();
       return name === undefined ? ["*"] : [arn(name)];
     }
     case "states":

@@ -67,7 +67,8 @@ describe("deliverCallback", () => {
     expect(w.store.get(D.id).status).toBe("pending");
 
     w.clock.set(T0 + 6_000);
-    expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true });
+    // Its job belongs in the dead-letter queue now (the consumer puts it there, /ops redrives it).
+    expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true, deadLettered: true });
     const stored = w.store.get(D.id);
     expect(stored.status).toBe("dead_lettered");
     expect(
@@ -109,7 +110,7 @@ describe("deliverCallback", () => {
     );
     w.sender.script(D.id, retryAfter(60));
     w.clock.set(T0 + 6_000);
-    expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true });
+    expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true, deadLettered: true });
     expect(w.store.get(D.id).status).toBe("dead_lettered");
   });
 
@@ -126,18 +127,16 @@ describe("deliverCallback", () => {
     });
   });
 
-  test.each<DeliveryStatus>(["delivered", "blocked", "dead_lettered"])(
-    "a %s delivery is not sent again",
-    async (status) => {
-      const settled = pending(D.id, { status, version: 4 });
-      w.store.seed(settled);
-      w.sender.script(D.id, OK);
-      expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true });
-      expect(w.sender.sent).toEqual([]);
-      expect(w.store.saves).toEqual([]);
-      expect(w.store.get(D.id)).toEqual(settled);
-    },
-  );
+  // A dead_lettered one is: its job only comes back from the dead-letter queue (a redrive), below.
+  test.each<DeliveryStatus>(["delivered", "blocked"])("a %s delivery is not sent again", async (status) => {
+    const settled = pending(D.id, { status, version: 4 });
+    w.store.seed(settled);
+    w.sender.script(D.id, OK);
+    expect(await deliverCallback(w.deliverDeps, D.id)).toEqual({ done: true });
+    expect(w.sender.sent).toEqual([]);
+    expect(w.store.saves).toEqual([]);
+    expect(w.store.get(D.id)).toEqual(settled);
+  });
 
   test("an unknown delivery is done without sending", async () => {
     expect(await deliverCallback(w.deliverDeps, "dlv_nope")).toEqual({ done: true });
@@ -233,5 +232,50 @@ describe("ordering within an order", () => {
     expect(alone.store.saves).toEqual([{ id: D.id, ok: false }]);
     // The other writer's version stands; this job's attempt was not written over it.
     expect(alone.store.get(D.id).attempts).toEqual([]);
+  });
+});
+
+describe("dead-lettered deliveries and metrics", () => {
+  let w: World;
+  const D = pending("dlv_D");
+  beforeEach(() => {
+    w = world([0, 2, 6]);
+    w.store.seed(D);
+  });
+
+  test("a dead-lettered delivery's job back from the DLQ (a redrive) starts a new round under the same webhook-id", async () => {
+    const dead = pending("dlv_R", {
+      status: "dead_lettered",
+      attempts: [{ number: 1, at: iso(T0 - 60_000), outcome: "retry", status_code: 503, latency_ms: 5 }],
+    });
+    w.store.seed(dead);
+    w.clock.set(T0 + 10_000);
+    w.sender.script(dead.id, SERVER_ERROR, OK);
+
+    expect(await deliverCallback(w.deliverDeps, dead.id)).toEqual({ done: false, retryInMs: 2_000 });
+    const retried = w.store.get(dead.id);
+    expect(retried.status).toBe("pending");
+    expect(retried.roundStartedAt).toBe(iso(T0 + 10_000));
+    expect(retried.roundFirstAttempt).toBe(1);
+    expect(retried.replays).toBe(dead.replays + 1);
+
+    w.clock.set(T0 + 12_000);
+    expect(await deliverCallback(w.deliverDeps, dead.id)).toEqual({ done: true });
+    const delivered = w.store.get(dead.id);
+    expect(delivered.status).toBe("delivered");
+    expect(delivered.attempts.map((attempt) => attempt.status_code)).toEqual([503, 500, 204]);
+    expect(w.sender.sent.map((sent) => sent.webhookId)).toEqual([dead.webhookId, dead.webhookId]);
+  });
+
+  test("each attempt's outcome is reported (the dashboard's callbacks widget)", async () => {
+    const seen: string[] = [];
+    const deps = { ...w.deliverDeps, observe: (outcome: string) => seen.push(outcome) };
+    w.sender.script(D.id, SERVER_ERROR, SERVER_ERROR, SERVER_ERROR);
+    await deliverCallback(deps, D.id);
+    w.clock.set(T0 + 2_000);
+    await deliverCallback(deps, D.id);
+    w.clock.set(T0 + 6_000);
+    await deliverCallback(deps, D.id);
+    expect(seen).toEqual(["retry", "retry", "dead_lettered"]);
   });
 });

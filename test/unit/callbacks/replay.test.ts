@@ -74,7 +74,7 @@ describe("replayCallback", () => {
     w.clock.set(replayAt + 2_000);
     expect(await deliverCallback(w.deliverDeps, DEAD.id)).toEqual({ done: false, retryInMs: 4_000 });
     w.clock.set(replayAt + 6_000);
-    expect(await deliverCallback(w.deliverDeps, DEAD.id)).toEqual({ done: true });
+    expect(await deliverCallback(w.deliverDeps, DEAD.id)).toEqual({ done: true, deadLettered: true });
 
     const stored = w.store.get(DEAD.id);
     expect(stored.status).toBe("dead_lettered");

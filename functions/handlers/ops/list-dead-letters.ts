@@ -1,0 +1,7 @@
+import { operatorRoute } from "../../shared/http";
+import { deadLetterQueues } from "../../shared/ops-wiring";
+import { listDeadLetters } from "../../use-cases/ops";
+
+export const handler = operatorRoute({
+  handle: async () => ({ status: 200, body: await listDeadLetters(deadLetterQueues()) }),
+});
