@@ -1149,3 +1149,6 @@ export const METRICS = {
 } as const;
 
 export const physicalName = (prefix: string, id: string): string => `${prefix}-${id}`;
+
+/** The usage plan's name in a stage: `<prefix>-<plan>` (CDK names it so; locally its id too). */
+export const usagePlanName = (prefix: string, plan: PlanName): string => physicalName(prefix, plan);

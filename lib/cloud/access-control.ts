@@ -5,7 +5,9 @@ import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { FilterPattern, type ILogGroup, SubscriptionFilter } from "aws-cdk-lib/aws-logs";
 import { LambdaDestination } from "aws-cdk-lib/aws-logs-destinations";
 import type { Construct } from "constructs";
-import { ENV, type PlanName, physicalName } from "../resources";
+import { ENV, usagePlanName } from "../resources";
+
+export { usagePlanName };
 
 /**
  * API Gateway's access log line (JSON). Never `$context.identity.apiKey`: the key's id, not the
@@ -48,9 +50,6 @@ export const subscribeGatewayRefusals = (scope: Construct, accessLogs: ILogGroup
     ),
   });
 };
-
-/** The usage plan's name in a stage: `<prefix>-<plan>` (CDK names it so; locally its id too). */
-export const usagePlanName = (prefix: string, plan: PlanName): string => physicalName(prefix, plan);
 
 /**
  * Onboarding and key rotation without a deploy: the function creates and deletes API keys,

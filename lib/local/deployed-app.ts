@@ -56,8 +56,8 @@ export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDes
 const PROJECT_ROOT = join(import.meta.dirname, "..", "..");
 
 /** Every source the synthesized app can depend on, hashed: the cache key of its templates. */
-const sourceHash = (drctBaseUrl: string): string => {
-  const hash = createHash("sha256").update(drctBaseUrl);
+const sourceHash = (): string => {
+  const hash = createHash("sha256");
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
@@ -78,10 +78,12 @@ const sourceHash = (drctBaseUrl: string): string => {
  * of npm start, would otherwise pay CDK's import and synthesis again).
  */
 const localTemplates = async (drctBaseUrl: string): Promise<CfnTemplate[]> => {
+  // Synthesized for a stand-in DRCT URL and cached once; each runtime puts its own simulator's in.
+  const forThisDrct = (text: string) => JSON.parse(text.replaceAll(DRCT_URL_STAND_IN, drctBaseUrl)) as CfnTemplate[];
   const dir = join(PROJECT_ROOT, "node_modules", ".cache", "aviaframe-synth");
-  const file = join(dir, `${sourceHash(drctBaseUrl)}.json`);
+  const file = join(dir, `${sourceHash()}.json`);
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as CfnTemplate[];
+    return forThisDrct(readFileSync(file, "utf8"));
   } catch {
     // Not cached yet: synthesize.
   }
@@ -91,21 +93,23 @@ const localTemplates = async (drctBaseUrl: string): Promise<CfnTemplate[]> => {
     import("../cloud/app"),
   ]);
   const app = new App({
-    context: { "aws:cdk:bundling-stacks": [], stage: LOCAL_STAGE, tenants: [], drctBaseUrl },
+    context: { "aws:cdk:bundling-stacks": [], stage: LOCAL_STAGE, tenants: [], drctBaseUrl: DRCT_URL_STAND_IN },
     builtinCloudFormationValidation: false,
   });
   const stacks = buildAviaframe(app, { account: LOCAL_ACCOUNT, region: LOCAL_REGION });
-  const templates = [
-    Template.fromStack(stacks.stateful).toJSON() as CfnTemplate,
-    Template.fromStack(stacks.stateless).toJSON() as CfnTemplate,
-  ];
+  const text = JSON.stringify([
+    Template.fromStack(stacks.stateful).toJSON(),
+    Template.fromStack(stacks.stateless).toJSON(),
+  ]);
   mkdirSync(dir, { recursive: true });
   // Written aside and renamed: a concurrent runtime never reads half a file.
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(templates));
+  writeFileSync(temp, text);
   renameSync(temp, file);
-  return templates;
+  return forThisDrct(text);
 };
+
+const DRCT_URL_STAND_IN = "https://drct-base-url.invalid/";
 
 export const synthesizeLocalApp = async (drctBaseUrl: string): Promise<DeployedApp> => {
   const templates = await localTemplates(drctBaseUrl);

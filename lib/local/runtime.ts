@@ -7,7 +7,6 @@ import { gzipSync } from "node:zlib";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { putTenant } from "../../functions/adapters/dynamodb/tenant-directory";
-import { usagePlanName } from "../cloud/access-control";
 import { holdMsFromEnv, type RunningSimulator, startDrctSimulator } from "../drct-simulator/simulator";
 import {
   CONSUMERS,
@@ -22,6 +21,7 @@ import {
   type RouteDescription,
   SECRETS,
   TABLES,
+  usagePlanName,
   WORKFLOWS,
   type WorkflowKey,
 } from "../resources";
