@@ -235,6 +235,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     // The workflows exactly as synthesized, each Lambda task invoking that task's function.
     const stepFunctions = await startLocalStepFunctions({
+      // The same CDK chains are rendered and validated against the ASL schema in the workflow
+      // tests (test/integration/local-step-functions.test.ts); every runtime need not repeat it.
+      validateAsl: false,
       workflows: deployed.workflows.map((workflow) => ({
         name: workflow.name ?? workflow.logicalId,
         definition: workflow.definition,
