@@ -57,7 +57,11 @@ export const toPublicOrder = (order: Order) => ({
     : { schedule_changes: order.scheduleChanges.map(toPublicScheduleChange) }),
   created_at: order.createdAt,
   updated_at: order.updatedAt,
-  history: order.history.map(({ status, at, reason }) => ({ status, at, ...(reason === undefined ? {} : { reason }) })),
+  // The status moves: writes that kept the status (a release, a schedule change…) keep an
+  // entry of their own for the event check, but the order's history shows moves.
+  history: order.history
+    .filter((entry, index) => index === 0 || entry.status !== order.history[index - 1]?.status)
+    .map(({ status, at, reason }) => ({ status, at, ...(reason === undefined ? {} : { reason }) })),
   ...(order.personalDataErased === true ? { personal_data_erased: true as const } : {}),
 });
 

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { AvfError } from "../../functions/domain/errors";
 import {
+  amend,
   canTransition,
   EVENT_OF_STATUS,
   isTerminal,
@@ -410,6 +411,20 @@ describe("maskPhone", () => {
         expect(masked.slice(0, -2)).toBe("*".repeat(phone.length - 2));
       }),
     );
+  });
+});
+
+describe("writes that keep the status", () => {
+  test("amend adds one history entry per version, naming its events; the public history shows moves only", () => {
+    const booked = transition(newOrder(), "BOOKED", T0, {}, undefined, ["order.booked"]);
+    const moved = amend(booked, {}, T0, "the airline changed the schedule", ["order.schedule_changed"]);
+    const again = amend(moved, {}, T0, "DRCT reported a flight disrupted", ["order.flight_disrupted"]);
+    expect(again.history).toHaveLength(again.version);
+    expect(again.history.at(-1)).toMatchObject({ status: "BOOKED", events: ["order.flight_disrupted"] });
+    expect(toPublicOrder(again).history).toEqual(
+      toPublicOrder(booked).history.map(({ status, at }) => expect.objectContaining({ status, at })),
+    );
+    expect(JSON.stringify(toPublicOrder(again).history)).not.toContain("events");
   });
 });
 
