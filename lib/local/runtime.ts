@@ -314,7 +314,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         localFunctions()
           .get("Log-gatewayRefusals")
           .invoke({ awslogs: { data: gzipSync(JSON.stringify(data)).toString("base64") } })
-          .catch(options.onError ?? ((error) => console.error(error)));
+          .catch((error: unknown) => {
+            // Refusals still on their way when the runtime stops are dropped, not reported.
+            if (error instanceof Error && error.name === "Local.FunctionClosed") return;
+            (options.onError ?? ((failure: unknown) => console.error(failure)))(error);
+          });
       },
       loadHandler: async (route: RouteDescription): Promise<ApiHandler> => {
         const fn = localFunctions().get(`Route-${route.operationId}`);
