@@ -66,30 +66,44 @@ export const moveOrder = async (
     (type): type is string => type !== undefined,
   );
   const next = transition(order, to, deps.now(), options.change, options.reason, detailTypes);
+  return saveOrder(deps, order, next, detailTypes, { actor, reason: options.reason });
+};
+
+/**
+ * Writes `next` over `order` in one conditional write that also puts `events` in its outbox,
+ * then audits the write and publishes the events, together (independent once it is saved).
+ * Throws OrderConflict when another writer got there first. Every order write goes through here.
+ */
+export const saveOrder = async (
+  deps: TransitionDeps,
+  order: Order,
+  next: Order,
+  events: readonly string[],
+  by: { readonly actor: string; readonly reason?: string; readonly correlationId?: string },
+): Promise<Order> => {
   await deps.orders.save(
     order,
     next,
-    detailTypes.map((type, position) => orderEvent(deps, next, type, position)),
+    events.map((type, position) => orderEvent(deps, next, type, position)),
   );
-  // Independent once the move is saved: the audit entry and the announcement go together.
-  await Promise.all([audit(deps, order, next, actor, options.reason), flushOrderEvents(deps, next.tenantId, next.id)]);
+  await Promise.all([
+    deps.audit
+      .record({
+        tenantId: next.tenantId,
+        orderId: next.id,
+        from: order.status,
+        to: next.status,
+        version: next.version,
+        actor: by.actor,
+        correlationId: by.correlationId ?? next.correlationId,
+        at: next.updatedAt,
+        reason: by.reason,
+      })
+      .catch((error: unknown) => deps.warn("audit entry not written", error)),
+    flushOrderEvents(deps, next.tenantId, next.id),
+  ]);
   return next;
 };
-
-const audit = (deps: TransitionDeps, previous: Order, next: Order, actor: string, reason: string | undefined) =>
-  deps.audit
-    .record({
-      tenantId: next.tenantId,
-      orderId: next.id,
-      from: previous.status,
-      to: next.status,
-      version: next.version,
-      actor,
-      correlationId: next.correlationId,
-      at: next.updatedAt,
-      reason,
-    })
-    .catch((error: unknown) => deps.warn("audit entry not written", error));
 
 /**
  * Changes an order without moving its status (a release at DRCT recorded, some passengers
@@ -103,12 +117,7 @@ export const changeOrder = async (
   actor: string,
   options: { change: OrderChange; reason: string; events?: readonly string[] },
 ): Promise<Order> => {
-  const next = amend(order, options.change, deps.now(), options.reason, options.events ?? []);
-  await deps.orders.save(
-    order,
-    next,
-    (options.events ?? []).map((type, position) => orderEvent(deps, next, type, position)),
-  );
-  await Promise.all([audit(deps, order, next, actor, options.reason), flushOrderEvents(deps, next.tenantId, next.id)]);
-  return next;
+  const events = options.events ?? [];
+  const next = amend(order, options.change, deps.now(), options.reason, events);
+  return saveOrder(deps, order, next, events, { actor, reason: options.reason });
 };

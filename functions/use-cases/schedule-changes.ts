@@ -17,7 +17,7 @@ import {
 } from "../domain/schedule-change";
 import { SupplierError } from "../domain/supplier";
 import { orderNotFound } from "./issue-order";
-import { flushOrderEvents, orderEvent, type TransitionDeps } from "./order-transitions";
+import { saveOrder, type TransitionDeps } from "./order-transitions";
 import type { CallContext, SupplierOrder } from "./ports";
 
 /** DRCT's calls about disruptions, guarded like every other (budgets, breaker, retries). */
@@ -59,33 +59,12 @@ export const recordObservedSchedule = async (
 ): Promise<{ readonly order: Order; readonly recorded: boolean }> => {
   const next = recordScheduleChange(order, observed, deps.newScheduleChangeId(), deps.now());
   if (next === undefined) return { order, recorded: false };
-  await deps.orders.save(order, next, [orderEvent(deps, next, SCHEDULE_CHANGED)]);
-  await audit(deps, order, next, ACTOR_SCHEDULE, next.correlationId, "the airline changed the schedule");
-  await flushOrderEvents(deps, next.tenantId, next.id);
+  await saveOrder(deps, order, next, [SCHEDULE_CHANGED], {
+    actor: ACTOR_SCHEDULE,
+    reason: "the airline changed the schedule",
+  });
   return { order: next, recorded: true };
 };
-
-const audit = (
-  deps: ScheduleChangeDeps,
-  previous: Order,
-  next: Order,
-  actor: string,
-  correlationId: string,
-  reason: string,
-): Promise<void> =>
-  deps.audit
-    .record({
-      tenantId: next.tenantId,
-      orderId: next.id,
-      from: previous.status,
-      to: next.status,
-      version: next.version,
-      actor,
-      correlationId,
-      at: next.updatedAt,
-      reason,
-    })
-    .catch((error: unknown) => deps.warn("audit entry not written", error));
 
 /**
  * Asks DRCT for the order's flights and records a change, if any. Orders that are not
@@ -129,9 +108,11 @@ export const acceptScheduleChangeOf = async (
     // Idempotent at DRCT: a retry after a lost answer acknowledges the same change again.
     await deps.supplier.acknowledgeScheduleChange(order.drctOrderId, change.supplierChangeId, call);
   }
-  await deps.orders.save(order, next, []);
-  await audit(deps, order, next, `tenant:${tenantId}`, call.correlationId, "schedule change accepted");
-  return next;
+  return saveOrder(deps, order, next, [], {
+    actor: `tenant:${tenantId}`,
+    reason: "schedule change accepted",
+    correlationId: call.correlationId,
+  });
 };
 
 /**
@@ -156,8 +137,9 @@ export const rejectScheduleChangeOf = async (
     throw error;
   });
   const next = rejectScheduleChange(order, changeId, cancelled.refund_reference ?? `RF-${order.id}`, deps.now());
-  await deps.orders.save(order, next, [orderEvent(deps, next, "order.cancelled")]);
-  await audit(deps, order, next, `tenant:${tenantId}`, call.correlationId, "schedule change rejected: involuntary");
-  await flushOrderEvents(deps, next.tenantId, next.id);
-  return next;
+  return saveOrder(deps, order, next, ["order.cancelled"], {
+    actor: `tenant:${tenantId}`,
+    reason: "schedule change rejected: involuntary",
+    correlationId: call.correlationId,
+  });
 };
