@@ -42,6 +42,25 @@ const toItem = (delivery: Delivery) => ({
 const isLive = (item: Record<string, unknown>, nowS = Date.now() / 1000): boolean =>
   typeof item.expires_at !== "number" || item.expires_at > nowS;
 
+/** Every stored delivery item of an order, expired ones included (every page). */
+export const deliveryItemsOfOrder = async (tenantId: string, orderId: string): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let startKey: QueryCommandOutput["LastEvaluatedKey"];
+  do {
+    const page: QueryCommandOutput = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("deliveries"),
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}#ORDER#${orderId}` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+};
+
 export const deliveryFromItem = (item: Record<string, unknown>): Delivery => ({
   id: String(item.delivery_id),
   tenantId: String(item.tenant_id),
@@ -117,21 +136,6 @@ export const dynamoDeliveryStore = (): DeliveryStore => ({
       throw error;
     }
   },
-  listForOrder: async (tenantId, orderId) => {
-    const deliveries: Delivery[] = [];
-    let startKey: QueryCommandOutput["LastEvaluatedKey"];
-    do {
-      const page: QueryCommandOutput = await dynamo().send(
-        new QueryCommand({
-          TableName: tableName("deliveries"),
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}#ORDER#${orderId}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      deliveries.push(...(page.Items ?? []).filter((item) => isLive(item)).map(deliveryFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return deliveries;
-  },
+  listForOrder: async (tenantId, orderId) =>
+    (await deliveryItemsOfOrder(tenantId, orderId)).filter((item) => isLive(item)).map(deliveryFromItem),
 });

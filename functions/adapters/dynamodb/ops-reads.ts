@@ -5,7 +5,7 @@ import type { HistoryEntry, OrderStatus } from "../../domain/order";
 import { tableName } from "../../shared/config";
 import type { AuditView, DrctCallView, OpsOrderReads, OrderRecord, SupplierReads } from "../../use-cases/ops";
 import { dynamo } from "./client";
-import { deliveryFromItem } from "./delivery-store";
+import { deliveryFromItem, deliveryItemsOfOrder } from "./delivery-store";
 import { orderKey } from "./order-repository";
 
 type Item = Record<string, unknown>;
@@ -161,23 +161,8 @@ export const drctCallsOf =
   };
 
 /** An order's callback deliveries, read only (the ops functions may not write deliveries). */
-export const deliveriesOfOrder = async (tenantId: string, orderId: string): Promise<Delivery[]> => {
-  const deliveries: Delivery[] = [];
-  let startKey: QueryCommandOutput["LastEvaluatedKey"];
-  do {
-    const page: QueryCommandOutput = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("deliveries"),
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}#ORDER#${orderId}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    deliveries.push(...(page.Items ?? []).map(deliveryFromItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return deliveries;
-};
+export const deliveriesOfOrder = async (tenantId: string, orderId: string): Promise<Delivery[]> =>
+  (await deliveryItemsOfOrder(tenantId, orderId)).map(deliveryFromItem);
 
 type BudgetView = Awaited<ReturnType<SupplierReads["budgets"]>>[number];
 
