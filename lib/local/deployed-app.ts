@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   ALL_ROUTES,
   CONSUMERS,
@@ -13,6 +12,7 @@ import {
 } from "../resources";
 import { functionEnvironment, functionPolicy, type RolePolicy } from "../template/iam";
 import { type CfnTemplate, TemplateResolver } from "../template/resolve";
+import { cacheDir, pruneStale, sourceHash } from "./source-hash";
 import { type RenderedWorkflow, renderWorkflows } from "./step-functions";
 
 /**
@@ -53,25 +53,6 @@ export const FUNCTION_HANDLERS: readonly [name: string, description: FunctionDes
   ...Object.entries(LOG_SUBSCRIBERS).map(([key, fn]): [string, FunctionDescription] => [`Log-${key}`, fn]),
 ];
 
-const PROJECT_ROOT = join(import.meta.dirname, "..", "..");
-
-/** Every source the synthesized app can depend on, hashed: the cache key of its templates. */
-const sourceHash = (): string => {
-  const hash = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json")) {
-        hash.update(relative(PROJECT_ROOT, path)).update(readFileSync(path));
-      }
-    }
-  };
-  for (const dir of ["lib", "functions"]) walk(join(PROJECT_ROOT, dir));
-  hash.update(readFileSync(join(PROJECT_ROOT, "package-lock.json")));
-  return hash.digest("hex").slice(0, 32);
-};
-
 /**
  * The stateful and stateless templates, synthesized by CDK, or read back from the cache of an
  * earlier synthesis of exactly these sources (every local runtime of a test run, every restart
@@ -80,8 +61,9 @@ const sourceHash = (): string => {
 const localTemplates = async (drctBaseUrl: string): Promise<CfnTemplate[]> => {
   // Synthesized for a stand-in DRCT URL and cached once; each runtime puts its own simulator's in.
   const forThisDrct = (text: string) => JSON.parse(text.replaceAll(DRCT_URL_STAND_IN, drctBaseUrl)) as CfnTemplate[];
-  const dir = join(PROJECT_ROOT, "node_modules", ".cache", "aviaframe-synth");
+  const dir = cacheDir("aviaframe-synth");
   const file = join(dir, `${sourceHash()}.json`);
+  pruneStale(dir, sourceHash());
   try {
     return forThisDrct(readFileSync(file, "utf8"));
   } catch {

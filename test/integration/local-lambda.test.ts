@@ -59,7 +59,6 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(made.map((fn) => fn.close()));
-  bundles.remove();
   rmSync(dir, { recursive: true, force: true });
   delete process.env.LEAKED_FROM_THE_RUNTIME;
 });

@@ -113,7 +113,6 @@ export const startLocalFunctions = async (options: LocalFunctionsOptions): Promi
     policyOf,
     close: async () => {
       await Promise.all([...functions.values()].map((fn) => fn.close()));
-      bundles.remove();
       await Promise.all(proxies.map(({ proxy }) => proxy.close()));
     },
   };
