@@ -31,14 +31,24 @@ const conditionsHold = (statement: PolicyStatement, context: RequestContext): bo
       }),
   );
 
-const wildcard = (pattern: string, flags = ""): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split("")
-      .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-      .join("")}$`,
-    flags,
-  );
+const compiled = new Map<string, RegExp>();
+
+/** IAM's pattern as a regular expression, compiled once: every local AWS call is evaluated. */
+const wildcard = (pattern: string, flags = ""): RegExp => {
+  const key = `${flags}:${pattern}`;
+  let regex = compiled.get(key);
+  if (regex === undefined) {
+    regex = new RegExp(
+      `^${pattern
+        .split("")
+        .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+        .join("")}$`,
+      flags,
+    );
+    compiled.set(key, regex);
+  }
+  return regex;
+};
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
