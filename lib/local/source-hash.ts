@@ -32,11 +32,11 @@ export const sourceHash = (): string => {
 /** A cache of the local runtime's under node_modules/.cache (gone with a clean install). */
 export const cacheDir = (name: string): string => join(PROJECT_ROOT, "node_modules", ".cache", name);
 
-const STALE_AFTER_MS = 60 * 60 * 1000;
+const STALE_AFTER_MS = 10 * 60 * 1000;
 
 /**
- * Removes a cache's entries for other sources that nobody touched for an hour: a runtime
- * started before an edit may still be reading its own for a while.
+ * Removes a cache's entries for other sources that nobody touched for ten minutes (a runtime
+ * started before an edit rebuilds what it still needs).
  */
 export const pruneStale = (dir: string, keep: string, now = Date.now()): void => {
   if (!existsSync(dir)) return;

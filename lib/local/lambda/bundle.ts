@@ -11,9 +11,14 @@ import { cacheDir, pruneStale, sourceHash } from "../source-hash";
  * made each local cold start cost about three times the CPU. Bundles are cached by the hash
  * of the sources, so every runtime of a test run, and every restart of npm start, reuses them.
  */
+const RUNTIME = "runtime";
+const RUNTIME_ENTRY = "lib/local/lambda/worker.ts";
+const bundleName = (handler: string): string => `handler-${handler.replaceAll("/", "-")}`;
+const handlerEntry = (handler: string): string => join("functions/handlers", `${handler}.ts`);
+
 export class HandlerBundles {
   private readonly dir: string;
-  private readonly built = new Map<string, Promise<string>>();
+  private readonly building = new Map<string, Promise<void>>();
 
   constructor(private readonly projectRoot: string) {
     const parent = cacheDir("aviaframe-lambdas");
@@ -23,34 +28,47 @@ export class HandlerBundles {
 
   /** file:// URLs of the handler's bundle and of the execution environment's, built on first use. */
   async codeOf(handler: string): Promise<{ handler: string; runtime: string }> {
-    return {
-      handler: await this.bundle(
-        `handler-${handler.replaceAll("/", "-")}`,
-        join("functions/handlers", `${handler}.ts`),
-      ),
-      runtime: await this.runtime(),
-    };
+    return { handler: await this.bundle(bundleName(handler), handlerEntry(handler)), runtime: await this.runtime() };
   }
 
   /** file:// URL of the execution environment's bundle (lib/local/lambda/worker.ts). */
   runtime(): Promise<string> {
-    return this.bundle("runtime", "lib/local/lambda/worker.ts");
+    return this.bundle(RUNTIME, RUNTIME_ENTRY);
   }
 
-  private bundle(name: string, entry: string): Promise<string> {
-    let file = this.built.get(name);
-    if (file === undefined) {
-      const outfile = join(this.dir, `${name}.mjs`);
-      file = existsSync(outfile) ? Promise.resolve(pathToFileURL(outfile).href) : this.build(entry, outfile);
-      this.built.set(name, file);
+  /**
+   * Builds the bundles of these handlers and the execution environment's that are not cached
+   * yet, in one esbuild run (each shared module is parsed once, not once per function).
+   */
+  async prebuild(handlers: readonly string[]): Promise<void> {
+    const entries = new Map<string, string>([[RUNTIME, RUNTIME_ENTRY]]);
+    for (const handler of handlers) entries.set(bundleName(handler), handlerEntry(handler));
+    const missing = [...entries].filter(([name]) => !existsSync(this.fileOf(name)));
+    if (missing.length > 0) await this.build(new Map(missing));
+  }
+
+  private fileOf(name: string): string {
+    return join(this.dir, `${name}.mjs`);
+  }
+
+  /** Built when missing: once, or again if pruned from the cache while the runtime ran. */
+  private async bundle(name: string, entry: string): Promise<string> {
+    const file = this.fileOf(name);
+    let building = this.building.get(name);
+    if (building === undefined && !existsSync(file)) {
+      building = this.build(new Map([[name, entry]])).finally(() => this.building.delete(name));
+      this.building.set(name, building);
     }
-    return file;
+    await building;
+    return pathToFileURL(file).href;
   }
 
-  private async build(entry: string, outfile: string): Promise<string> {
+  /** Bundles each entry (name → source path) into `<name>.mjs` in the cache. */
+  private async build(entries: ReadonlyMap<string, string>): Promise<void> {
     const { outputFiles } = await build({
-      entryPoints: [join(this.projectRoot, entry)],
-      outfile,
+      entryPoints: [...entries].map(([name, entry]) => ({ out: name, in: join(this.projectRoot, entry) })),
+      outdir: this.dir,
+      outExtension: { ".js": ".mjs" },
       write: false,
       bundle: true,
       platform: "node",
@@ -67,10 +85,11 @@ export class HandlerBundles {
       logLevel: "silent",
     });
     mkdirSync(this.dir, { recursive: true });
-    // Written aside and renamed: a concurrent runtime never loads half a bundle.
-    const temp = `${outfile}.${process.pid}.tmp`;
-    writeFileSync(temp, outputFiles[0]?.contents ?? new Uint8Array());
-    renameSync(temp, outfile);
-    return pathToFileURL(outfile).href;
+    for (const output of outputFiles) {
+      // Written aside and renamed: a concurrent runtime never loads half a bundle.
+      const temp = `${output.path}.${process.pid}.tmp`;
+      writeFileSync(temp, output.contents);
+      renameSync(temp, output.path);
+    }
   }
 }
