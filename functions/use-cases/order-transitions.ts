@@ -28,10 +28,18 @@ export const orderEvent = (
   order_status: order.status,
 });
 
-/** Publishes what is in the order's outbox, oldest first, and clears it. */
-export const flushOrderEvents = async (deps: TransitionDeps, tenantId: string, orderId: string): Promise<void> => {
+/**
+ * Publishes what is in the order's outbox, oldest first, and clears it: the outbox a write just
+ * answered when there is one (nothing to read back), else as stored.
+ */
+export const flushOrderEvents = async (
+  deps: TransitionDeps,
+  tenantId: string,
+  orderId: string,
+  outbox?: readonly OrderEvent[],
+): Promise<void> => {
   try {
-    const pending = await deps.orders.pendingEvents(tenantId, orderId);
+    const pending = outbox ?? (await deps.orders.pendingEvents(tenantId, orderId));
     if (pending.length === 0) return;
     await deps.events.publish(pending);
     await deps.orders.markPublished(
@@ -81,7 +89,7 @@ export const saveOrder = async (
   events: readonly string[],
   by: { readonly actor: string; readonly reason?: string; readonly correlationId?: string },
 ): Promise<Order> => {
-  await deps.orders.save(
+  const outbox = await deps.orders.save(
     order,
     next,
     events.map((type, position) => orderEvent(deps, next, type, position)),
@@ -100,7 +108,7 @@ export const saveOrder = async (
         reason: by.reason,
       })
       .catch((error: unknown) => deps.warn("audit entry not written", error)),
-    flushOrderEvents(deps, next.tenantId, next.id),
+    flushOrderEvents(deps, next.tenantId, next.id, outbox),
   ]);
   return next;
 };

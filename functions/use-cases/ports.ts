@@ -198,8 +198,12 @@ export interface OrderRepository {
   get(tenantId: string, orderId: string): Promise<Order | undefined>;
   /** What the callback dispatcher checks an event against, read without decrypting anything. */
   summary(tenantId: string, orderId: string): Promise<OrderSummary | undefined>;
-  /** Conditional on `previous` being what is stored; throws on a concurrent change. */
-  save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void>;
+  /**
+   * Conditional on `previous` being what is stored; throws on a concurrent change. Answers the
+   * order's outbox as the write left it (its unpublished events, oldest first), so publishing
+   * them needs no read of what was just written.
+   */
+  save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<OrderEvent[]>;
   pendingEvents(tenantId: string, orderId: string): Promise<OrderEvent[]>;
   markPublished(tenantId: string, orderId: string, eventIds: readonly string[]): Promise<void>;
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;

@@ -106,11 +106,11 @@ export const watchFlights = async (deps: ScheduleWatchDeps, order: Order, call: 
     "DRCT reported a flight disrupted",
     found.map(() => FLIGHT_DISRUPTED),
   );
-  await deps.orders.save(
+  const outbox = await deps.orders.save(
     order,
     next,
     found.map((_, position) => orderEvent(deps, next, FLIGHT_DISRUPTED, position)),
   );
-  await flushOrderEvents(deps, next.tenantId, next.id);
+  await flushOrderEvents(deps, next.tenantId, next.id, outbox);
   return next;
 };

@@ -90,6 +90,12 @@ const COLUMN: Record<(typeof MUTABLE)[number], string> = {
   issue: "issue",
 };
 
+/** An order's outbox, oldest first: a map keeps no order, so by the move that caused each event, then its place in it. */
+const outboxEvents = (outbox: unknown): OrderEvent[] =>
+  Object.values((outbox ?? {}) as Record<string, OrderEvent>).sort(
+    (a, b) => a.sequence - b.sequence || (a.position ?? 0) - (b.position ?? 0),
+  );
+
 /**
  * Orders in DynamoDB, one item each. Passengers and contact are stored encrypted (field
  * cipher, bound to tenant, order id and field); every change is one conditional write on
@@ -168,7 +174,7 @@ export class DynamoOrderRepository implements OrderRepository {
    * Writes `next` over `previous` if nobody else wrote since it was read (same version and
    * status); throws OrderConflict otherwise.
    */
-  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void> {
+  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<OrderEvent[]> {
     const names: Record<string, string> = { "#status": "status" };
     const values: Record<string, unknown> = {
       ":status": next.status,
@@ -212,7 +218,7 @@ export class DynamoOrderRepository implements OrderRepository {
     if (!held) removes.push("hold_open");
     removes.push(...watchSchedule(previous, next, sets, values));
     try {
-      await dynamo().send(
+      const written = await dynamo().send(
         new UpdateCommand({
           TableName: tableName("orders"),
           Key: orderKey(next.tenantId, next.id),
@@ -220,8 +226,11 @@ export class DynamoOrderRepository implements OrderRepository {
           ConditionExpression: "version = :seen AND #status = :from",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // The outbox as this write left it comes back with the write (UPDATED_NEW would give only this write's events).
+          ReturnValues: "ALL_NEW",
         }),
       );
+      return outboxEvents(written.Attributes?.outbox);
     } catch (error) {
       if (isConditionalCheckFailure(error)) throw new OrderConflict(next.id);
       throw error;
@@ -238,9 +247,7 @@ export class DynamoOrderRepository implements OrderRepository {
         ConsistentRead: true,
       }),
     );
-    const outbox = (result.Item?.outbox ?? {}) as Record<string, OrderEvent>;
-    // A map keeps no order: events go out by the move that caused them, then their place in it.
-    return Object.values(outbox).sort((a, b) => a.sequence - b.sequence || (a.position ?? 0) - (b.position ?? 0));
+    return outboxEvents(result.Item?.outbox);
   }
 
   /** Removes published events from the outbox; clears the pending flag once it is empty. */

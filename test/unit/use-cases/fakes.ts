@@ -200,7 +200,7 @@ export class FakeOrderRepository implements OrderRepository {
     };
   }
 
-  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<void> {
+  async save(previous: Order, next: Order, events: readonly OrderEvent[]): Promise<OrderEvent[]> {
     this.log.push(`orders.save ${previous.status}→${next.status}`);
     const key = keyOf(previous.tenantId, previous.id);
     const racer = this.rows.get(key);
@@ -220,6 +220,7 @@ export class FakeOrderRepository implements OrderRepository {
     this.rows.set(key, deepFreeze(structuredClone(next)));
     if (events.length > 0) this.outboxes.set(key, [...(this.outboxes.get(key) ?? []), ...events]);
     this.saves.push({ from: previous.status, to: next.status, events: events.map((event) => event.detail_type) });
+    return [...(this.outboxes.get(key) ?? [])].sort((a, b) => a.sequence - b.sequence);
   }
 
   /** Oldest first, by sequence, as the DynamoDB adapter sorts them. */

@@ -120,6 +120,18 @@ describe("moveOrder", () => {
       ["order.booked", "order.cancelled"],
     ]);
     expect(world.orders.outboxOf(order)).toEqual([]);
+    expect(world.log).not.toContain("orders.pendingEvents");
+  });
+
+  test("a move publishes the outbox its write answered, without reading the order back", async () => {
+    const order = orderAt(T0);
+    world.orders.seed(order);
+
+    await moveOrder(world.deps, order, "BOOKED", ACTOR_BOOKING, { change: { drctOrderId: "DRCT1" } });
+
+    expect(world.events.published.map((batch) => batch.map((event) => event.detail_type))).toEqual([["order.booked"]]);
+    expect(world.log).not.toContain("orders.pendingEvents");
+    expect(world.orders.outboxOf(order)).toEqual([]);
   });
 
   test("an audit failure does not undo or block the move: it is warned about", async () => {
