@@ -3,7 +3,7 @@
  * request waits on in Lambda), recorded inside the function's execution environment
  * (lib/local/lambda/outbound-calls.ts). Each request is measured warm: it runs once before.
  */
-import { type OutboundCall, wavesOf } from "../lib/local/lambda/outbound-calls";
+import { type OutboundCall, waveGroups } from "../lib/local/lambda/outbound-calls";
 import type { LocalRuntime } from "../lib/local/runtime";
 import { WAVE_BUDGETS } from "./budgets";
 
@@ -37,15 +37,20 @@ export interface RequestCost {
   readonly breakdown: string;
 }
 
-const costOf = (request: string, calls: readonly OutboundCall[], drctHost: string): RequestCost => {
+/**
+ * A request's waves are those of all its outbound calls; a wave with a DRCT call in it is
+ * DRCT's (counted apart): an AWS call made beside DRCT's costs no wait of its own.
+ */
+export const costOf = (request: string, calls: readonly OutboundCall[], drctHost: string): RequestCost => {
+  const isDrct = (call: OutboundCall) => call.target === `http:${drctHost}`;
   const aws = calls.filter((call) => !call.target.startsWith("http:"));
   const counts = new Map<string, number>();
   for (const call of aws) counts.set(call.target, (counts.get(call.target) ?? 0) + 1);
   return {
     request,
     awsCalls: aws.length,
-    waves: wavesOf(aws),
-    drctCalls: calls.filter((call) => call.target === `http:${drctHost}`).length,
+    waves: waveGroups([...aws, ...calls.filter(isDrct)]).filter((wave) => !wave.some(isDrct)).length,
+    drctCalls: calls.filter(isDrct).length,
     breakdown: [...counts].map(([target, count]) => (count === 1 ? target : `${target} ×${count}`)).join(", "),
   };
 };

@@ -79,12 +79,16 @@ export const recordOutboundCalls = () => {
  * Sequential waves: a call that starts after every earlier call has ended begins a new wave.
  * On Lambda a request's latency is roughly its waves times a round trip, whatever their width.
  */
-export const wavesOf = (calls: readonly Pick<OutboundCall, "startedAt" | "endedAt">[]): number => {
-  let waves = 0;
+export const waveGroups = <C extends Pick<OutboundCall, "startedAt" | "endedAt">>(calls: readonly C[]): C[][] => {
+  const groups: C[][] = [];
   let latestEnd = Number.NEGATIVE_INFINITY;
   for (const call of [...calls].sort((a, b) => a.startedAt - b.startedAt)) {
-    if (call.startedAt >= latestEnd) waves += 1;
+    if (call.startedAt >= latestEnd || groups.length === 0) groups.push([]);
+    groups.at(-1)?.push(call);
     latestEnd = Math.max(latestEnd, call.endedAt);
   }
-  return waves;
+  return groups;
 };
+
+export const wavesOf = (calls: readonly Pick<OutboundCall, "startedAt" | "endedAt">[]): number =>
+  waveGroups(calls).length;
