@@ -5,6 +5,7 @@ import { type Contact, newOrder, type Order, type Passenger } from "../domain/or
 import { countByType, passengerIssues } from "../domain/passenger-rules";
 import { lastArrival } from "../domain/personal-data";
 import type { Tenant } from "../domain/tenant";
+import { readEarly } from "./early-read";
 import type { TransitionDeps } from "./order-transitions";
 import type { BookingWorkflow, CallContext, OfferStore, OfferSupplier, RememberedOffer, UsageMeter } from "./ports";
 import { priceOffer } from "./price-offer";
@@ -66,19 +67,39 @@ const checkTravellers = (input: CreateOrderInput, offer: RememberedOffer, now: D
  * PENDING (before DRCT hears of it, so reconciliation can always find it), then starts the
  * booking workflow and waits a little for its outcome.
  */
+/** What a create reads first; a handler may start it early (beside the idempotency record's write). */
+export interface CreateOrderReads {
+  readonly orderId: string;
+  /** The order of this Idempotency-Key, if a retried request made it already. */
+  readonly existing: Promise<Order | undefined>;
+  readonly remembered: Promise<RememberedOffer | undefined>;
+}
+
+/** Both reads at once: a retried request finds its order, a new one its offer. */
+export const startCreateOrderReads = (
+  deps: Pick<CreateOrderDeps, "orders" | "offers">,
+  tenant: Tenant,
+  offerId: string,
+  idempotencyKey: string,
+): CreateOrderReads => {
+  const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
+  return {
+    orderId,
+    existing: readEarly(deps.orders.get(tenant.tenantId, orderId)),
+    remembered: readEarly(deps.offers.find(tenant.tenantId, offerId)),
+  };
+};
+
 export const createOrder = async (
   deps: CreateOrderDeps,
   tenant: Tenant,
   input: CreateOrderInput,
   idempotencyKey: string,
   call: CallContext,
+  reads: CreateOrderReads = startCreateOrderReads(deps, tenant, input.offer_id, idempotencyKey),
 ): Promise<Order> => {
-  const orderId = orderIdFor(tenant.tenantId, idempotencyKey);
-  // Both reads at once: a retried request finds its order, a new one its offer.
-  const [existing, remembered] = await Promise.all([
-    deps.orders.get(tenant.tenantId, orderId),
-    deps.offers.find(tenant.tenantId, input.offer_id),
-  ]);
+  const { orderId } = reads;
+  const [existing, remembered] = await Promise.all([reads.existing, reads.remembered]);
   if (existing !== undefined)
     return existing.status === "PENDING"
       ? resumeBooking(deps, existing, Math.min(call.deadlineAt, deps.now().getTime() + RETRY_BOOKING_WAIT_MS))

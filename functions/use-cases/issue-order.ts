@@ -24,8 +24,10 @@ export const issueOrder = async (
   tenant: Tenant,
   orderId: string,
   payment: { reference: string },
+  /** The order's read, if the caller started it already (see readEarly). */
+  early?: Promise<Order | undefined>,
 ): Promise<Order> => {
-  const read = await deps.orders.get(tenant.tenantId, orderId);
+  const read = await (early ?? deps.orders.get(tenant.tenantId, orderId));
   if (read === undefined) throw orderNotFound();
   const issuable = (order: Order): Order => {
     if (order.status === "EXPIRED" || (order.status === "BOOKED" && holdLapsed(order, deps.now()))) {

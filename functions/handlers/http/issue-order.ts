@@ -2,6 +2,7 @@ import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
 import { issueOrderDeps, orderRepository } from "../../shared/order-wiring";
+import { readEarly } from "../../use-cases/early-read";
 import { issueOrder } from "../../use-cases/issue-order";
 
 /** 202: the order is ISSUING; ISSUED (with tickets) follows on GET and as a callback. */
@@ -10,14 +11,16 @@ export const handler = tenantRoute({
   body: IssueOrderRequest,
   handle: async (request) => {
     const { orderId } = parsePath(OrderIdPath, request.pathParameters);
+    // Read beside the idempotency record's write: the issue and a replay's answer both start from it.
+    const early = readEarly(orderRepository().get(request.tenant.tenantId, orderId));
     return runIdempotently(
       "issueOrder",
       { ...request, tenantId: request.tenant.tenantId, body: { order_id: orderId, ...request.body } },
       async () => {
-        const order = await issueOrder(issueOrderDeps(), request.tenant, orderId, request.body.payment);
+        const order = await issueOrder(issueOrderDeps(), request.tenant, orderId, request.body.payment, early);
         return { status: 202, order };
       },
-      (id) => orderRepository().get(request.tenant.tenantId, id),
+      async (id) => (id === orderId ? await early : undefined) ?? orderRepository().get(request.tenant.tenantId, id),
     );
   },
 });

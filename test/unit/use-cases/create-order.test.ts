@@ -8,6 +8,7 @@ import {
   createOrder,
   orderIdFor,
   RETRY_BOOKING_WAIT_MS,
+  startCreateOrderReads,
 } from "../../../functions/use-cases/create-order";
 import { SAMPLE_PRICE } from "../fixtures";
 import {
@@ -75,6 +76,20 @@ const expectNothingCreated = (): void => {
 };
 
 describe("createOrder", () => {
+  test("reads started early (beside the idempotency record) are the create's only reads of order and offer", async () => {
+    const offerId = shownOffer();
+    const reads = startCreateOrderReads(world.createDeps, TENANT, offerId, KEY);
+    expect(reads.orderId).toBe(ORDER_ID);
+
+    const order = await createOrder(world.createDeps, TENANT, inputFor(offerId), KEY, CALL, reads);
+
+    expect(order.id).toBe(ORDER_ID);
+    expect(world.log.filter((entry) => entry === "orders.get" || entry === "offers.find")).toEqual([
+      "orders.get",
+      "offers.find",
+    ]);
+  });
+
   test("a new order is written PENDING, audited and metered, then its booking is started and awaited", async () => {
     const offerId = shownOffer();
 

@@ -46,6 +46,17 @@ describe("issueOrder", () => {
     expect(world.supplier.callCount).toBe(0);
   });
 
+  test("a read started early is the issue's only read of the order", async () => {
+    const order = bookedOrder(T0);
+    world.orders.seed(order);
+    const early = world.deps.orders.get(TENANT.tenantId, order.id);
+
+    const issuing = await issueOrder(world.deps, TENANT, order.id, { reference: "INV-1" }, early);
+
+    expect(issuing.status).toBe("ISSUING");
+    expect(world.log.filter((entry) => entry === "orders.get")).toEqual(["orders.get"]);
+  });
+
   test("an unknown order is AVF_404_ORDER_NOT_FOUND", async () => {
     expect(await avfCodeOf(issueOrder(world.deps, TENANT, "ord_missing", { reference: "INV-1" }))).toBe(
       "AVF_404_ORDER_NOT_FOUND",
