@@ -19,6 +19,7 @@ import type { ExpireOrderDeps } from "../use-cases/expire-order";
 import type { IssueOrderDeps, TicketOrderDeps } from "../use-cases/issue-order";
 import type { TransitionDeps } from "../use-cases/order-transitions";
 import type { ReconcileDeps } from "../use-cases/reconcile-order";
+import { afterAnswer } from "./bookkeeping";
 import { checkCallbackUrlNow } from "./callback-wiring";
 import { config } from "./config";
 import { emailIndex } from "./personal-data-wiring";
@@ -40,6 +41,7 @@ export const transitionDeps = /* @__PURE__ */ once(
     now: () => new Date(),
     newEventId,
     warn,
+    alongside: afterAnswer,
   }),
 );
 

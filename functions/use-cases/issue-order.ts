@@ -3,7 +3,7 @@ import { holdLapsed, invalidState, type Order, orderExpired, type Ticket } from 
 import { SupplierError } from "../domain/supplier";
 import type { Tenant } from "../domain/tenant";
 import { rereadAfterConflict } from "./expire-order";
-import { moveOrder, type TransitionDeps } from "./order-transitions";
+import { besideTheAnswer, moveOrder, type TransitionDeps } from "./order-transitions";
 import type { CallContext, OrderSupplier, SupplierOrder, TicketingQueue, UsageMeter } from "./ports";
 
 export interface IssueOrderDeps extends TransitionDeps {
@@ -51,9 +51,14 @@ export const issueOrder = async (
     issuing = await move(order);
   }
   await deps.usage.record(tenant.tenantId, "issues", deps.now());
-  await deps.ticketing
-    .enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId })
-    .catch((error: unknown) => deps.warn("ticketing job not queued; reconciliation will queue it", error));
+  // The answer (ISSUING) does not wait for the job: a job not queued is queued by reconciliation.
+  await besideTheAnswer(
+    deps,
+    "ticketing job",
+    deps.ticketing
+      .enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId })
+      .catch((error: unknown) => deps.warn("ticketing job not queued; reconciliation will queue it", error)),
+  );
   return issuing;
 };
 

@@ -9,7 +9,23 @@ export interface TransitionDeps {
   readonly newEventId: () => string;
   /** Where a failure to announce goes: it is retried by the reconciliation sweep, never lost. */
   readonly warn: (message: string, error: unknown) => void;
+  /**
+   * Where work goes that the answer does not wait for (an audit entry, a queued job): it runs
+   * beside the rest of the request, and the handler settles it before it returns. Without
+   * one, such work is awaited where it starts.
+   */
+  readonly alongside?: (what: string, work: Promise<unknown>) => void;
 }
+
+/** Work the answer does not wait for, handed to `deps.alongside` (else awaited here). */
+export const besideTheAnswer = async (
+  deps: Pick<TransitionDeps, "alongside">,
+  what: string,
+  work: Promise<unknown>,
+): Promise<void> => {
+  if (deps.alongside === undefined) await work;
+  else deps.alongside(what, work);
+};
 
 export const orderEvent = (
   deps: Pick<TransitionDeps, "newEventId">,
@@ -79,7 +95,8 @@ export const moveOrder = async (
 
 /**
  * Writes `next` over `order` in one conditional write that also puts `events` in its outbox,
- * then audits the write and publishes the events, together (independent once it is saved).
+ * then publishes the events, its audit entry beside them (and beside the answer, which does
+ * not wait for it).
  * Throws OrderConflict when another writer got there first. Every order write goes through here.
  */
 export const saveOrder = async (
@@ -95,19 +112,23 @@ export const saveOrder = async (
     events.map((type, position) => orderEvent(deps, next, type, position)),
   );
   await Promise.all([
-    deps.audit
-      .record({
-        tenantId: next.tenantId,
-        orderId: next.id,
-        from: order.status,
-        to: next.status,
-        version: next.version,
-        actor: by.actor,
-        correlationId: by.correlationId ?? next.correlationId,
-        at: next.updatedAt,
-        reason: by.reason,
-      })
-      .catch((error: unknown) => deps.warn("audit entry not written", error)),
+    besideTheAnswer(
+      deps,
+      "audit entry",
+      deps.audit
+        .record({
+          tenantId: next.tenantId,
+          orderId: next.id,
+          from: order.status,
+          to: next.status,
+          version: next.version,
+          actor: by.actor,
+          correlationId: by.correlationId ?? next.correlationId,
+          at: next.updatedAt,
+          reason: by.reason,
+        })
+        .catch((error: unknown) => deps.warn("audit entry not written", error)),
+    ),
     flushOrderEvents(deps, next.tenantId, next.id, outbox),
   ]);
   return next;
