@@ -50,4 +50,20 @@ describe("DynamoRateLimiter", () => {
     expect((await b.claim("RATE#stale", policy)).granted).toBe(true);
     expect((await a.claim("RATE#stale", policy)).granted).toBe(false);
   });
+
+  test("a claim given back is granted again; one given back after another claim stays spent", async () => {
+    const now = Date.parse("2031-03-01T00:00:00Z");
+    const policy = { limit: 1, windowMs: 1_000, burst: 1 };
+    const fresh = () => new DynamoRateLimiter(() => now);
+    const a = fresh();
+    const first = await a.claim("RATE#release", policy);
+    expect(first.granted).toBe(true);
+    expect((await fresh().claim("RATE#release", policy)).granted).toBe(false);
+    await a.release("RATE#release", policy, first);
+    const again = await fresh().claim("RATE#release", policy);
+    expect(again.granted).toBe(true);
+    // a gives its old claim back after another claim: nothing changes, the bucket stays spent.
+    await a.release("RATE#release", policy, first);
+    expect((await fresh().claim("RATE#release", policy)).granted).toBe(false);
+  });
 });

@@ -20,9 +20,16 @@ type Acquire = Parameters<SlotQueuePort["acquire"]>;
 class ScriptedSlots implements SlotQueuePort {
   readonly requests: { bucket: Acquire[0]; request: Acquire[1] }[] = [];
   readonly used: Parameters<SlotQueuePort["markUsed"]>[] = [];
+  readonly looks: string[] = [];
+  readonly seen: Acquire[2][] = [];
   constructor(private readonly script: (true | number)[] = []) {}
-  async acquire(bucket: Acquire[0], request: Acquire[1]) {
+  async look(bucket: string) {
+    this.looks.push(bucket);
+    return { queue: { waiters: [] }, version: 7 } as unknown as Awaited<ReturnType<SlotQueuePort["look"]>>;
+  }
+  async acquire(bucket: Acquire[0], request: Acquire[1], seen?: Acquire[2]) {
     this.requests.push({ bucket, request });
+    this.seen.push(seen);
     const verdict = this.script.shift() ?? true;
     return verdict === true
       ? { granted: true, retryAfterMs: 0, at: T0 - 5, nextSlotAt: T0 + 1_095 }
@@ -35,6 +42,7 @@ class ScriptedSlots implements SlotQueuePort {
 
 const grantAll: RateLimiterPort = {
   claim: async () => ({ granted: true, nextTat: T0, remaining: 1, retryAfterMs: 0, resetMs: 0 }),
+  release: async () => undefined,
 };
 const closedBreaker: BreakerPort = {
   admit: async () => ({ allowed: true }),
@@ -89,6 +97,7 @@ const guard = (slots: ScriptedSlots, searches: (SupplierError | "ok")[] = []) =>
         limiterClaims.push(bucket);
         return grantAll.claim(bucket, policy);
       },
+      release: grantAll.release,
     },
     breaker: closedBreaker,
     retry: { maxRetries: 3, baseDelayMs: 100 },
@@ -147,6 +156,21 @@ describe("searches go through the fair slot queue", () => {
     const { supplier } = guard(slots, [new SupplierError("server_error", "DRCT answered 503", { status: 503 })]);
     expect(await supplier.search(CRITERIA, CALL)).toEqual([OFFER]);
     expect(slots.requests.map((entry) => entry.request.waitUntil)).toEqual([T0 + 1_500, CALL.deadlineAt]);
+  });
+
+  test("the queue is read beside the tenant's budget and the breaker, and its first take decides on that read", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier } = guard(slots);
+    await supplier.search(CRITERIA, CALL);
+    expect(slots.looks).toEqual([slotQueueKey("search")]);
+    expect(slots.seen).toEqual([{ queue: { waiters: [] }, version: 7 }]);
+  });
+
+  test("a retry reads the queue afresh", async () => {
+    const slots = new ScriptedSlots();
+    const { supplier } = guard(slots, [new SupplierError("server_error", "DRCT 500")]);
+    await supplier.search(CRITERIA, CALL);
+    expect(slots.seen).toEqual([{ queue: { waiters: [] }, version: 7 }, undefined]);
   });
 
   test("other operations keep their GCRA account bucket", async () => {

@@ -60,6 +60,14 @@ class ScriptedLimiter implements RateLimiterPort {
       : { granted: false, nextTat: this.clock.now + verdict, remaining: 0, retryAfterMs: verdict, resetMs: verdict };
   }
 
+  readonly released: string[] = [];
+
+  async release(bucket: string, _policy: RateLimitPolicy, granted: RateDecision): Promise<void> {
+    if (!granted.granted) return;
+    this.released.push(bucket);
+    this.log.push(`release ${bucket}`);
+  }
+
   claimsOf(bucket: string): number {
     return this.claims.filter((c) => c.bucket === bucket).length;
   }
@@ -511,7 +519,9 @@ describe("GuardedSupplier: the breaker", () => {
     expect(error.kind).toBe("circuit_open");
     expect(error.retryAfterSeconds).toBe(s);
     expect(client.calls).toEqual([]);
-    expect(limiter.claimsOf(ACCOUNT_SEARCH)).toBe(0);
+    // Claimed beside the breaker's look, and given back once it refused.
+    expect(limiter.claimsOf(ACCOUNT_SEARCH)).toBe(1);
+    expect(limiter.released).toEqual([ACCOUNT_SEARCH]);
     expect(limiter.claimsOf(TENANT_SEARCH)).toBe(1);
     expect(breaker).toMatchObject({ failures: 0, successes: 0 });
   });
@@ -574,7 +584,7 @@ describe("GuardedSupplier: budgets", () => {
     expect(sleeps).toEqual([BASE]);
   });
 
-  test("the tenant's plan budget refused → AVF_429_RATE_LIMITED; the breaker is only looked at, DRCT not touched", async () => {
+  test("the tenant's plan budget refused → AVF_429_RATE_LIMITED; the breaker is only looked at, DRCT not touched, the account's claim given back", async () => {
     const { supplier, client, breaker, limiter, sleeps } = setup({ limiter: { [TENANT_SEARCH]: [4_001] } });
     const error = await rejection(supplier.search(CRITERIA, CALL), AvfError);
     expect(error.code).toBe("AVF_429_RATE_LIMITED");
@@ -582,8 +592,21 @@ describe("GuardedSupplier: budgets", () => {
     expect(error.retryAfterSeconds).toBe(5);
     expect(breaker).toMatchObject({ admits: 1, failures: 0, successes: 0, probes: 0 });
     expect(client.calls).toEqual([]);
-    expect(limiter.claims.map((c) => c.bucket)).toEqual([TENANT_SEARCH]);
+    expect(limiter.claims.map((c) => c.bucket)).toEqual([TENANT_SEARCH, ACCOUNT_SEARCH]);
+    expect(limiter.released).toEqual([ACCOUNT_SEARCH]);
     expect(sleeps).toEqual([]);
+  });
+
+  test("a refused account claim made beside a refused tenant budget has nothing to give back", async () => {
+    const { supplier, limiter } = setup({ limiter: { [TENANT_SEARCH]: [4_001], [ACCOUNT_SEARCH]: [300] } });
+    await rejection(supplier.search(CRITERIA, CALL), AvfError);
+    expect(limiter.released).toEqual([]);
+  });
+
+  test("a granted first try gives nothing back", async () => {
+    const { supplier, limiter } = setup();
+    await supplier.search(CRITERIA, CALL);
+    expect(limiter.released).toEqual([]);
   });
 
   test("a half-open breaker's one probe is not taken by a call the tenant's budget refuses", async () => {

@@ -3,7 +3,7 @@ import { AvfError } from "../../domain/errors";
 import type { FlightQuery, FlightStatus } from "../../domain/flight-status";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
-import type { Priority, SlotPolicy } from "../../domain/slot-queue";
+import type { Priority, SlotPolicy, SlotQueue } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
 import type {
   CallContext,
@@ -26,10 +26,14 @@ export interface RetryPolicy {
 /** The shared budgets (DynamoRateLimiter in AWS). */
 export interface RateLimiterPort {
   claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision>;
+  /** Gives a granted claim back when its call will not be made (best effort: never more than it took). */
+  release(bucket: string, policy: RateLimitPolicy, granted: RateDecision): Promise<void>;
 }
 
 /** The fair slot queue of a paced operation (DynamoSlotQueue in AWS). */
 export interface SlotQueuePort {
+  /** The queue as it is now, read beside other work and handed to `acquire` (read-only). */
+  look(bucket: string): Promise<QueueLook>;
   acquire(
     bucket: string,
     request: {
@@ -39,6 +43,7 @@ export interface SlotQueuePort {
       readonly waitUntil: number;
       readonly policy: SlotPolicy;
     },
+    seen?: QueueLook,
   ): Promise<{
     readonly granted: boolean;
     readonly retryAfterMs: number;
@@ -51,6 +56,12 @@ export interface SlotQueuePort {
     taken: { readonly at: number; readonly nextSlotAt: number | undefined },
     policy: SlotPolicy,
   ): Promise<void>;
+}
+
+/** A slot queue as read, with the version its next write is conditional on. */
+export interface QueueLook {
+  readonly queue: SlotQueue;
+  readonly version: number;
 }
 
 export type Admission =
@@ -96,6 +107,17 @@ export interface GuardOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
+}
+
+/** What the first try's checks found (GuardedSupplier.admitFirstTry). */
+interface FirstTry {
+  readonly look: Admission;
+  /** The account budget's claim, for an operation without a slot queue. */
+  readonly account: RateDecision | undefined;
+  /** The slot queue as read, for an operation with one. */
+  readonly seen: QueueLook | undefined;
+  /** Gives the account claim back: the call will not be made. */
+  readonly giveBack: () => Promise<void>;
 }
 
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
@@ -236,21 +258,17 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     call: CallContext,
     attempt: (n: Attempt) => Promise<T>,
   ): Promise<T> {
-    // Independent, so together: the tenant's budget and the breaker's first look (which takes
-    // no probe: a call refused by the tenant's budget must not hold the half-open breaker's one).
-    const [, firstLook] = await Promise.all([
-      this.claimTenantBudget(operation, call),
-      this.options.breaker.admit({ probe: false }),
-    ]);
+    const first = await this.admitFirstTry(operation, call);
     for (let retry = 0; ; retry += 1) {
-      const admission = retry === 0 && firstLook.allowed !== "probe" ? firstLook : await this.options.breaker.admit();
+      const admission = retry === 0 && first.look.allowed !== "probe" ? first.look : await this.options.breaker.admit();
       if (admission.allowed === "probe") throw new Error("the breaker deferred a probe it was allowed to take");
       if (!admission.allowed) {
+        if (retry === 0) await first.giveBack();
         throw new SupplierError("circuit_open", "DRCT is failing; calls are paused", {
           retryAfterSeconds: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
         });
       }
-      const used = await this.claimAccountBudget(operation, call, retry);
+      const used = await this.claimAccountBudget(operation, call, retry, retry === 0 ? first : undefined);
       try {
         const pending = attempt(retry);
         // Once the call is on its way (its first await), tell the queue when the slot was really used.
@@ -266,6 +284,45 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * The first try's checks, together (one round trip, not three): the tenant's budget, the
+   * breaker's first look (which takes no probe: a call refused by the tenant's budget must not
+   * hold the half-open breaker's one), and the account's share: its budget claimed, or its
+   * slot queue read. An account claim the tenant's budget or the breaker then refuses is given
+   * back, so a tenant past its budget never spends the account's.
+   */
+  private async admitFirstTry(operation: SupplierOperation, call: CallContext): Promise<FirstTry> {
+    const slots = this.queuedSlots(operation);
+    const [tenant, look, account, queue] = await Promise.allSettled([
+      this.claimTenantBudget(operation, call),
+      this.options.breaker.admit({ probe: false }),
+      slots === undefined
+        ? this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation))
+        : Promise.resolve(undefined),
+      slots?.queue.look(slotQueueKey(operation)),
+    ]);
+    const claimed = account.status === "fulfilled" ? account.value : undefined;
+    const giveBack = async () => {
+      if (claimed === undefined) return;
+      await this.options.limiter
+        .release(accountBucket(operation), this.accountPolicy(operation), claimed)
+        .catch(() => undefined);
+    };
+    for (const settled of [tenant, look, account]) {
+      if (settled.status === "rejected") {
+        await giveBack();
+        throw settled.reason;
+      }
+    }
+    if (look.status !== "fulfilled") throw new Error("unreachable: a rejected look was thrown");
+    return {
+      look: look.value,
+      account: claimed,
+      seen: queue.status === "fulfilled" ? queue.value : undefined,
+      giveBack,
+    };
   }
 
   /** Milliseconds to wait before the next try, or undefined when this failure is final. */
@@ -296,11 +353,12 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     operation: SupplierOperation,
     call: CallContext,
     retry: number,
+    first?: FirstTry,
   ): Promise<(() => Promise<void>) | undefined> {
-    const slots = this.options.slots;
-    if (slots !== undefined && QUEUED.has(operation)) return this.claimSlot(operation, call, retry, slots);
-    for (;;) {
-      const decision = await this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
+    const slots = this.queuedSlots(operation);
+    if (slots !== undefined) return this.claimSlot(operation, call, retry, slots, first?.seen);
+    const claim = () => this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
+    for (let decision = first?.account ?? (await claim()); ; decision = await claim()) {
       if (decision.granted) return undefined;
       // An interactive first try fails fast (the agency decides); bookings, ticketing and
       // retries wait their turn, within the caller's deadline.
@@ -313,6 +371,11 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     }
   }
 
+  /** The slot queue an operation's account budget is shared through, if it has one. */
+  private queuedSlots(operation: SupplierOperation): GuardOptions["slots"] {
+    return QUEUED.has(operation) ? this.options.slots : undefined;
+  }
+
   /**
    * A slot of the fair queue: an interactive first try waits a short while (slotWaitMs) for
    * one, anything else until the caller's deadline; refused beyond that with when to retry.
@@ -322,6 +385,7 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     call: CallContext,
     retry: number,
     slots: NonNullable<GuardOptions["slots"]>,
+    seen: QueueLook | undefined,
   ): Promise<() => Promise<void>> {
     const limit = this.accountPolicy(operation);
     const interactive = retry === 0 && INTERACTIVE.has(operation);
@@ -332,13 +396,17 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
       headGraceMs: HEAD_GRACE_MS,
     };
     const bucket = slotQueueKey(operation);
-    const decision = await slots.queue.acquire(bucket, {
-      tenantId: call.tenantId,
-      priority: call.priority ?? PRIORITY_OF[operation],
-      weight: PLANS[call.plan].fairShareWeight,
-      waitUntil,
-      policy,
-    });
+    const decision = await slots.queue.acquire(
+      bucket,
+      {
+        tenantId: call.tenantId,
+        priority: call.priority ?? PRIORITY_OF[operation],
+        weight: PLANS[call.plan].fairShareWeight,
+        waitUntil,
+        policy,
+      },
+      seen,
+    );
     if (!decision.granted) {
       throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
         retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),

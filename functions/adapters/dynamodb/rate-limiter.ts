@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { decide, type RateDecision, type RateLimitPolicy, remainingAt } from "../../domain/rate-limit";
+import { decide, type RateDecision, type RateLimitPolicy, remainingAt, tatBefore } from "../../domain/rate-limit";
 import { tableName } from "../../shared/config";
 import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
 
@@ -19,7 +20,9 @@ const MAX_RACES = 8;
  * environment saw is a lower bound of the stored one. A bucket idle as far as we know is
  * claimed with "whatever is stored is in the past"; a refusal on the lower bound is a refusal
  * on the stored TAT too; otherwise the write is conditional on the TAT we saw. Only a lost
- * race reads the bucket and decides again.
+ * race reads the bucket and decides again. A claim given back (release) lowers the TAT; an
+ * environment that saw the higher one may then refuse, for at most one interval, a call the
+ * bucket would have taken, which errs only towards sparing DRCT.
  */
 export class DynamoRateLimiter {
   private readonly seen = new Map<string, number>();
@@ -31,22 +34,24 @@ export class DynamoRateLimiter {
     const now = this.now();
     if (known === undefined || known <= now) {
       const decision = decide(policy, undefined, now);
-      if (await this.write(bucket, decision.nextTat, { idleAt: now })) return decision;
+      const claimId = await this.write(bucket, decision.nextTat, { idleAt: now });
+      if (claimId !== undefined) return { ...decision, claimId };
     } else {
       const decision = decide(policy, known, now);
       if (!decision.granted) return decision;
-      if (await this.write(bucket, decision.nextTat, { seen: known })) return decision;
+      const claimId = await this.write(bucket, decision.nextTat, { seen: known });
+      if (claimId !== undefined) return { ...decision, claimId };
     }
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
       const decision = decide(policy, stored, this.now());
       if (!decision.granted) return decision;
-      const written = await this.write(
+      const claimId = await this.write(
         bucket,
         decision.nextTat,
         stored === undefined ? { absent: true } : { seen: stored },
       );
-      if (written) return decision;
+      if (claimId !== undefined) return { ...decision, claimId };
     }
     // Under that much contention the bucket is clearly busy: refuse rather than spin.
     const interval = policy.windowMs / policy.limit;
@@ -59,32 +64,52 @@ export class DynamoRateLimiter {
     };
   }
 
-  /** Writes the bucket's next TAT if the stored one is as expected; false when another claim won. */
+  /**
+   * Gives a granted claim back (the call it was for will not be made), if nothing was claimed
+   * after it; otherwise the claim stays spent, which only ever leaves DRCT more room.
+   */
+  async release(bucket: string, policy: RateLimitPolicy, granted: RateDecision): Promise<void> {
+    if (!granted.granted || granted.claimId === undefined) return;
+    await this.write(bucket, tatBefore(policy, granted), { claimId: granted.claimId });
+  }
+
+  /**
+   * Writes the bucket's next TAT if the stored one is as expected (or, for a release, if the
+   * claim being given back is still the latest: a TAT alone could be another claim's); answers
+   * the write's claim id, undefined when another claim won.
+   */
   private async write(
     bucket: string,
     tat: number,
-    expected: { readonly idleAt: number } | { readonly seen: number } | { readonly absent: true },
-  ): Promise<boolean> {
+    expected:
+      | { readonly idleAt: number }
+      | { readonly seen: number }
+      | { readonly absent: true }
+      | { readonly claimId: string },
+  ): Promise<string | undefined> {
     const condition =
       "idleAt" in expected
         ? { ConditionExpression: "attribute_not_exists(tat) OR tat <= :now", values: { ":now": expected.idleAt } }
         : "seen" in expected
           ? { ConditionExpression: "tat = :seen", values: { ":seen": expected.seen } }
-          : { ConditionExpression: "attribute_not_exists(pk)", values: undefined };
+          : "claimId" in expected
+            ? { ConditionExpression: "claim_id = :claim", values: { ":claim": expected.claimId } }
+            : { ConditionExpression: "attribute_not_exists(pk)", values: undefined };
+    const claimId = randomUUID();
     try {
       await dynamo().send(
         new PutCommand({
           TableName: tableName("supplierState"),
-          Item: { pk: bucket, tat, expires_at: epochSeconds(tat) + 3_600 },
+          Item: { pk: bucket, tat, claim_id: claimId, expires_at: epochSeconds(tat) + 3_600 },
           ConditionExpression: condition.ConditionExpression,
           ...(condition.values === undefined ? {} : { ExpressionAttributeValues: condition.values }),
         }),
       );
       this.seen.set(bucket, tat);
-      return true;
+      return claimId;
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
-      return false;
+      return undefined;
     }
   }
 

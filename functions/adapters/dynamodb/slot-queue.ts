@@ -55,7 +55,8 @@ export interface Taken {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Stored {
+/** The queue item as read, with the version a write is conditional on. */
+export interface QueueLook {
   readonly queue: SlotQueue;
   readonly version: number;
 }
@@ -72,8 +73,12 @@ export class DynamoSlotQueue {
     private readonly pause: (ms: number) => Promise<void> = sleep,
   ) {}
 
-  async acquire(bucket: string, request: SlotRequest): Promise<SlotDecision> {
-    const decision = await this.arriveAndWait(bucket, request);
+  /**
+   * Takes a slot or a place in the queue. `seen`: the item as read beside other work, decided
+   * on first (a stale one only loses the conditional write, and the item is read again).
+   */
+  async acquire(bucket: string, request: SlotRequest, seen?: QueueLook): Promise<SlotDecision> {
+    const decision = await this.arriveAndWait(bucket, request, seen);
     return "taken" in decision ? { granted: true, retryAfterMs: 0, ...decision.taken } : decision;
   }
 
@@ -93,10 +98,14 @@ export class DynamoSlotQueue {
     }
   }
 
-  private async arriveAndWait(bucket: string, request: SlotRequest): Promise<SlotDecision | { taken: Taken }> {
+  private async arriveAndWait(
+    bucket: string,
+    request: SlotRequest,
+    seen: QueueLook | undefined,
+  ): Promise<SlotDecision | { taken: Taken }> {
     const id = randomUUID();
     for (let race = 0; race < MAX_RACES; race += 1) {
-      const stored = await this.read(bucket);
+      const stored = race === 0 && seen !== undefined ? seen : await this.read(bucket);
       const now = this.now();
       const caller = { id, tenantId: request.tenantId, priority: request.priority, weight: request.weight };
       const arrival = arrive(
@@ -169,7 +178,12 @@ export class DynamoSlotQueue {
     return { granted: false, retryAfterMs: Math.ceil(policy.intervalMs) };
   }
 
-  private async read(bucket: string): Promise<Stored> {
+  /** The queue item now (a consistent read), for a caller that reads it beside other work. */
+  look(bucket: string): Promise<QueueLook> {
+    return this.read(bucket);
+  }
+
+  private async read(bucket: string): Promise<QueueLook> {
     const result = await dynamo().send(
       new GetCommand({ TableName: tableName("supplierState"), Key: { pk: bucket }, ConsistentRead: true }),
     );
