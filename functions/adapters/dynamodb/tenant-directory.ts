@@ -3,6 +3,7 @@ import * as z from "zod";
 import { TABLES } from "../../../lib/resources";
 import { type ApiKeyGrant, SCOPES } from "../../domain/access";
 import { TENANT_ID_PATTERN, type Tenant } from "../../domain/tenant";
+import { afterAnswer } from "../../shared/bookkeeping";
 import { tableName } from "../../shared/config";
 import { dynamo, isConditionalCheckFailure } from "./client";
 
@@ -73,25 +74,50 @@ export const tenantItemOf = (tenant: Tenant): z.output<typeof TenantItem> => ({
 export const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "PROFILE" });
 const apiKeyKey = (tenantId: string, keyId: string) => ({ pk: `TENANT#${tenantId}`, sk: `KEY#${keyId}` });
 
+/** How long a warm function trusts what it read about a key and its tenant without reading again… */
+export const ACCESS_FRESH_MS = 2_000;
 /**
- * How long a warm function trusts what it read about a key and its tenant. Operators' changes
- * (a revoked key, a suspended tenant, an allowlist edit) take effect within this plus a read:
- * the contract promises 5 s.
+ * …and how long it still answers from it while a read beside the request refreshes it; past
+ * this, it reads first. Operators' changes (a revoked key, a suspended tenant, an allowlist
+ * edit) take effect within this plus a read: the contract promises 5 s.
  */
-export const ACCESS_CACHE_MS = 2_000;
+export const ACCESS_STALE_MS = 4_000;
 
 export interface KeyAccess {
   readonly key: ApiKeyGrant | undefined;
   readonly tenant: Tenant | undefined;
 }
 
-const byApiKeyId = new Map<string, { access: KeyAccess; until: number }>();
+interface CachedAccess {
+  readonly access: KeyAccess;
+  /** When the read it came from started. */
+  readonly readAt: number;
+  refreshing?: Promise<KeyAccess>;
+}
 
-/** The key with this API Gateway key id, and its tenant (undefined when unknown). */
+const byApiKeyId = new Map<string, CachedAccess>();
+
+/**
+ * The key with this API Gateway key id, and its tenant (undefined when unknown): from what
+ * this environment read within ACCESS_FRESH_MS; up to ACCESS_STALE_MS old while a read
+ * beside the request refreshes it (a steady caller never waits for the lookup); else read now.
+ */
 export const resolveAccessByApiKeyId = async (apiKeyId: string): Promise<KeyAccess> => {
   const now = Date.now();
   const cached = byApiKeyId.get(apiKeyId);
-  if (cached !== undefined && cached.until > now) return cached.access;
+  const age = cached === undefined ? Number.POSITIVE_INFINITY : now - cached.readAt;
+  if (cached !== undefined && age < ACCESS_FRESH_MS) return cached.access;
+  if (cached !== undefined && age < ACCESS_STALE_MS) {
+    if (cached.refreshing === undefined) {
+      cached.refreshing = readAccess(apiKeyId, now);
+      afterAnswer("API key refresh", cached.refreshing);
+    }
+    return cached.access;
+  }
+  return readAccess(apiKeyId, now);
+};
+
+const readAccess = async (apiKeyId: string, now: number): Promise<KeyAccess> => {
   const result = await dynamo().send(
     new QueryCommand({
       TableName: tableName("tenants"),
@@ -116,7 +142,7 @@ export const resolveAccessByApiKeyId = async (apiKeyId: string): Promise<KeyAcce
       tenant,
     };
   }
-  byApiKeyId.set(apiKeyId, { access, until: now + ACCESS_CACHE_MS });
+  byApiKeyId.set(apiKeyId, { access, readAt: now });
   return access;
 };
 
