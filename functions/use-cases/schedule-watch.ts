@@ -13,9 +13,9 @@ import {
 } from "../domain/flight-status";
 import { amend, type Order } from "../domain/order";
 import { SCHEDULE_WATCHED } from "../domain/schedule-change";
-import { flushOrderEvents, orderEvent } from "./order-transitions";
+import { saveOrder } from "./order-transitions";
 import type { CallContext } from "./ports";
-import { observeSchedule, type ScheduleChangeDeps } from "./schedule-changes";
+import { ACTOR_SCHEDULE, observeSchedule, type ScheduleChangeDeps } from "./schedule-changes";
 
 export interface OrderRef {
   readonly tenantId: string;
@@ -99,18 +99,8 @@ export const watchFlights = async (deps: ScheduleWatchDeps, order: Order, call: 
     }
   }
   if (found.length === 0) return order;
-  const next = amend(
-    order,
-    { disruptions: [...(order.disruptions ?? []), ...found] },
-    now,
-    "DRCT reported a flight disrupted",
-    found.map(() => FLIGHT_DISRUPTED),
-  );
-  const outbox = await deps.orders.save(
-    order,
-    next,
-    found.map((_, position) => orderEvent(deps, next, FLIGHT_DISRUPTED, position)),
-  );
-  await flushOrderEvents(deps, next.tenantId, next.id, outbox);
-  return next;
+  const reason = "DRCT reported a flight disrupted";
+  const events = found.map(() => FLIGHT_DISRUPTED);
+  const next = amend(order, { disruptions: [...(order.disruptions ?? []), ...found] }, now, reason, events);
+  return saveOrder(deps, order, next, events, { actor: ACTOR_SCHEDULE, reason });
 };

@@ -127,6 +127,15 @@ describe("both paths converge on one record", () => {
     await checkSchedule(deps, stored, CALL);
     expect(world.orders.stored(order)?.disruptions).toEqual([expect.objectContaining({ kind: "cancelled" })]);
     expect(world.events.all.map((event) => event.detail_type)).toEqual(["order.flight_disrupted"]);
+    // Audited like every order write: the status stays, the reason says why.
+    expect(world.audit.entries).toEqual([
+      expect.objectContaining({
+        from: "BOOKED",
+        to: "BOOKED",
+        actor: "schedule-watch",
+        reason: "DRCT reported a flight disrupted",
+      }),
+    ]);
   });
 
   test("a flight status DRCT cannot give leaves the check done and warns", async () => {
