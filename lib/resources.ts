@@ -207,6 +207,8 @@ export interface FunctionDescription {
   readonly writes?: readonly TableKey[];
   /** A read-only function that still writes its accesses to the AuditLog (the personal-data export). */
   readonly audited?: boolean;
+  /** The stage's settings (CDK context, STAGE_SETTINGS) it is given as environment variables. */
+  readonly settings?: readonly StageSetting[];
   readonly secrets: readonly SecretKey[];
   /** Queues it sends to. */
   readonly sendsTo?: readonly QueueKey[];
@@ -799,6 +801,7 @@ export const TASKS = {
     handler: "tasks/erase-expired-personal-data",
     // No pii: it removes ciphertext, it never reads it.
     tables: ["orders", "auditLog"],
+    settings: ["piiRetentionDays"],
     secrets: [],
   },
   findUncertainOrders: {
@@ -968,6 +971,16 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   logLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
+
+/**
+ * Settings a stage decides at deploy time (CDK context of the same name, else this default),
+ * given to the functions whose description asks for them.
+ */
+export const STAGE_SETTINGS = {
+  /** Personal data is erased this many days after the order's last flight. */
+  piiRetentionDays: "90",
+} as const satisfies Partial<Record<keyof typeof ENV, string>>;
+export type StageSetting = keyof typeof STAGE_SETTINGS;
 
 /** The fields the field cipher encrypts, each under an encryption context naming it (`field`). */
 export const PII_FIELDS = ["passengers", "contact"] as const;

@@ -1,5 +1,5 @@
 import type { App, Environment } from "aws-cdk-lib";
-import type { PlanName } from "../resources";
+import { type PlanName, STAGE_SETTINGS, type StageSetting } from "../resources";
 import { StatefulStack } from "./stateful-stack";
 import { StatelessStack } from "./stateless-stack";
 import type { TenantKeyProps } from "./tenant-keys";
@@ -45,6 +45,9 @@ export const buildAviaframe = (app: App, environment?: Environment): AviaframeSt
     drctBaseUrl: contextString(app, "drctBaseUrl", "https://api.drct.example/"),
     tenants: parseTenants(app.node.tryGetContext("tenants")),
     reconcileIntervalSeconds: Number(contextString(app, "reconcileIntervalSeconds", "60")),
+    settings: Object.fromEntries(
+      Object.entries(STAGE_SETTINGS).map(([name, fallback]) => [name, contextString(app, name, fallback)]),
+    ) as Record<StageSetting, string>,
   });
   stateless.addStackDependency(stateful, "functions read the tables, queues and secrets");
   return { stateful, stateless };

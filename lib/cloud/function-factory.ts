@@ -1,6 +1,14 @@
 import { ArnFormat, Duration, type Stack } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
-import { ENV, EVENTS, type FunctionDescription, QUEUES, WORKFLOWS, type WorkflowKey } from "../resources";
+import {
+  ENV,
+  EVENTS,
+  type FunctionDescription,
+  QUEUES,
+  type StageSetting,
+  WORKFLOWS,
+  type WorkflowKey,
+} from "../resources";
 import { grantTenantAdministration } from "./access-control";
 import { GatewayFunction, type WorkflowRef } from "./gateway-function";
 import type { ImportedState } from "./imported-state";
@@ -12,6 +20,8 @@ export interface FunctionFactoryProps {
   readonly drctBaseUrl: string;
   readonly state: ImportedState;
   readonly bus: IEventBus;
+  /** The stage's settings (lib/resources.ts STAGE_SETTINGS), from the app's context. */
+  readonly settings: Readonly<Record<StageSetting, string>>;
 }
 
 /**
@@ -62,7 +72,11 @@ export class FunctionFactory {
     const { state } = this.props;
     const fn = new GatewayFunction(this.stack, id, {
       handler: description.handler,
-      environment: { [ENV.stage]: this.props.stage, [ENV.drctBaseUrl]: this.props.drctBaseUrl },
+      environment: {
+        [ENV.stage]: this.props.stage,
+        [ENV.drctBaseUrl]: this.props.drctBaseUrl,
+        ...Object.fromEntries((description.settings ?? []).map((name) => [ENV[name], this.props.settings[name]])),
+      },
       bundledFiles: description.bundledFiles,
       ...(description.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(description.timeoutSeconds) }),
     });

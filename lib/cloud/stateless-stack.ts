@@ -15,6 +15,7 @@ import {
   QUEUES,
   type QueueKey,
   routeTables,
+  type StageSetting,
   TASKS,
   type TaskKey,
 } from "../resources";
@@ -43,6 +44,8 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly tenants: readonly TenantKeyProps[] | undefined;
   readonly reconcileIntervalSeconds: number;
+  /** The stage's settings (lib/resources.ts STAGE_SETTINGS). */
+  readonly settings: Readonly<Record<StageSetting, string>>;
 }
 
 const functionsOf = <K extends string>(
@@ -83,6 +86,7 @@ export class StatelessStack extends LayeredStack {
       drctBaseUrl: props.drctBaseUrl,
       state,
       bus,
+      settings: props.settings,
     });
     // "Default": CDK leaves that id out of every name derived from a path (logical ids, and the
     // unique ids some constructs build their children's ids from, like a usage plan's key), so

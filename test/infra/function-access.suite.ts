@@ -191,6 +191,11 @@ describe("every synthesized function can do what its code does", () => {
     expect(problems(logicalPrefix, code)).toEqual([]);
   });
 
+  test("the stage's settings reach the functions that ask for them: the retention job's days (default 90)", () => {
+    expect(deployed("TaskeraseExpiredPersonalDataFn").env[ENV.piiRetentionDays]).toBe("90");
+    expect(deployed("TaskbookOrderFn").env[ENV.piiRetentionDays]).toBeUndefined();
+  });
+
   test("the bundle scan sees what it should (a known reader of each kind)", () => {
     const book = needs.get(TASKS.bookOrder.handler);
     expect([...(book?.tables ?? [])]).toContain("orders");
