@@ -10,6 +10,7 @@ import { eventBridgeOrderSink } from "../adapters/events/order-event-sink";
 import { fieldCipherFromEnv } from "../adapters/pii/field-cipher";
 import { stepFunctionsBookingWorkflow } from "../adapters/sfn/booking-workflow";
 import { sqsTicketingQueue } from "../adapters/sqs/job-queues";
+import { BookingWaits } from "../domain/booking-wait";
 import type { Order } from "../domain/order";
 import type { BookOrderDeps } from "../use-cases/book-order";
 import type { CancelOrderDeps } from "../use-cases/cancel-order";
@@ -47,14 +48,21 @@ export const transitionDeps = /* @__PURE__ */ once(
 
 export const ticketingQueue = /* @__PURE__ */ once(() => sqsTicketingQueue());
 
+/** What this environment learnt of how long bookings take to settle. */
+const bookingWaits = new BookingWaits();
+
 /** Polls the order until the booking workflow settles it, or the wait (or the request) is over. */
 const awaitBooking = async (order: Order, deadlineAt: number): Promise<Order> => {
-  const until = Math.min(Date.now() + config().bookingWaitMs, deadlineAt);
+  const started = Date.now();
+  const until = Math.min(started + config().bookingWaitMs, deadlineAt);
   let latest = order;
   for (let round = 0; latest.status === "PENDING" && Date.now() < until; round += 1) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** round)));
+    await new Promise((resolve) => setTimeout(resolve, bookingWaits.delayBefore(round)));
     latest = (await orderRepository().get(order.tenantId, order.id)) ?? latest;
   }
+  // When the booking settled, by its own write (not when a look happened to see it, which
+  // would only ever push the first look later).
+  if (latest.status !== "PENDING") bookingWaits.settledAfter(Math.max(0, Date.parse(latest.updatedAt) - started));
   return latest;
 };
 
