@@ -195,8 +195,7 @@ const requestCosts = async () => {
     );
   }
   // What each Lambda ships, and its module init time beside the SDK-only floor.
-  const { floorMs, bundles } = await measureBundles();
-  const shipped = bundleTable(floorMs, bundles);
+  const shipped = bundleTable(await measureBundles());
   console.log(`\n${shipped.table}\n`);
   report("functions over their bundle or init budget", shipped.overBudget.join("; ") || "none");
 };

@@ -6,17 +6,26 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 import { ROUTES } from "../../lib/resources";
 
 /** Swagger UI's script and styles; the CDK app ships them next to the Lambda bundle (bundledFiles). */
 const [SCRIPT, STYLES] = ROUTES.find((route) => route.operationId === "docs")?.bundledFiles ?? [];
 
-/** Next to the bundle in Lambda; from node_modules locally. */
+/**
+ * Next to the bundle in Lambda (its task root); from node_modules locally, resolved from the
+ * project root the local runtime and the tests run in. (No import.meta: the Lambda bundle is
+ * CommonJS.)
+ */
 const readAsset = (asset: string): string => {
-  const bundled = join(dirname(fileURLToPath(import.meta.url)), asset.split("/").at(-1) ?? asset);
-  return readFileSync(existsSync(bundled) ? bundled : createRequire(import.meta.url).resolve(asset), "utf8");
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  const bundled = taskRoot === undefined ? undefined : join(taskRoot, basename(asset));
+  return readFileSync(
+    bundled !== undefined && existsSync(bundled)
+      ? bundled
+      : createRequire(join(process.cwd(), "package.json")).resolve(asset),
+    "utf8",
+  );
 };
 
 /** Inline <script> and <style> content must not close its element early. */

@@ -1,5 +1,5 @@
 /** The composition root of the event feed (GET /public/events and its recorder). */
 import { dynamoEventFeed } from "../adapters/dynamodb/event-feed";
-import { once } from "./wiring";
+import { once } from "./once";
 
 export const eventFeed = /* @__PURE__ */ once(() => dynamoEventFeed());

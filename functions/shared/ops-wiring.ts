@@ -1,6 +1,8 @@
 /**
  * The composition root of the operators' functions (/ops/api): each handler takes only the
  * reads it uses, so its bundle — and so the access the deploy tests demand of it — holds no more.
+ * Workflows (Step Functions) and dead letters (SQS) have their own roots
+ * (ops-workflow-wiring.ts, ops-dead-letter-wiring.ts): DynamoDB reads load no other client.
  */
 import {
   auditOfOrder,
@@ -10,10 +12,8 @@ import {
   findOrderForOps,
   ordersByStatus,
 } from "../adapters/dynamodb/ops-reads";
-import { inspectedWorkflow, stepFunctionsOpsWorkflows } from "../adapters/sfn/executions";
-import { sqsDeadLetterQueues } from "../adapters/sqs/dead-letters";
 import { daysBetween, type OpsOrderReads } from "../use-cases/ops";
-import { once } from "./wiring";
+import { once } from "./once";
 
 export const orderBoardReads = (): Pick<OpsOrderReads, "byStatus"> => ({ byStatus: ordersByStatus });
 
@@ -26,12 +26,3 @@ export const orderTimelineReads = (): OpsOrderReads => ({
 
 export const opsDeliveries = () => ({ listForOrder: deliveriesOfOrder });
 export const opsSupplierReads = /* @__PURE__ */ once(dynamoSupplierReads);
-export const deadLetterQueues = /* @__PURE__ */ once(() =>
-  sqsDeadLetterQueues(["ticketing", "callbacks", "scheduleChanges"]),
-);
-export const orderWorkflows = /* @__PURE__ */ once(() =>
-  stepFunctionsOpsWorkflows([inspectedWorkflow("orderLifecycle")]),
-);
-export const allWorkflows = /* @__PURE__ */ once(() =>
-  stepFunctionsOpsWorkflows([inspectedWorkflow("orderLifecycle"), inspectedWorkflow("reconciliation")]),
-);

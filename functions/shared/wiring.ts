@@ -1,38 +1,28 @@
 /**
- * The composition root: the one place that picks AWS adapters for the use cases' ports.
- * Created on first use, once per execution environment, and shared by every handler.
+ * The composition root of the supplier functions (search, price): the DRCT client behind its
+ * guards. Created on first use, once per execution environment. The other concepts have their
+ * own roots (*-wiring.ts), so a function bundles — and loads — only the AWS clients it uses.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { EVENTS } from "../../lib/resources";
 import { DrctClient } from "../adapters/drct/client";
 import { GuardedSupplier } from "../adapters/drct/guarded-supplier";
-import { type BreakerTransition, DynamoCircuitBreaker } from "../adapters/dynamodb/circuit-breaker";
 import { type DrctCallRecord, recordDrctCall } from "../adapters/dynamodb/drct-request-log";
 import { dynamoOfferStore } from "../adapters/dynamodb/offer-store";
 import { dynamoSearchCache } from "../adapters/dynamodb/search-cache";
 import { DynamoSearchCoalescer } from "../adapters/dynamodb/search-flights";
 import { DynamoSlotQueue } from "../adapters/dynamodb/slot-queue";
-import { dynamoUsageMeter } from "../adapters/dynamodb/usage-meter";
-import { publishEvents } from "../adapters/events/event-publisher";
 import { readSecret } from "../adapters/secrets/secret-store";
-import type { BreakerState } from "../domain/breaker";
 import type { Markup } from "../domain/offer";
 import { outcomeClass } from "../domain/ops";
-import type { UsageMeter } from "../use-cases/ports";
 import type { PriceOfferDeps } from "../use-cases/price-offer";
 import type { SearchOffersDeps } from "../use-cases/search-offers";
 import { afterAnswer } from "./bookkeeping";
+import { circuitBreaker } from "./breaker-wiring";
 import { config } from "./config";
-import { logger, metrics } from "./powertools";
+import { once } from "./once";
+import { metrics } from "./powertools";
 import { rateLimiter } from "./rate-limit-headers";
-
-export const once = <T>(create: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => {
-    value ??= create();
-    return value;
-  };
-};
+import { usageMeter } from "./usage-wiring";
 
 export const platformMarkup = (): Markup => ({ type: "percent", basis_points: config().platformMarkupBps });
 
@@ -64,33 +54,6 @@ const countDrctCall = (record: DrctCallRecord): void => {
   latency.addMetric("DrctLatency", MetricUnit.Milliseconds, record.latencyMs);
 };
 
-/** Operators hear of breaker transitions three ways: a log line, a metric, and an event on the bus. */
-const announceBreaker = async (transition: BreakerTransition, state: BreakerState): Promise<void> => {
-  const detailType = transition === "opened" ? "supplier.degraded" : "supplier.recovered";
-  logger.warn(`DRCT circuit breaker ${transition}`, { breaker: state.status, failures: state.failures });
-  const metric = metrics.singleMetric();
-  metric.addMetric(transition === "opened" ? "SupplierBreakerOpened" : "SupplierBreakerClosed", MetricUnit.Count, 1);
-  if (config().eventBusName === undefined) return;
-  await publishEvents({
-    source: EVENTS.supplier.source,
-    detailType,
-    detail: { supplier: "drct", breaker: state.status, at: new Date().toISOString() },
-  }).catch((error: unknown) => logger.error("could not publish the breaker event", { error }));
-};
-
-export const circuitBreaker = /* @__PURE__ */ once(
-  () =>
-    new DynamoCircuitBreaker(
-      {
-        failureThreshold: config().breakerFailureThreshold,
-        windowMs: config().breakerWindowMs,
-        cooldownMs: config().breakerCooldownMs,
-        probeLeaseMs: config().drctTimeoutMs + 2_000,
-      },
-      announceBreaker,
-    ),
-);
-
 export const supplier = /* @__PURE__ */ once(
   () =>
     new GuardedSupplier({
@@ -103,15 +66,6 @@ export const supplier = /* @__PURE__ */ once(
     }),
 );
 
-/** Usage counts are written beside the request's other work: an answer never waits for its meter. */
-export const usageMeter = /* @__PURE__ */ once((): UsageMeter => {
-  const meter = dynamoUsageMeter();
-  return {
-    record: async (tenantId, metric, at, count) =>
-      afterAnswer("usage count", meter.record(tenantId, metric, at, count)),
-    read: (tenantId, fromDay, toDay) => meter.read(tenantId, fromDay, toDay),
-  };
-});
 export const offerStore = /* @__PURE__ */ once(dynamoOfferStore);
 
 export const searchOffersDeps = /* @__PURE__ */ once(

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
-import { callbackDeps } from "../../shared/callback-wiring";
+import { callbackDeps } from "../../shared/callback-queue-wiring";
 import { logger } from "../../shared/powertools";
 import { dispatchCallback } from "../../use-cases/callbacks";
 import type { OrderEvent } from "../../use-cases/ports";

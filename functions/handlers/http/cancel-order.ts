@@ -1,7 +1,8 @@
 import { CancelOrderRequest, OrderIdPath } from "../../api/schemas";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { cancelOrderDeps, orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
+import { cancelOrderDeps } from "../../shared/order-wiring";
 import { cancelOrder } from "../../use-cases/cancel-order";
 
 export const handler = tenantRoute({

@@ -3,7 +3,8 @@ import { OrderIdPath } from "../../api/schemas";
 
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { changeOrderDeps, orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
+import { changeOrderDeps } from "../../shared/order-wiring";
 import { applyChange } from "../../use-cases/change-order";
 import { orderNotFound } from "../../use-cases/issue-order";
 

@@ -1,7 +1,8 @@
 import { CreateOrderRequest } from "../../api/schemas";
+import { createOrderDeps } from "../../shared/booking-wiring";
 import { ORDER_WRITE_ANSWER_MS, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { createOrderDeps, orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 import { createOrder, startCreateOrderReads } from "../../use-cases/create-order";
 
 /** 201 once the booking has settled (BOOKED or FAILED), 202 while DRCT's answer is still awaited. */

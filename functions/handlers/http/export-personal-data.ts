@@ -1,6 +1,6 @@
 import { OrderIdPath } from "../../api/schemas";
 import { parsePath, tenantRoute } from "../../shared/http";
-import { orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 import { personalDataAudit, personalDataStore } from "../../shared/personal-data-wiring";
 import { exportPersonalData } from "../../use-cases/personal-data";
 

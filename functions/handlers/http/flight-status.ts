@@ -1,5 +1,5 @@
 import { FlightStatusQuery } from "../../api/disruption-schemas";
-import { flightStatusDeps } from "../../shared/disruption-wiring";
+import { flightStatusDeps } from "../../shared/flight-status-wiring";
 import { parseQuery, tenantRoute } from "../../shared/http";
 import { getFlightStatus } from "../../use-cases/flight-status";
 

@@ -1,7 +1,7 @@
 import { OrderIdPath } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { parsePath, tenantRoute } from "../../shared/http";
-import { orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 import { orderNotFound } from "../../use-cases/issue-order";
 
 export const handler = tenantRoute({

@@ -1,6 +1,6 @@
 import { UsageQuery } from "../../api/schemas";
 import { parseQuery, tenantRoute } from "../../shared/http";
-import { usageMeter } from "../../shared/wiring";
+import { usageMeter } from "../../shared/usage-wiring";
 import { getUsage } from "../../use-cases/get-usage";
 
 export const handler = tenantRoute({

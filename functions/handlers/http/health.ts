@@ -1,7 +1,7 @@
+import { circuitBreaker } from "../../shared/breaker-wiring";
 import { config } from "../../shared/config";
 import { publicRoute } from "../../shared/http";
 import { logger } from "../../shared/powertools";
-import { circuitBreaker } from "../../shared/wiring";
 
 /**
  * Ready means the gateway can reach its state store (a read that proves it, not a constant);

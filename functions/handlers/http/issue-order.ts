@@ -1,7 +1,8 @@
 import { IssueOrderRequest, OrderIdPath } from "../../api/schemas";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { issueOrderDeps, orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
+import { issueOrderDeps } from "../../shared/ticketing-wiring";
 import { readEarly } from "../../use-cases/early-read";
 import { issueOrder } from "../../use-cases/issue-order";
 

@@ -1,7 +1,7 @@
 import { ListOrdersQuery } from "../../api/schemas";
 import { toPublicOrder } from "../../domain/order-view";
 import { parseQuery, tenantRoute } from "../../shared/http";
-import { orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 
 export const handler = tenantRoute({
   handle: async ({ query, tenant }) => {

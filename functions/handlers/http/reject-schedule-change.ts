@@ -2,7 +2,7 @@ import { RejectScheduleChangeRequest, ScheduleChangePath } from "../../api/disru
 import { scheduleChangeDeps } from "../../shared/disruption-wiring";
 import { ORDER_WRITE_ANSWER_MS, parsePath, tenantRoute } from "../../shared/http";
 import { runIdempotently } from "../../shared/idempotency";
-import { orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 import { rejectScheduleChangeOf } from "../../use-cases/schedule-changes";
 
 export const handler = tenantRoute({

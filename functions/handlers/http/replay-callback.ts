@@ -1,5 +1,5 @@
 import { DeliveryIdPath } from "../../api/schemas";
-import { replayDeps } from "../../shared/callback-wiring";
+import { replayDeps } from "../../shared/callback-queue-wiring";
 import { parsePath, tenantRoute } from "../../shared/http";
 import { replayCallback, toPublicDelivery } from "../../use-cases/callbacks";
 

@@ -1,6 +1,6 @@
 import { PersonalDataSearchRequest } from "../../api/personal-data-schemas";
+import { searchDeps } from "../../shared/email-index-wiring";
 import { tenantRoute } from "../../shared/http";
-import { searchDeps } from "../../shared/personal-data-wiring";
 import { searchPersonalData } from "../../use-cases/personal-data";
 
 /** 200 {order_ids}: the tenant's orders whose contact email is this one; audited. */

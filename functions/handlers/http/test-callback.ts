@@ -1,5 +1,5 @@
 import { TestCallbackRequest } from "../../api/feed-schemas";
-import { testCallbackDeps } from "../../shared/callback-wiring";
+import { testCallbackDeps } from "../../shared/callback-delivery-wiring";
 import { tenantRoute } from "../../shared/http";
 import { sendTestPing } from "../../use-cases/test-callback";
 

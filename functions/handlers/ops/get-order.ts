@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { operatorRoute, parsePath, parseQuery } from "../../shared/http";
-import { opsDeliveries, orderTimelineReads, orderWorkflows } from "../../shared/ops-wiring";
+import { opsDeliveries, orderTimelineReads } from "../../shared/ops-wiring";
+import { orderWorkflows } from "../../shared/ops-workflow-wiring";
 import { orderTimeline } from "../../use-cases/ops";
 
 const Path = z.object({ orderId: z.string().min(1).max(80) });

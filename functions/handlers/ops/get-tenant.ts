@@ -1,7 +1,7 @@
 import { TenantPath } from "../../api/ops-schemas";
 import { AvfError } from "../../domain/errors";
 import { operatorRoute, parsePath } from "../../shared/http";
-import { dynamoTenantStore, tenantView } from "../../shared/tenant-admin-wiring";
+import { dynamoTenantStore, tenantView } from "../../shared/tenant-store-wiring";
 
 export const handler = operatorRoute({
   handle: async ({ pathParameters }) => {

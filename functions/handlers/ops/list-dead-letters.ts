@@ -1,5 +1,5 @@
 import { operatorRoute } from "../../shared/http";
-import { deadLetterQueues } from "../../shared/ops-wiring";
+import { deadLetterQueues } from "../../shared/ops-dead-letter-wiring";
 import { listDeadLetters } from "../../use-cases/ops";
 
 export const handler = operatorRoute({

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { operatorRoute, parseQuery } from "../../shared/http";
-import { allWorkflows } from "../../shared/ops-wiring";
+import { allWorkflows } from "../../shared/ops-workflow-wiring";
 
 const Query = z.object({
   status: z.enum(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]).optional(),

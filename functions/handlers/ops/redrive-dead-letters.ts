@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { operatorRoute, parsePath } from "../../shared/http";
-import { deadLetterQueues } from "../../shared/ops-wiring";
+import { deadLetterQueues } from "../../shared/ops-dead-letter-wiring";
 import { logger } from "../../shared/powertools";
 import { redriveDeadLetters } from "../../use-cases/ops";
 

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { operatorRoute, parsePath } from "../../shared/http";
-import { allWorkflows } from "../../shared/ops-wiring";
+import { allWorkflows } from "../../shared/ops-workflow-wiring";
 import { logger } from "../../shared/powertools";
 
 const Path = z.object({ workflow: z.string().min(1).max(64), name: z.string().min(1).max(80) });

@@ -1,6 +1,7 @@
 import { TenantPath, UpdateTenantRequest } from "../../api/ops-schemas";
 import { operatorRoute, parsePath } from "../../shared/http";
-import { tenantAdmin, tenantView } from "../../shared/tenant-admin-wiring";
+import { tenantAdmin } from "../../shared/tenant-admin-wiring";
+import { tenantView } from "../../shared/tenant-store-wiring";
 import { updateTenant } from "../../use-cases/administer-tenants";
 
 export const handler = operatorRoute({

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { QUEUES } from "../../../lib/resources";
 import { sendToDeadLetter } from "../../adapters/sqs/dead-letters";
 import { retryLater } from "../../adapters/sqs/fifo-queue";
-import { deliverDeps } from "../../shared/callback-wiring";
+import { deliverDeps } from "../../shared/callback-delivery-wiring";
 import { config } from "../../shared/config";
 import { fifoBatchHandler } from "../../shared/queue";
 import { deliverCallback, recordDeadLettered } from "../../use-cases/callbacks";

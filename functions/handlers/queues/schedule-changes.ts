@@ -1,8 +1,8 @@
 import * as z from "zod";
 import { scheduleChangeDeps, scheduleWatch } from "../../shared/disruption-wiring";
+import { loadOrderStep } from "../../shared/order-step";
 import { logger } from "../../shared/powertools";
 import { fifoBatchHandler } from "../../shared/queue";
-import { loadOrderStep } from "../../shared/task";
 import { observeSchedule } from "../../use-cases/schedule-changes";
 
 const ScheduleChangeJob = z.object({ drctOrderId: z.string().min(1), changeId: z.string().min(1) });

@@ -1,8 +1,8 @@
 import * as z from "zod";
 import { QUEUES } from "../../../lib/resources";
+import { loadOrderStep } from "../../shared/order-step";
 import { ticketOrderDeps } from "../../shared/order-wiring";
 import { fifoBatchHandler } from "../../shared/queue";
-import { loadOrderStep } from "../../shared/task";
 import { ticketOrder } from "../../use-cases/issue-order";
 
 const TicketingJob = z.object({ tenantId: z.string(), orderId: z.string(), correlationId: z.string() });

@@ -1,6 +1,7 @@
+import { loadOrderStep, OrderRef, workflowStatusAfter } from "../../shared/order-step";
 import { bookOrderDeps } from "../../shared/order-wiring";
 import { logger } from "../../shared/powertools";
-import { loadOrderStep, OrderRef, taskHandler, workflowStatusAfter } from "../../shared/task";
+import { taskHandler } from "../../shared/task";
 import { bookOrder } from "../../use-cases/book-order";
 
 /** Order workflow, "Book with DRCT": answers the order's status (and, once BOOKED, its ticketing deadline). */

@@ -1,5 +1,6 @@
 import { scheduleWatchDeps } from "../../shared/disruption-wiring";
-import { loadOrderStep, OrderRef, taskHandler } from "../../shared/task";
+import { loadOrderStep, OrderRef } from "../../shared/order-step";
+import { taskHandler } from "../../shared/task";
 import { checkSchedule } from "../../use-cases/schedule-watch";
 
 /** "Check the order's schedule with DRCT" (the sweep): re-reads one booked order's flights at DRCT. */

@@ -1,5 +1,6 @@
+import { loadOrderStep, OrderRef, workflowStatus } from "../../shared/order-step";
 import { expireOrderDeps } from "../../shared/order-wiring";
-import { loadOrderStep, OrderRef, taskHandler, workflowStatus } from "../../shared/task";
+import { taskHandler } from "../../shared/task";
 import { expireOrder } from "../../use-cases/expire-order";
 
 /**

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { dynamoScheduleWatch } from "../../adapters/dynamodb/schedule-watch";
 import { stepFunctionsSweepRuns } from "../../adapters/sfn/sweep-runs";
 import { config } from "../../shared/config";
-import { orderRepository } from "../../shared/order-wiring";
+import { orderRepository } from "../../shared/order-store-wiring";
 import { taskHandler } from "../../shared/task";
 import { planSweep } from "../../use-cases/find-uncertain-orders";
 import { scheduleChecksDue } from "../../use-cases/schedule-watch";

@@ -1,5 +1,6 @@
-import { reconcileDeps } from "../../shared/order-wiring";
-import { loadOrderStep, OrderRef, taskHandler, workflowStatusAfter } from "../../shared/task";
+import { reconcileDeps } from "../../shared/booking-wiring";
+import { loadOrderStep, OrderRef, workflowStatusAfter } from "../../shared/order-step";
+import { taskHandler } from "../../shared/task";
 import { reconcileOrder } from "../../use-cases/reconcile-order";
 
 /** "Reconcile booking with DRCT" (order workflow) and "Reconcile order with DRCT" (the sweep). */
