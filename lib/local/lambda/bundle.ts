@@ -18,17 +18,26 @@ const handlerEntry = (handler: string): string => join("functions/handlers", `${
 
 export class HandlerBundles {
   private readonly dir: string;
+  private readonly compileCache: string;
   private readonly building = new Map<string, Promise<void>>();
 
   constructor(private readonly projectRoot: string) {
     const parent = cacheDir("aviaframe-lambdas");
     this.dir = join(parent, sourceHash());
     pruneStale(parent, sourceHash());
+    // V8's compiled code of these bundles, kept as long as they are.
+    const compiled = cacheDir("aviaframe-compile");
+    this.compileCache = join(compiled, sourceHash());
+    pruneStale(compiled, sourceHash());
   }
 
   /** file:// URLs of the handler's bundle and of the execution environment's, built on first use. */
-  async codeOf(handler: string): Promise<{ handler: string; runtime: string }> {
-    return { handler: await this.bundle(bundleName(handler), handlerEntry(handler)), runtime: await this.runtime() };
+  async codeOf(handler: string): Promise<{ handler: string; runtime: string; compileCache: string }> {
+    return {
+      handler: await this.bundle(bundleName(handler), handlerEntry(handler)),
+      runtime: await this.runtime(),
+      compileCache: this.compileCache,
+    };
   }
 
   /** file:// URL of the execution environment's bundle (lib/local/lambda/worker.ts). */

@@ -7,7 +7,7 @@ export interface LocalFunctionSpec {
   /** The function's name (its construct id, e.g. `Task-bookOrder`); also its local access key id. */
   readonly name: string;
   /** file:// URLs of the function's code (its bundle) and of the execution environment, built on first use. */
-  readonly code: () => Promise<{ readonly handler: string; readonly runtime: string }>;
+  readonly code: () => Promise<{ readonly handler: string; readonly runtime: string; readonly compileCache?: string }>;
   /** Exactly its environment: the template's, mapped to the local stand-ins. */
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
@@ -157,6 +157,7 @@ export class LocalFunction {
       functionName: this.spec.name,
       memoryMb: this.spec.memoryMb,
       recordCalls: this.spec.onInvoked !== undefined,
+      ...(code.compileCache === undefined ? {} : { compileCacheDir: code.compileCache }),
     };
     const worker = new Worker(new URL(code.runtime), {
       workerData: setup,

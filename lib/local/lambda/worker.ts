@@ -4,6 +4,7 @@
  * between invocations, one invocation at a time, as Lambda does.
  */
 import { randomUUID } from "node:crypto";
+import * as nodeModule from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
 import { type OutboundCall, recordOutboundCalls } from "./outbound-calls";
@@ -14,6 +15,8 @@ export interface WorkerSetup {
   readonly memoryMb: number;
   /** Record each invocation's outbound calls (the bench's AWS call and wave counts). */
   readonly recordCalls?: boolean;
+  /** V8's compiled code for the bundle, kept on disk between environments (Node 22+; a local speed-up only). */
+  readonly compileCacheDir?: string;
 }
 
 export interface InvokeMessage {
@@ -41,6 +44,8 @@ export type ResultMessage = (
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const setup = workerData as WorkerSetup;
+// Each new environment would compile the same multi-megabyte bundle again: about a fifth of a local cold start.
+if (setup.compileCacheDir !== undefined) nodeModule.enableCompileCache?.(setup.compileCacheDir);
 const recorder = setup.recordCalls === true ? recordOutboundCalls() : undefined;
 const loaded = import(setup.handlerFile).then((module: { handler?: unknown }) => {
   if (typeof module.handler !== "function") throw new Error(`${setup.handlerFile} exports no handler`);
