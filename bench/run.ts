@@ -183,11 +183,11 @@ const requestCosts = async () => {
   // What the local runtime serves (developers load-test against it): 10 keep-alive connections.
   const order = `${runtime.apiUrl}/public/orders/${measured.orderId}`;
   const auth = { "x-api-key": keyOf("agency-bench7") };
-  await measureThroughput(order, auth, { durationMs: 1_000 }); // every environment warm first
   for (const [name, url, headers] of [
     ["GET /health", `${runtime.apiUrl}/health`, {}],
     ["GET /public/orders/{id}", order, auth],
   ] as const) {
+    await measureThroughput(url, headers, { durationMs: 1_000 }); // every environment of the route warm first
     // The runtime's CPU per request (every thread of this process): steadier than req/s on a shared machine.
     const cpuBefore = process.cpuUsage();
     const served = await measureThroughput(url, headers, { connections: 10, durationMs: 5_000 });
