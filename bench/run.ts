@@ -183,15 +183,20 @@ const requestCosts = async () => {
   // What the local runtime serves (developers load-test against it): 10 keep-alive connections.
   const order = `${runtime.apiUrl}/public/orders/${measured.orderId}`;
   const auth = { "x-api-key": keyOf("agency-bench7") };
-  await measureThroughput(order, auth, { durationMs: 1_000 }); // every environment warm first
   for (const [name, url, headers] of [
     ["GET /health", `${runtime.apiUrl}/health`, {}],
     ["GET /public/orders/{id}", order, auth],
   ] as const) {
+    await measureThroughput(url, headers, { durationMs: 1_000 }); // every environment of the route warm first
+    // The runtime's CPU per request (every thread of this process): steadier than req/s on a shared machine.
+    const cpuBefore = process.cpuUsage();
     const served = await measureThroughput(url, headers, { connections: 10, durationMs: 5_000 });
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, served.requests);
     report(
       `local throughput: ${name} (10 connections, 5 s)`,
-      `${served.perSecond.toFixed(0)} req/s, p50 / p99 ${ms(served.p50Ms)} / ${ms(served.p99Ms)}, ${JSON.stringify(served.statuses)}`,
+      `${served.perSecond.toFixed(0)} req/s, p50 / p99 ${ms(served.p50Ms)} / ${ms(served.p99Ms)}, ` +
+        `runtime CPU ${cpuMs.toFixed(2)} ms/request, ${JSON.stringify(served.statuses)}`,
     );
   }
   // What each Lambda ships, and its module init time beside the SDK-only floor.

@@ -40,6 +40,8 @@ const readJson = async (req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export class LocalApiKeys {
   private readonly keys = new Map<string, StoredKey>();
+  /** Key ids by value: the data plane's lookup on every request, not a scan of every key. */
+  private readonly idsByValue = new Map<string, string>();
 
   constructor(
     /** Usage plan ids that exist (the template's usage plans, by the name the local stage gives them). */
@@ -48,7 +50,7 @@ export class LocalApiKeys {
   ) {
     if (file === undefined) return;
     try {
-      for (const key of JSON.parse(readFileSync(file, "utf8")) as StoredKey[]) this.keys.set(key.id, key);
+      for (const key of JSON.parse(readFileSync(file, "utf8")) as StoredKey[]) this.put(key);
     } catch {
       // No file yet: no keys yet.
     }
@@ -56,15 +58,28 @@ export class LocalApiKeys {
 
   /** A key as API Gateway's data plane sees it: its id when it would let the request through. */
   idOf(value: string): string | undefined {
-    for (const key of this.keys.values()) {
-      if (key.value === value && key.enabled && key.usagePlans.length > 0) return key.id;
-    }
-    return undefined;
+    const key = this.keys.get(this.idsByValue.get(value) ?? "");
+    return key?.enabled && key.usagePlans.length > 0 ? key.id : undefined;
+  }
+
+  private put(key: StoredKey): void {
+    const previous = this.keys.get(key.id);
+    if (previous !== undefined) this.idsByValue.delete(previous.value);
+    this.keys.set(key.id, key);
+    this.idsByValue.set(key.value, key.id);
+  }
+
+  private remove(id: string): boolean {
+    const key = this.keys.get(id);
+    if (key === undefined) return false;
+    this.keys.delete(id);
+    this.idsByValue.delete(key.value);
+    return true;
   }
 
   /** A key the runtime provisions itself (the seeded tenants, as `cdk deploy` does in AWS). */
   seed(id: string, value: string, usagePlan: string): void {
-    this.keys.set(id, { id, value, name: id, enabled: true, createdDate: Date.now(), usagePlans: [usagePlan] });
+    this.put({ id, value, name: id, enabled: true, createdDate: Date.now(), usagePlans: [usagePlan] });
     this.save();
   }
 
@@ -93,7 +108,7 @@ export class LocalApiKeys {
         json(res, 400, { message: "API Key value should be at least 20 characters" }, "BadRequestException");
         return;
       }
-      if ([...this.keys.values()].some((key) => key.value === value)) {
+      if (this.idsByValue.has(value)) {
         json(res, 409, { message: "API Key already exists" }, "ConflictException");
         return;
       }
@@ -105,7 +120,7 @@ export class LocalApiKeys {
         createdDate: Date.now(),
         usagePlans: [],
       };
-      this.keys.set(key.id, key);
+      this.put(key);
       this.save();
       json(res, 201, {
         id: key.id,
@@ -117,7 +132,7 @@ export class LocalApiKeys {
       return;
     }
     if (method === "DELETE" && path.length === 2 && path[0] === "apikeys") {
-      if (!this.keys.delete(path[1] ?? "")) return this.notFound(res, "API Key");
+      if (!this.remove(path[1] ?? "")) return this.notFound(res, "API Key");
       this.save();
       res.writeHead(202).end();
       return;
@@ -137,7 +152,7 @@ export class LocalApiKeys {
           json(res, 409, { message: "Usage Plan already contains a key for this stage" }, "ConflictException");
           return;
         }
-        this.keys.set(key.id, { ...key, usagePlans: [plan] });
+        this.put({ ...key, usagePlans: [plan] });
         this.save();
         json(res, 201, { id: key.id, type: "API_KEY", name: key.name });
         return;
@@ -145,7 +160,7 @@ export class LocalApiKeys {
       if (method === "DELETE" && path.length === 4) {
         const key = this.keys.get(path[3] ?? "");
         if (key === undefined || !key.usagePlans.includes(plan)) return this.notFound(res, "Usage Plan Key");
-        this.keys.set(key.id, { ...key, usagePlans: key.usagePlans.filter((id) => id !== plan) });
+        this.put({ ...key, usagePlans: key.usagePlans.filter((id) => id !== plan) });
         this.save();
         res.writeHead(202).end();
         return;

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
@@ -11,6 +11,8 @@ import { physicalName, TABLE_ENTRIES, type TableDescription } from "../resources
 
 export interface LocalDynamo {
   readonly endpoint: string;
+  /** dynalite's request listener: the IAM proxy hands the functions' calls to it in process. */
+  readonly handle: RequestListener;
   close(): Promise<void>;
 }
 
@@ -70,8 +72,11 @@ export const startLocalDynamo = async (options: {
     if (!existing.has(input.TableName ?? "")) await client.send(new CreateTableCommand(input));
   }
   client.destroy();
+  const [handle] = server.listeners("request") as RequestListener[];
+  if (handle === undefined) throw new Error("dynalite serves no requests");
   return {
     endpoint,
+    handle,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };

@@ -263,7 +263,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       app: deployed,
       projectRoot: PROJECT_ROOT,
       upstreams: {
-        dynamodb: dynamo.endpoint,
+        dynamodb: dynamo.handle,
         sqs: sqs.endpoint,
         states: stepFunctions.endpoint,
         events: bus.endpoint,

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, request, type Server } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { Readable } from "node:stream";
 import type { RequestContext, RolePolicy } from "../../template/iam";
 import { serveOnLoopback } from "../loopback";
 
@@ -20,8 +28,11 @@ export interface Denial {
 
 export interface PolicyProxyOptions {
   readonly service: ProxiedService;
-  /** The stand-in's endpoint, e.g. http://127.0.0.1:4567. */
-  readonly upstream: string;
+  /**
+   * The stand-in: its endpoint (e.g. http://127.0.0.1:4567), or, when it runs in this process,
+   * its HTTP server's request listener, which then answers the caller itself (no second hop).
+   */
+  readonly upstream: string | RequestListener;
   readonly region: string;
   readonly account: string;
   /** The caller's policy by access key id; `unrestricted` for the runtime itself (the AWS services' part). */
@@ -112,8 +123,56 @@ const CONTENT_TYPE: Record<ProxiedService, string> = {
   apigateway: "application/json",
 };
 
+/** Hands an allowed call, its body already read (to check it), to the stand-in; the answer goes to `res`. */
+type Deliver = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
+
+/** To a stand-in on its own port: forwarded over HTTP, its answer piped back. */
+const overHttp = (service: ProxiedService, endpoint: string): Deliver => {
+  const upstream = new URL(endpoint);
+  return (req, body, res) => {
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", (error) => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": CONTENT_TYPE[service] });
+      res.end(JSON.stringify({ __type: "ServiceUnavailable", message: error.message }));
+    });
+    forward.end(body);
+  };
+};
+
+/**
+ * To a stand-in in this process: its request listener gets the request again (a stream of the
+ * body already read, with the caller's method, URL and headers) and answers the caller itself,
+ * so a call crosses one HTTP hop, not two. The stand-in parses the same protocol either way.
+ */
+const inProcess =
+  (listener: RequestListener): Deliver =>
+  (req, body, res) => {
+    const again = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      method: req.method,
+      url: req.url,
+      httpVersion: req.httpVersion,
+      socket: req.socket,
+    });
+    listener(again as unknown as IncomingMessage, res);
+  };
+
 export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<PolicyProxy> => {
-  const upstream = new URL(options.upstream);
+  const deliver =
+    typeof options.upstream === "string" ? overHttp(options.service, options.upstream) : inProcess(options.upstream);
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -157,24 +216,7 @@ export const startPolicyProxy = async (options: PolicyProxyOptions): Promise<Pol
           return;
         }
       }
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on("error", (error) => {
-        if (!res.headersSent) res.writeHead(502, { "content-type": CONTENT_TYPE[options.service] });
-        res.end(JSON.stringify({ __type: "ServiceUnavailable", message: error.message }));
-      });
-      forward.end(body);
+      deliver(req, body, res);
     })().catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(String(error));

@@ -1,6 +1,6 @@
 import { RolePolicy } from "../../template/iam";
 import { type DeployedApp, type LocalPlumbing, localEnvironment } from "../deployed-app";
-import { type Denial, type ProxiedService, startPolicyProxy } from "../iam/policy-proxy";
+import { type Denial, type PolicyProxyOptions, type ProxiedService, startPolicyProxy } from "../iam/policy-proxy";
 import { HandlerBundles } from "./bundle";
 import { LocalFunction } from "./local-function";
 import type { OutboundCall } from "./outbound-calls";
@@ -23,7 +23,8 @@ export interface LocalFunctions {
 export interface LocalFunctionsOptions {
   readonly app: DeployedApp;
   readonly projectRoot: string;
-  readonly upstreams: Readonly<Record<ProxiedService, string>>;
+  /** Each stand-in's endpoint, or its request listener when it runs in this process (policy-proxy.ts). */
+  readonly upstreams: Readonly<Record<ProxiedService, PolicyProxyOptions["upstream"]>>;
   readonly region: string;
   readonly account: string;
   readonly plumbing: Omit<LocalPlumbing, "endpoints">;
@@ -57,25 +58,27 @@ export const startLocalFunctions = async (options: LocalFunctionsOptions): Promi
   };
   const everything = new RolePolicy([{ effect: "Allow", actions: ["*"], resources: ["*"] }]);
   const proxies = await Promise.all(
-    (Object.entries(options.upstreams) as [ProxiedService, string][]).map(async ([service, upstream]) => ({
-      service,
-      proxy: await startPolicyProxy({
+    (Object.entries(options.upstreams) as [ProxiedService, PolicyProxyOptions["upstream"]][]).map(
+      async ([service, upstream]) => ({
         service,
-        upstream,
-        region: options.region,
-        account: options.account,
-        policyOf: (caller) =>
-          options.app.functions.has(caller)
-            ? options.enforceIam === false
-              ? everything
-              : policyOf(caller)
-            : undefined,
-        onDenied: (denial) => {
-          denials.push(denial);
-          options.onDenied?.(denial);
-        },
+        proxy: await startPolicyProxy({
+          service,
+          upstream,
+          region: options.region,
+          account: options.account,
+          policyOf: (caller) =>
+            options.app.functions.has(caller)
+              ? options.enforceIam === false
+                ? everything
+                : policyOf(caller)
+              : undefined,
+          onDenied: (denial) => {
+            denials.push(denial);
+            options.onDenied?.(denial);
+          },
+        }),
       }),
-    })),
+    ),
   );
   const endpoints = Object.fromEntries(
     proxies.map(({ service, proxy }) => [ENDPOINT_VARIABLE[service], proxy.endpoint]),
