@@ -15,6 +15,12 @@ export const rateLimiter = (): DynamoRateLimiter => {
 const RATE_LIMIT_OPERATION: SupplierOperation = "search";
 
 /**
+ * The headers are advice: what this environment read or wrote of the bucket within this is
+ * told without reading it again (a steady caller's GETs then cost one read, not two).
+ */
+const HEADERS_FRESH_MS = 1_000;
+
+/**
  * The tenant's DRCT search budget (the scarce one), on every response of a tenant route, as
  * `ratelimit-*` headers: a client can slow down before it is refused. The bucket is read when
  * the request starts, beside its work; the headers are computed when it ends, from the newest
@@ -26,7 +32,7 @@ export const rateLimitHeaders = (tenant: Tenant): (() => Promise<Record<string, 
   const bucket = tenantBucket(tenant.tenantId, RATE_LIMIT_OPERATION);
   // Settled here, so a failed read is never an unhandled rejection while the request runs.
   const read = rateLimiter()
-    .peek(bucket, policy)
+    .peek(bucket, policy, { fresherThanMs: HEADERS_FRESH_MS })
     .then(
       () => undefined,
       (error: unknown) => error,

@@ -66,4 +66,21 @@ describe("DynamoRateLimiter", () => {
     await a.release("RATE#release", policy, first);
     expect((await fresh().claim("RATE#release", policy)).granted).toBe(false);
   });
+
+  test("a peek fresher than asked answers from what the environment saw; an older one reads", async () => {
+    let now = Date.parse("2031-04-01T00:00:00Z");
+    const policy = { limit: 3, windowMs: 3_000, burst: 3 };
+    const [a, b] = [new DynamoRateLimiter(() => now), new DynamoRateLimiter(() => now)];
+    expect((await a.claim("RATE#peek", policy)).granted).toBe(true);
+    expect((await b.claim("RATE#peek", policy)).granted).toBe(true);
+    // a saw one claim a moment ago: it tells that without reading b's.
+    expect((await a.peek("RATE#peek", policy, { fresherThanMs: 1_000 })).remaining).toBe(2);
+    expect((await a.peek("RATE#peek", policy)).remaining).toBe(1);
+    now += 500;
+    expect((await b.claim("RATE#peek", policy)).granted).toBe(true);
+    now += 1_000;
+    // What a saw is older than asked now: it reads, and sees b's second claim too.
+    const state = await a.peek("RATE#peek", policy, { fresherThanMs: 1_000 });
+    expect(state.remaining).toBe(1);
+  });
 });

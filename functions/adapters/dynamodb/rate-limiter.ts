@@ -26,6 +26,8 @@ const MAX_RACES = 8;
  */
 export class DynamoRateLimiter {
   private readonly seen = new Map<string, number>();
+  /** When this environment last read or wrote each bucket. */
+  private readonly seenAt = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -106,6 +108,7 @@ export class DynamoRateLimiter {
         }),
       );
       this.seen.set(bucket, tat);
+      this.seenAt.set(bucket, this.now());
       return claimId;
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
@@ -118,8 +121,15 @@ export class DynamoRateLimiter {
     return this.seen.get(bucket);
   }
 
-  async peek(bucket: string, policy: RateLimitPolicy): Promise<BucketState> {
-    const tat = await this.read(bucket);
+  /**
+   * The bucket's state; with `fresherThanMs`, from what this environment read or wrote that
+   * recently instead of a read (for advisory answers such as the rate-limit headers).
+   */
+  async peek(bucket: string, policy: RateLimitPolicy, options: { fresherThanMs?: number } = {}): Promise<BucketState> {
+    const seenAt = this.seenAt.get(bucket);
+    const recent =
+      options.fresherThanMs !== undefined && seenAt !== undefined && this.now() - seenAt < options.fresherThanMs;
+    const tat = recent ? this.seen.get(bucket) : await this.read(bucket);
     const now = this.now();
     return { remaining: remainingAt(policy, tat, now), resetMs: Math.max(0, Math.ceil((tat ?? now) - now)) };
   }
@@ -129,6 +139,7 @@ export class DynamoRateLimiter {
       new GetCommand({ TableName: tableName("supplierState"), Key: { pk: bucket }, ConsistentRead: true }),
     );
     const tat = result.Item?.tat;
+    this.seenAt.set(bucket, this.now());
     if (typeof tat !== "number") return undefined;
     this.seen.set(bucket, Math.max(tat, this.seen.get(bucket) ?? tat));
     return tat;
