@@ -7,14 +7,27 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../local/runtime";
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
+/**
+ * Below Linux's ephemeral range (32768–60999): a port the kernel hands out for `listen(0)` is
+ * also one it may give an outgoing connection between our check and the child's listen (seen
+ * as EADDRINUSE in a busy test run); these it never does.
+ */
+const PORTS = { from: 20_000, to: 32_000 } as const;
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+
+/** A port nothing listens on, for a child process to take (and take again after a restart). */
+export const freePort = async (): Promise<number> => {
+  for (;;) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (await bindable(port)) return port;
+  }
+};
 
 export interface RunningProcess {
   readonly child: ChildProcess;

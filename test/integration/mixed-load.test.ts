@@ -4,6 +4,8 @@
  * process of its own, as the real one does: it counts arrivals on its own clock, not in the
  * gateway's busy event loop.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type LocalRuntime, startLocalRuntime } from "../../lib/local/runtime";
 import { LOCAL_DRCT_TOKEN, testTenant } from "../../lib/local/seed";
@@ -40,6 +42,22 @@ const search = async (key: string, body: unknown) => {
   return response;
 };
 
+/** On failure: the gateway's own record of when it sent its DRCT searches, closest first. */
+const closestSends = async (): Promise<string> => {
+  const log = await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+    new ScanCommand({ TableName: process.env.TABLE_DRCT_REQUEST_LOG }),
+  );
+  const sent = (log.Items ?? [])
+    .filter((item) => item.operation === "search")
+    .map((item) => Date.parse(String(item.at)) - Number(item.latency_ms ?? 0))
+    .sort((a, b) => a - b);
+  const gaps = sent.slice(1).map((at, index) => at - (sent[index] ?? at));
+  return `the gateway sent ${sent.length} searches; closest gaps (ms): ${[...gaps]
+    .sort((a, b) => a - b)
+    .slice(0, 5)
+    .join(", ")}`;
+};
+
 const DURATION_MS = 20_000;
 const RATE_PER_S = 20;
 // Enough routes that the tenants' caches keep missing and DRCT keeps being asked.
@@ -68,7 +86,7 @@ test("20 s at 20 req/s from 3 tenants: max 1 DRCT search per second, no violatio
     max_search_rps: number;
     rate_limit_violations: number;
   };
-  expect(stats.max_search_rps).toBeLessThanOrEqual(1);
+  expect(stats.max_search_rps, await closestSends()).toBeLessThanOrEqual(1);
   expect(stats.rate_limit_violations).toBe(0);
   expect(stats.calls.search).toBeGreaterThan(10);
   const total = [...statuses.values()].reduce((sum, count) => sum + count, 0);
