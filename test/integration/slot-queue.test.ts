@@ -110,4 +110,16 @@ describe("DynamoSlotQueue", () => {
     // The slow caller's call went out 300 ms after it took the slot: the next slot is an interval after that.
     expect((next.at ?? 0) - started).toBeGreaterThanOrEqual(300 + POLICY.intervalMs);
   });
+
+  test("even a call 30 ms after its take moves the next slot: the spacing is between uses, not takes", async () => {
+    const bucket = "SLOTS#test#slightly-late";
+    let readings = 0;
+    const slightlySlow = new DynamoSlotQueue(() => Date.now() + (readings++ === 0 ? 0 : 30));
+    const taken = await slightlySlow.acquire(bucket, request("slightly", 0));
+    expect(taken.granted).toBe(true);
+    await slightlySlow.markUsed(bucket, { at: taken.at ?? 0, nextSlotAt: taken.nextSlotAt }, POLICY);
+    const next = await new DynamoSlotQueue().acquire(bucket, request("next", 2_000));
+    expect(next.granted).toBe(true);
+    expect((next.at ?? 0) - (taken.at ?? 0)).toBeGreaterThanOrEqual(30 + POLICY.intervalMs);
+  });
 });

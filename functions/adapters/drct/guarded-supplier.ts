@@ -5,6 +5,7 @@ import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
 import type { Priority, SlotPolicy, SlotQueue } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
+import { afterAnswer } from "../../shared/bookkeeping";
 import { readEarly } from "../../use-cases/early-read";
 import type {
   CallContext,
@@ -305,8 +306,9 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
       const used = await this.claimAccountBudget(operation, call, retry, retry === 0 ? first : undefined);
       try {
         const pending = attempt(retry);
-        // Once the call is on its way (its first await), tell the queue when the slot was really used.
-        void used?.().catch(() => undefined);
+        // Once the call is on its way (its first await), tell the queue when the slot was really
+        // used: beside DRCT's call, and settled before the handler returns.
+        if (used !== undefined) afterAnswer("slot use", used());
         const result = await pending;
         await this.options.breaker.recordSuccess();
         return result;

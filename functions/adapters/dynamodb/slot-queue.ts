@@ -44,9 +44,6 @@ const MIN_LOOK_MS = 10;
  */
 const LATE_LOOK_MS = 1_000;
 
-/** A call made within this of taking its slot is on time; a later one moves the next slot (markUsed). */
-const PROMPT_MS = 50;
-
 /** A slot taken, with the next slot time the take wrote. */
 export interface Taken {
   readonly at: number;
@@ -83,17 +80,19 @@ export class DynamoSlotQueue {
   }
 
   /**
-   * Told once the call a slot was taken for is on its way: if that was not at once (the take's
-   * write was slow, the machine busy), the next slot moves to one interval after now, so the
-   * next call still keeps its distance from this one. Nothing to do when the next slot was
-   * already given out (this call was more than an interval late) or the call was prompt.
+   * Told once the call a slot was taken for is on its way: the next slot moves to one interval
+   * after now, so the next call keeps its distance from this one's use, not from its take (the
+   * take's write, a busy machine, can put tens of milliseconds between them, and DRCT counts
+   * uses). Nothing to do when the next slot was already given out (this call was more than an
+   * interval late). A read and a write beside DRCT's call, at most once a second.
    */
   async markUsed(bucket: string, taken: Taken, policy: SlotPolicy): Promise<void> {
-    if (this.now() - taken.at <= PROMPT_MS) return;
+    const usedAt = this.now();
+    if (usedAt <= taken.at) return;
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
       if (stored.queue.nextSlotAt !== taken.nextSlotAt) return;
-      const moved = { ...stored.queue, nextSlotAt: this.now() + policy.intervalMs };
+      const moved = { ...stored.queue, nextSlotAt: Math.max(taken.nextSlotAt ?? 0, usedAt + policy.intervalMs) };
       if (await this.write(bucket, moved, stored.version)) return;
     }
   }
