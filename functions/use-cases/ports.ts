@@ -25,19 +25,8 @@ export interface CallContext {
  * DRCT as the use cases see it: already paced, guarded by the breaker and retried; a failure
  * that reaches the caller is a SupplierError (or an AvfError 429 for the tenant's own budget).
  */
-/**
- * A search's admission checks (its tenant's budget, the breaker, DRCT's pacing), started
- * before it is known the search will be made: beside the coalescer's claim.
- */
-export interface SearchAdmission {
-  /** The search will not be made (another caller's answer is shared): give back what the checks took. */
-  giveBack(): Promise<void>;
-}
-
 export interface OfferSupplier {
-  search(criteria: SearchCriteria, call: CallContext, admission?: SearchAdmission): Promise<SupplierOffer[]>;
-  /** Starts a search's admission checks early; a supplier without checks has none to start. */
-  admitSearch?(call: CallContext): SearchAdmission;
+  search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]>;
   /** The offer's current price and validity at DRCT; `not_found` when unknown or expired. */
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer>;
 }

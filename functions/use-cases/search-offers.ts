@@ -1,14 +1,6 @@
 import { type Markup, type Offer, type SearchCriteria, searchKey, toTenantOffer } from "../domain/offer";
 import type { Tenant } from "../domain/tenant";
-import type {
-  CallContext,
-  Coalesced,
-  OfferStore,
-  OfferSupplier,
-  SearchCache,
-  SearchCoalescer,
-  UsageMeter,
-} from "./ports";
+import type { CallContext, OfferStore, OfferSupplier, SearchCache, SearchCoalescer, UsageMeter } from "./ports";
 
 export interface SearchOffersDeps {
   readonly supplier: OfferSupplier;
@@ -67,20 +59,9 @@ const search = async (
       coalesced: false,
     };
   }
-  // The checks a DRCT search needs start beside the coalescer's claim, not after it; a caller
-  // that shares another's search gives back what they took (the leader pays, joiners don't).
-  const admission = deps.supplier.admitSearch?.(call);
-  let led = false;
-  let coalesced: Coalesced;
-  try {
-    coalesced = await deps.coalescer.run(key, call.deadlineAt, () => {
-      led = true;
-      return deps.supplier.search(criteria, call, admission);
-    });
-  } finally {
-    if (!led) await admission?.giveBack();
-  }
-  const { offers: supplierOffers, role } = coalesced;
+  const { offers: supplierOffers, role } = await deps.coalescer.run(key, call.deadlineAt, () =>
+    deps.supplier.search(criteria, call),
+  );
   const now = deps.now();
   const remembered = supplierOffers
     .filter((offer) => Date.parse(offer.validUntil) > now)

@@ -653,36 +653,3 @@ describe("bookings", () => {
     expect(client.attempts).toEqual([0, 1]);
   });
 });
-
-describe("GuardedSupplier: a search's checks started early (beside the coalescer's claim)", () => {
-  test("the search decides on them: the tenant's budget is claimed once", async () => {
-    const { supplier, limiter, client } = setup();
-    const admission = supplier.admitSearch(CALL);
-    await supplier.search(CRITERIA, CALL, admission);
-    expect(limiter.claimsOf(TENANT_SEARCH)).toBe(1);
-    expect(client.calls).toHaveLength(1);
-    expect(limiter.released).toEqual([]);
-  });
-
-  test("given back when another caller's search is shared: the tenant's claim and the account's", async () => {
-    const { supplier, limiter, client } = setup();
-    await supplier.admitSearch(CALL).giveBack();
-    expect(limiter.released.sort()).toEqual([ACCOUNT_SEARCH, TENANT_SEARCH].sort());
-    expect(client.calls).toEqual([]);
-  });
-
-  test("a refused tenant's early checks have nothing of the tenant's to give back", async () => {
-    const { supplier, limiter } = setup({ limiter: { [TENANT_SEARCH]: [4_001] } });
-    await supplier.admitSearch(CALL).giveBack();
-    expect(limiter.released).toEqual([ACCOUNT_SEARCH]);
-  });
-
-  test("checks older than a second (the caller followed a leader that died) are given back and made again", async () => {
-    const { supplier, limiter, clock } = setup();
-    const admission = supplier.admitSearch(CALL);
-    clock.now += 1_500;
-    await supplier.search(CRITERIA, CALL, admission);
-    expect(limiter.claimsOf(TENANT_SEARCH)).toBe(2);
-    expect(limiter.released).toContain(TENANT_SEARCH);
-  });
-});

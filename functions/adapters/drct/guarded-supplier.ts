@@ -6,13 +6,11 @@ import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
 import type { Priority, SlotPolicy, SlotQueue } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
 import { afterAnswer } from "../../shared/bookkeeping";
-import { readEarly } from "../../use-cases/early-read";
 import type {
   CallContext,
   ChangeDates,
   OfferSupplier,
   OrderSupplier,
-  SearchAdmission,
   SupplierBooking,
   SupplierChangeOffer,
   SupplierOrder,
@@ -121,31 +119,6 @@ interface FirstTry {
   readonly seen: QueueLook | undefined;
   /** Gives the account claim back: the call will not be made. */
   readonly giveBack: () => Promise<void>;
-  /** Gives back the tenant's claim too: the call is another caller's to make. */
-  readonly giveBackAll: () => Promise<void>;
-}
-
-/** Checks older than this (a caller that followed a leader who then died) are given back and made again. */
-const EARLY_CHECKS_FRESH_MS = 1_000;
-
-/** A search's first-try checks started before the search was known to be this caller's to make. */
-class EarlyAdmission implements SearchAdmission {
-  constructor(
-    private readonly first: Promise<FirstTry>,
-    private readonly startedAt: number,
-  ) {}
-
-  /** The checks, if still fresh enough to decide on; else given back (undefined: check again). */
-  async takeIfFresh(now: number): Promise<{ readonly first: Promise<FirstTry> } | undefined> {
-    if (now - this.startedAt <= EARLY_CHECKS_FRESH_MS) return { first: this.first };
-    await this.giveBack();
-    return undefined;
-  }
-
-  async giveBack(): Promise<void> {
-    const first = await this.first.catch(() => undefined);
-    await first?.giveBackAll();
-  }
 }
 
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
@@ -200,14 +173,8 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     this.now = options.now ?? Date.now;
   }
 
-  async search(criteria: SearchCriteria, call: CallContext, admission?: SearchAdmission): Promise<SupplierOffer[]> {
-    const early = admission instanceof EarlyAdmission ? await admission.takeIfFresh(this.now()) : undefined;
-    return this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt), early?.first);
-  }
-
-  /** A search's first-try checks, started now (beside the coalescer's claim): see search-offers. */
-  admitSearch(call: CallContext): SearchAdmission {
-    return new EarlyAdmission(readEarly(this.admitFirstTry("search", call)), this.now());
+  search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
+    return this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt));
   }
 
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
@@ -291,9 +258,8 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     operation: SupplierOperation,
     call: CallContext,
     attempt: (n: Attempt) => Promise<T>,
-    early?: Promise<FirstTry>,
   ): Promise<T> {
-    const first = await (early ?? this.admitFirstTry(operation, call));
+    const first = await this.admitFirstTry(operation, call);
     for (let retry = 0; ; retry += 1) {
       const admission = retry === 0 && first.look.allowed !== "probe" ? first.look : await this.options.breaker.admit();
       if (admission.allowed === "probe") throw new Error("the breaker deferred a probe it was allowed to take");
@@ -352,20 +318,12 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         throw settled.reason;
       }
     }
-    if (look.status !== "fulfilled" || tenant.status !== "fulfilled") throw new Error("unreachable: thrown above");
-    const tenantClaim = tenant.value;
+    if (look.status !== "fulfilled") throw new Error("unreachable: a rejected look was thrown");
     return {
       look: look.value,
       account: claimed,
       seen: queue.status === "fulfilled" ? queue.value : undefined,
       giveBack,
-      giveBackAll: async () => {
-        await giveBack();
-        if (tenantClaim === undefined) return;
-        await this.options.limiter
-          .release(tenantBucket(call.tenantId, operation), tenantClaim.policy, tenantClaim.decision)
-          .catch(() => undefined);
-      },
     };
   }
 
@@ -380,13 +338,9 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     return Math.round(base * (0.8 + 0.4 * this.random()));
   }
 
-  /** The tenant's granted claim (undefined: its plan has no budget for the operation); throws when refused. */
-  private async claimTenantBudget(
-    operation: SupplierOperation,
-    call: CallContext,
-  ): Promise<{ readonly decision: RateDecision; readonly policy: RateLimitPolicy } | undefined> {
+  private async claimTenantBudget(operation: SupplierOperation, call: CallContext): Promise<void> {
     const policy = (PLANS[call.plan].supplier as Partial<Record<SupplierOperation, RateLimitPolicy>>)[operation];
-    if (policy === undefined) return undefined;
+    if (policy === undefined) return;
     const decision = await this.options.limiter.claim(tenantBucket(call.tenantId, operation), policy);
     if (!decision.granted) {
       // An AvfError, not a SupplierError: it is about this tenant, so a coalesced search does not share it.
@@ -394,7 +348,6 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
       });
     }
-    return { decision, policy };
   }
 
   /** Claims the account's budget for one try; answers what to tell the slot queue once the call is sent. */

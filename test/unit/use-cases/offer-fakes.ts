@@ -17,7 +17,6 @@ import type {
   OfferStore,
   OfferSupplier,
   RememberedOffer,
-  SearchAdmission,
   SearchCache,
   SearchCoalescer,
 } from "../../../functions/use-cases/ports";
@@ -88,25 +87,9 @@ export class FakeOfferSupplier implements OfferSupplier {
 
   constructor(private readonly log: Log) {}
 
-  /** Admissions started early (admitSearch), and those given back. */
-  readonly admissions: { readonly call: CallContext; givenBack: boolean }[] = [];
-  readonly searchAdmissions: (SearchAdmission | undefined)[] = [];
-
-  admitSearch(call: CallContext): SearchAdmission {
-    const admission = { call, givenBack: false };
-    this.admissions.push(admission);
-    this.log.push("drct.admitSearch");
-    return {
-      giveBack: async () => {
-        admission.givenBack = true;
-      },
-    };
-  }
-
-  async search(criteria: SearchCriteria, call: CallContext, admission?: SearchAdmission): Promise<SupplierOffer[]> {
+  async search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
     this.log.push("drct.search");
     this.searchCalls.push({ criteria, call });
-    this.searchAdmissions.push(admission);
     return answer(this.searches, "search");
   }
 

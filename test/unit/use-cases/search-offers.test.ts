@@ -138,25 +138,6 @@ describe("searchOffers", () => {
     expect(world.usage.records).toHaveLength(1);
   });
 
-  test("the search's checks start before the coalescer decides; a joiner gives them back, a leader hands them to its search", async () => {
-    world.coalescer.joinNext = [drctOffer()];
-    await search();
-    expect(world.offerSupplier.admissions.map((admission) => admission.givenBack)).toEqual([true]);
-
-    world.offerSupplier.searches.push([drctOffer()]);
-    await searchOffers(world.offerDeps, TENANT, { ...CRITERIA, destination: "CDG" }, CALL);
-    expect(world.offerSupplier.admissions.map((admission) => admission.givenBack)).toEqual([true, false]);
-    expect(world.offerSupplier.searchAdmissions).toHaveLength(1);
-    expect(world.offerSupplier.searchAdmissions[0]).toBeDefined();
-  });
-
-  test("a cache hit starts no checks", async () => {
-    world.offerSupplier.searches.push([drctOffer()]);
-    await search();
-    await search();
-    expect(world.offerSupplier.admissions).toHaveLength(1);
-  });
-
   test("an empty answer is cached and metered like any other", async () => {
     world.offerSupplier.searches.push([]);
 
