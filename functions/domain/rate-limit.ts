@@ -21,15 +21,10 @@ export interface RateDecision {
   readonly retryAfterMs: number;
   /** Milliseconds until the bucket is full again. */
   readonly resetMs: number;
-  /** Which write granted it, when a store tells: what giving it back is conditional on. */
-  readonly claimId?: string;
 }
 
-const emissionInterval = (policy: RateLimitPolicy): number => policy.windowMs / policy.limit;
-
-/** The TAT before a granted claim: what giving the claim back restores (nothing was claimed after it). */
-export const tatBefore = (policy: RateLimitPolicy, granted: RateDecision): number =>
-  granted.nextTat - emissionInterval(policy);
+/** The time one call takes of the bucket (GCRA's emission interval). */
+export const emissionInterval = (policy: RateLimitPolicy): number => policy.windowMs / policy.limit;
 
 /** Intervals such as 1000/6 ms are not exact at epoch-ms magnitudes (one ULP ≈ 0.0002 ms): compare with this much slack. */
 const EPSILON_MS = 0.01;

@@ -1,8 +1,13 @@
-import { randomUUID } from "node:crypto";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { decide, type RateDecision, type RateLimitPolicy, remainingAt, tatBefore } from "../../domain/rate-limit";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  decide,
+  emissionInterval,
+  type RateDecision,
+  type RateLimitPolicy,
+  remainingAt,
+} from "../../domain/rate-limit";
 import { tableName } from "../../shared/config";
-import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
+import { dynamo, epochSeconds, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
 export interface BucketState {
   readonly remaining: number;
@@ -36,24 +41,22 @@ export class DynamoRateLimiter {
     const now = this.now();
     if (known === undefined || known <= now) {
       const decision = decide(policy, undefined, now);
-      const claimId = await this.write(bucket, decision.nextTat, { idleAt: now });
-      if (claimId !== undefined) return { ...decision, claimId };
+      if (await this.write(bucket, decision.nextTat, { idleAt: now })) return decision;
     } else {
       const decision = decide(policy, known, now);
       if (!decision.granted) return decision;
-      const claimId = await this.write(bucket, decision.nextTat, { seen: known });
-      if (claimId !== undefined) return { ...decision, claimId };
+      if (await this.write(bucket, decision.nextTat, { seen: known })) return decision;
     }
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
       const decision = decide(policy, stored, this.now());
       if (!decision.granted) return decision;
-      const claimId = await this.write(
+      const written = await this.write(
         bucket,
         decision.nextTat,
         stored === undefined ? { absent: true } : { seen: stored },
       );
-      if (claimId !== undefined) return { ...decision, claimId };
+      if (written) return decision;
     }
     // Under that much contention the bucket is clearly busy: refuse rather than spin.
     const interval = policy.windowMs / policy.limit;
@@ -67,52 +70,52 @@ export class DynamoRateLimiter {
   }
 
   /**
-   * Gives a granted claim back (the call it was for will not be made), if nothing was claimed
-   * after it; otherwise the claim stays spent, which only ever leaves DRCT more room.
+   * Gives a granted claim back (the call it was for will not be made): the bucket's TAT goes
+   * back one interval, whatever was claimed since (GCRA's TAT is a count of what is spent, and
+   * a TAT in the past is a full bucket, never more).
    */
   async release(bucket: string, policy: RateLimitPolicy, granted: RateDecision): Promise<void> {
-    if (!granted.granted || granted.claimId === undefined) return;
-    await this.write(bucket, tatBefore(policy, granted), { claimId: granted.claimId });
+    if (!granted.granted) return;
+    await dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: tableName("supplierState"),
+          Key: { pk: bucket },
+          UpdateExpression: "SET tat = tat - :interval",
+          ConditionExpression: "attribute_exists(tat)",
+          ExpressionAttributeValues: { ":interval": emissionInterval(policy) },
+        }),
+      )
+      .catch(unlessConditionFailed);
   }
 
-  /**
-   * Writes the bucket's next TAT if the stored one is as expected (or, for a release, if the
-   * claim being given back is still the latest: a TAT alone could be another claim's); answers
-   * the write's claim id, undefined when another claim won.
-   */
+  /** Writes the bucket's next TAT if the stored one is as expected; false when another claim won. */
   private async write(
     bucket: string,
     tat: number,
-    expected:
-      | { readonly idleAt: number }
-      | { readonly seen: number }
-      | { readonly absent: true }
-      | { readonly claimId: string },
-  ): Promise<string | undefined> {
+    expected: { readonly idleAt: number } | { readonly seen: number } | { readonly absent: true },
+  ): Promise<boolean> {
     const condition =
       "idleAt" in expected
         ? { ConditionExpression: "attribute_not_exists(tat) OR tat <= :now", values: { ":now": expected.idleAt } }
         : "seen" in expected
           ? { ConditionExpression: "tat = :seen", values: { ":seen": expected.seen } }
-          : "claimId" in expected
-            ? { ConditionExpression: "claim_id = :claim", values: { ":claim": expected.claimId } }
-            : { ConditionExpression: "attribute_not_exists(pk)", values: undefined };
-    const claimId = randomUUID();
+          : { ConditionExpression: "attribute_not_exists(pk)", values: undefined };
     try {
       await dynamo().send(
         new PutCommand({
           TableName: tableName("supplierState"),
-          Item: { pk: bucket, tat, claim_id: claimId, expires_at: epochSeconds(tat) + 3_600 },
+          Item: { pk: bucket, tat, expires_at: epochSeconds(tat) + 3_600 },
           ConditionExpression: condition.ConditionExpression,
           ...(condition.values === undefined ? {} : { ExpressionAttributeValues: condition.values }),
         }),
       );
       this.seen.set(bucket, tat);
       this.seenAt.set(bucket, this.now());
-      return claimId;
+      return true;
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
-      return undefined;
+      return false;
     }
   }
 
