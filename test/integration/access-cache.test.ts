@@ -13,19 +13,11 @@ import {
   revokeApiKeyItem,
 } from "../../functions/adapters/dynamodb/tenant-directory";
 import { settleBookkeeping } from "../../functions/shared/bookkeeping";
-import { type LocalDynamo, startLocalDynamo } from "../../lib/local/dynamodb";
-import { physicalName, TABLES } from "../../lib/resources";
+import { useLocalDynamo } from "./local-dynamo";
 
-const PREFIX = "access-cache-test";
-let dynamo: LocalDynamo;
+useLocalDynamo("access-cache-test", ["tenants"]);
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo({ prefix: PREFIX });
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  process.env.AWS_REGION = "eu-west-1";
-  process.env.AWS_ACCESS_KEY_ID = "local";
-  process.env.AWS_SECRET_ACCESS_KEY = "local";
-  process.env[TABLES.tenants.env] = physicalName(PREFIX, TABLES.tenants.id);
   await putTenant({
     tenant_id: "agency-cache",
     name: "Cache",
@@ -41,9 +33,8 @@ beforeAll(async () => {
     created_at: "2031-01-01T00:00:00Z",
   });
 });
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
-  await dynamo.close();
 });
 
 describe("a warm function's knowledge of an API key", () => {

@@ -2,25 +2,11 @@
  * The GCRA limiter against the DynamoDB stand-in, as many Lambdas share it: however the
  * environments race and whatever each remembers, a bucket never grants more than its policy.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DynamoRateLimiter } from "../../functions/adapters/dynamodb/rate-limiter";
-import { type LocalDynamo, startLocalDynamo } from "../../lib/local/dynamodb";
-import { physicalName, TABLES } from "../../lib/resources";
+import { useLocalDynamo } from "./local-dynamo";
 
-const PREFIX = "limiter-test";
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ prefix: PREFIX });
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  process.env.AWS_REGION = "eu-west-1";
-  process.env.AWS_ACCESS_KEY_ID = "local";
-  process.env.AWS_SECRET_ACCESS_KEY = "local";
-  process.env[TABLES.supplierState.env] = physicalName(PREFIX, TABLES.supplierState.id);
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+useLocalDynamo("limiter-test", ["supplierState"]);
 
 describe("DynamoRateLimiter", () => {
   test("four environments racing 40 claims at one instant grant exactly the burst", async () => {

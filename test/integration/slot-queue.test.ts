@@ -3,26 +3,12 @@
  * racing for DRCT's search slots never get two slots closer than one interval, equal tenants
  * share them, and a waiter that dies holds nothing past its lease.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DynamoSlotQueue, type SlotRequest } from "../../functions/adapters/dynamodb/slot-queue";
-import { type LocalDynamo, startLocalDynamo } from "../../lib/local/dynamodb";
-import { physicalName, TABLES } from "../../lib/resources";
+import { useLocalDynamo } from "./local-dynamo";
 
-const PREFIX = "slots-test";
+useLocalDynamo("slots-test", ["supplierState"]);
 const POLICY = { intervalMs: 200, backgroundEvery: 4, headGraceMs: 100 };
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ prefix: PREFIX });
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  process.env.AWS_REGION = "eu-west-1";
-  process.env.AWS_ACCESS_KEY_ID = "local";
-  process.env.AWS_SECRET_ACCESS_KEY = "local";
-  process.env[TABLES.supplierState.env] = physicalName(PREFIX, TABLES.supplierState.id);
-});
-afterAll(async () => {
-  await dynamo.close();
-});
 
 const request = (tenantId: string, waitMs: number): SlotRequest => ({
   tenantId,
