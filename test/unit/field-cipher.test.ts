@@ -162,6 +162,22 @@ describe("raw AES field cipher", () => {
     await expect(cipher.decrypt<Booking>("", context)).rejects.toThrow(/base64/);
   });
 
+  test("a field read before (its keys kept warm) still fails every check when tampered", async () => {
+    const ciphertext = await cipher.encrypt(booking, context);
+    await expect(cipher.decrypt<Booking>(ciphertext, context)).resolves.toEqual(booking);
+    const bytes = Buffer.from(ciphertext, "base64");
+    const commitmentAt = 3 + bytes.readUInt16BE(1) + 32;
+    // Same wrapped key and salt (the warm entry), another commitment; then another body.
+    await expect(cipher.decrypt<Booking>(tamper(ciphertext, bytes.length - commitmentAt - 1), context)).rejects.toThrow(
+      /commitment/,
+    );
+    await expect(cipher.decrypt<Booking>(tamper(ciphertext, 1), context)).rejects.toThrow(/authentication/);
+    await expect(cipher.decrypt<Booking>(ciphertext, { ...context, order_id: "ord_other" })).rejects.toThrow(
+      /encryption context/,
+    );
+    await expect(cipher.decrypt<Booking>(ciphertext, context)).resolves.toEqual(booking);
+  });
+
   test("refuses values that are not JSON", async () => {
     await expect(cipher.encrypt(undefined, context)).rejects.toThrow(/JSON/);
   });

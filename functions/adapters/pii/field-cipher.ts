@@ -96,6 +96,7 @@ class KeyCache<V> {
 export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
   const encrypting = new KeyCache<{ plaintext: Uint8Array; wrapped: Uint8Array; uses: number }>();
   const unwrapped = new KeyCache<Uint8Array>();
+  const derived = new KeyCache<{ readonly key: Buffer; readonly commitment: Buffer }>();
   const dataKeyFor = async (context: Record<string, string>) => {
     const id = canonical(context).toString("base64");
     const cached = encrypting.get(id);
@@ -149,7 +150,8 @@ export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
       const tag = bytes.subarray(ivAt + IV_BYTES, ivAt + IV_BYTES + TAG_BYTES);
       const body = bytes.subarray(ivAt + IV_BYTES + TAG_BYTES);
       // Cached by wrapped key and context: a wrapped key only unwraps under its own context.
-      const cacheId = `${wrapped.toString("base64")}|${canonical(context).toString("base64")}`;
+      const aad = canonical(context);
+      const cacheId = `${wrapped.toString("base64")}|${aad.toString("base64")}`;
       let dataKey = unwrapped.get(cacheId);
       if (dataKey === undefined) {
         dataKey = await keys.unwrap(wrapped, context).catch((error: unknown) => {
@@ -159,25 +161,29 @@ export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
         });
         unwrapped.set(cacheId, dataKey);
       }
-      const { key, commitment } = derive(dataKey, salt);
+      // A warm function reads the same orders again (status polls): their field keys are kept
+      // beside the data keys they come from, and the two HKDF runs are made once per field.
+      const derivedId = `${cacheId}|${salt.toString("base64")}`;
+      let fieldKey = derived.get(derivedId);
+      if (fieldKey === undefined) {
+        fieldKey = derive(dataKey, salt);
+        derived.set(derivedId, fieldKey);
+      }
+      const { key, commitment } = fieldKey;
+      if (!timingSafeEqual(commitment, stored)) throw new Error("field cipher: key commitment mismatch");
+      const decipher = createDecipheriv("aes-256-gcm", key, iv);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(tag);
+      let plaintext: Buffer;
       try {
-        if (!timingSafeEqual(commitment, stored)) throw new Error("field cipher: key commitment mismatch");
-        const decipher = createDecipheriv("aes-256-gcm", key, iv);
-        decipher.setAAD(canonical(context));
-        decipher.setAuthTag(tag);
-        let plaintext: Buffer;
-        try {
-          plaintext = Buffer.concat([decipher.update(body), decipher.final()]);
-        } catch {
-          throw new Error("field cipher: authentication failed (tampered, or another encryption context)");
-        }
-        try {
-          return JSON.parse(plaintext.toString("utf8")) as T;
-        } finally {
-          plaintext.fill(0);
-        }
+        plaintext = Buffer.concat([decipher.update(body), decipher.final()]);
+      } catch {
+        throw new Error("field cipher: authentication failed (tampered, or another encryption context)");
+      }
+      try {
+        return JSON.parse(plaintext.toString("utf8")) as T;
       } finally {
-        key.fill(0);
+        plaintext.fill(0);
       }
     },
   };
