@@ -10,7 +10,7 @@ import { startLocalRuntime } from "../lib/local/runtime";
 import { testTenant } from "../lib/local/seed";
 import { costTable, invocationLog, measureRequestCosts } from "./aws-calls";
 import { bundleTable, measureBundles } from "./bundles";
-import { measureThroughput } from "./throughput";
+import { measureLocalThroughput } from "./local-throughput";
 
 /** `npm run bench -- --costs`: only AWS calls, waves, bundles and init times (a minute, not several). */
 const costsOnly = process.argv.includes("--costs");
@@ -180,34 +180,24 @@ const requestCosts = async () => {
   const costs = costTable(measured.costs);
   console.log(`\n${costs.table}\n`);
   report("requests over their wave budget (bench/budgets.ts)", costs.overBudget.join("; ") || "none");
-  // What the local runtime serves (developers load-test against it): 10 keep-alive connections.
-  const order = `${runtime.apiUrl}/public/orders/${measured.orderId}`;
-  const auth = { "x-api-key": keyOf("agency-bench7") };
-  for (const [name, url, headers] of [
-    ["GET /health", `${runtime.apiUrl}/health`, {}],
-    ["GET /public/orders/{id}", order, auth],
-  ] as const) {
-    await measureThroughput(url, headers, { durationMs: 1_000 }); // every environment of the route warm first
-    // The runtime's CPU per request (every thread of this process): steadier than req/s on a shared machine.
-    const cpuBefore = process.cpuUsage();
-    const served = await measureThroughput(url, headers, { connections: 10, durationMs: 5_000 });
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, served.requests);
-    report(
-      `local throughput: ${name} (10 connections, 5 s)`,
-      `${served.perSecond.toFixed(0)} req/s, p50 / p99 ${ms(served.p50Ms)} / ${ms(served.p99Ms)}, ` +
-        `runtime CPU ${cpuMs.toFixed(2)} ms/request, ${JSON.stringify(served.statuses)}`,
-    );
-  }
   // What each Lambda ships, and its module init time beside the SDK-only floor.
   const shipped = bundleTable(await measureBundles());
   console.log(`\n${shipped.table}\n`);
   report("functions over their bundle or init budget", shipped.overBudget.join("; ") || "none");
 };
 
+/** Local throughput, on a runtime of its own once this one is stopped (nothing else running). */
+const throughputAlone = async () => {
+  await runtime.stop();
+  await measureLocalThroughput(report);
+};
+
 try {
   await requestCosts();
-  if (costsOnly) process.exit(0);
+  if (costsOnly) {
+    await throughputAlone();
+    process.exit(0);
+  }
   // 1. Burst of identical searches from 10 tenants.
   const burstKeys = ["agency-a", "agency-b", ...tenants.slice(0, 8).map((tenant) => tenant.item.tenant_id)].map(keyOf);
   const burst = await Promise.all(
@@ -338,6 +328,7 @@ try {
   const final = await simStats();
   report("whole run: max DRCT searches in any 1 s window", String(final.max_search_rps));
   report("whole run: DRCT rate-limit violations", String(final.rate_limit_violations));
+  await throughputAlone();
 } finally {
   await runtime.stop();
 }

@@ -1,0 +1,116 @@
+/**
+ * What the local runtime serves, started as `npm start` starts it (no call recording, in a
+ * process of its own: one process runs one local runtime at a time): 10 keep-alive
+ * connections on one route. Each route is loaded first until the functions' code is
+ * compiled (V8 optimizes the hot paths of every execution environment on its own), then
+ * measured; the warm-up's own rate is reported too, as what a short load test would see.
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startLocalRuntime } from "../lib/local/runtime";
+import { testTenant } from "../lib/local/seed";
+import { measureThroughput } from "./throughput";
+
+const WARM_UP_MS = 8_000;
+const MEASURED_MS = 5_000;
+const CONNECTIONS = 10;
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** A booked order for the load to read (search, then create, as an agency would). */
+const bookedOrder = async (apiUrl: string, apiKey: string): Promise<string> => {
+  const call = async (method: string, path: string, body: unknown, idempotencyKey?: string) => {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: {
+        "x-api-key": apiKey,
+        "content-type": "application/json",
+        ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const departure = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
+  const found = await call("POST", "/public/offers/search", {
+    origin: "VIE",
+    destination: "LIS",
+    departure_date: departure,
+    passengers: { adults: 1 },
+  });
+  const offerId = (found.offers as { id: string }[])[0]?.id;
+  if (offerId === undefined) throw new Error("the simulator offered nothing to book");
+  const order = await call(
+    "POST",
+    "/public/orders",
+    {
+      offer_id: offerId,
+      passengers: [
+        { type: "adult", given_name: "Load", family_name: "Test", birth_date: "1980-01-01", gender: "female" },
+      ],
+      contact: { email: "load@example.com", phone: "+4315550100" },
+    },
+    `load-${Date.now()}`,
+  );
+  return String(order.id);
+};
+
+type Report = (name: string, value: string) => void;
+
+const measure = async (report: Report): Promise<void> => {
+  const runtime = await startLocalRuntime({
+    port: 0,
+    simPort: 0,
+    dataDir: ":memory:",
+    env: { POWERTOOLS_LOG_LEVEL: "SILENT" },
+    extraTenants: [testTenant("load", { plan: "premium" })],
+  });
+  try {
+    const apiKey = runtime.apiKeys["agency-load"] ?? "";
+    const orderId = await bookedOrder(runtime.apiUrl, apiKey);
+    for (const [name, url, headers] of [
+      ["GET /health", `${runtime.apiUrl}/health`, {}],
+      ["GET /public/orders/{id}", `${runtime.apiUrl}/public/orders/${orderId}`, { "x-api-key": apiKey }],
+    ] as const) {
+      const warming = await measureThroughput(url, headers, { connections: CONNECTIONS, durationMs: WARM_UP_MS });
+      // The runtime's CPU per request (every thread of this process): steadier than req/s on a shared machine.
+      const cpuBefore = process.cpuUsage();
+      const served = await measureThroughput(url, headers, { connections: CONNECTIONS, durationMs: MEASURED_MS });
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, served.requests);
+      report(
+        `local throughput: ${name} (${CONNECTIONS} connections, ${MEASURED_MS / 1000} s, warm)`,
+        `${served.perSecond.toFixed(0)} req/s, p50 / p99 ${ms(served.p50Ms)} / ${ms(served.p99Ms)}, ` +
+          `runtime CPU ${cpuMs.toFixed(2)} ms/request, load generator ${served.clientCpuMs.toFixed(2)} ms/request, ` +
+          `${JSON.stringify(served.statuses)}; first ${WARM_UP_MS / 1000} s (warming) ${warming.perSecond.toFixed(0)} req/s`,
+      );
+    }
+  } finally {
+    await runtime.stop();
+  }
+};
+
+const CHILD_FLAG = "--local-throughput";
+
+/** Runs the measurement in a child process (the parent's execArgv: tsx's loader); its rows come back to `report`. */
+export const measureLocalThroughput = (report: Report): Promise<void> => {
+  const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  return new Promise<void>((resolve, reject) => {
+    child.on("message", (rows: [string, string][]) => {
+      for (const row of rows) report(...row);
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`the throughput measurement exited with code ${code}`)),
+    );
+  });
+};
+
+if (process.argv.includes(CHILD_FLAG)) {
+  const rows: [string, string][] = [];
+  await measure((name, value) => rows.push([name, value]));
+  await new Promise<void>((resolve) => process.send?.(rows, () => resolve()));
+  process.exit(0);
+}
