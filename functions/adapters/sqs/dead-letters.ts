@@ -62,12 +62,15 @@ export const sqsDeadLetterQueues = (keys: readonly QueueKey[]): DeadLetterQueues
     Promise.all(
       keys.map(async (key): Promise<DeadLetterQueue> => {
         const url = requiredEnv(deadLetterEnvOf(QUEUES[key]));
+        // Counted after the peek (which leaves what it saw visible again), and never fewer than
+        // it saw: a message dead-lettered between the two must not be listed under a count of 0.
+        const messages = await peekMessages(url, peek);
         const attributes = await attributesOf(url, ["ApproximateNumberOfMessages"]);
         return {
           name: key,
           source: QUEUES[key].id,
-          count: Number(attributes.ApproximateNumberOfMessages ?? 0),
-          messages: await peekMessages(url, peek),
+          count: Math.max(Number(attributes.ApproximateNumberOfMessages ?? 0), messages.length),
+          messages,
         };
       }),
     ),
