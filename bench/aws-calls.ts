@@ -35,21 +35,30 @@ export interface RequestCost {
   readonly drctCalls: number;
   /** AWS calls by operation, e.g. `DynamoDB.GetItem ×2`. */
   readonly breakdown: string;
+  /** The request's own steps in order, e.g. `GetItem → PutItem → DRCT → BatchWriteItem, PutItem`. */
+  readonly steps: string;
 }
 
 /**
- * A request's waves are those of all its outbound calls; a wave with a DRCT call in it is
- * DRCT's (counted apart): an AWS call made beside DRCT's costs no wait of its own.
+ * A request's waves are those of its own outbound calls; a wave with a DRCT call in it is
+ * DRCT's (counted apart): an AWS call made beside DRCT's costs no wait of its own. Calls made
+ * for bookkeeping beside the request (usage counts, the request log, a key refresh…) are
+ * counted as calls but not as steps: they neither wait for the request's steps nor are waited
+ * on, and counted as steps they would merge steps that depend on each other whenever one
+ * happened to be in flight across them.
  */
 export const costOf = (request: string, calls: readonly OutboundCall[], drctHost: string): RequestCost => {
   const isDrct = (call: OutboundCall) => call.target === `http:${drctHost}`;
   const aws = calls.filter((call) => !call.target.startsWith("http:"));
   const counts = new Map<string, number>();
   for (const call of aws) counts.set(call.target, (counts.get(call.target) ?? 0) + 1);
+  const steps = waveGroups([...aws, ...calls.filter(isDrct)].filter((call) => call.bookkeeping === undefined));
+  const operation = (call: OutboundCall) => (isDrct(call) ? "DRCT" : (call.target.split(".")[1] ?? call.target));
   return {
     request,
     awsCalls: aws.length,
-    waves: waveGroups([...aws, ...calls.filter(isDrct)]).filter((wave) => !wave.some(isDrct)).length,
+    waves: steps.filter((wave) => !wave.some(isDrct)).length,
+    steps: steps.map((wave) => wave.map(operation).join(", ")).join(" → "),
     drctCalls: calls.filter(isDrct).length,
     breakdown: [...counts].map(([target, count]) => (count === 1 ? target : `${target} ×${count}`)).join(", "),
   };
@@ -164,5 +173,9 @@ export const costTable = (costs: readonly RequestCost[]): { table: string; overB
       `| ${cost.request} | ${cost.awsCalls} | ${cost.waves} | ${budget ?? "–"} | ${cost.drctCalls} | ${cost.breakdown} |`,
     );
   }
-  return { table: lines.join("\n"), overBudget };
+  const stepLines = costs.map((cost) => `- ${cost.request}: ${cost.steps}`);
+  return {
+    table: [...lines, "", "The steps (bookkeeping beside them left out):", ...stepLines].join("\n"),
+    overBudget,
+  };
 };

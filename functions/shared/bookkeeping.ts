@@ -1,5 +1,14 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { MiddlewareObj } from "@middy/core";
 import { logger } from "./powertools";
+
+/**
+ * What bookkeeping is running, for the AWS calls it makes: the local bench counts a request's
+ * sequential steps without them (lib/local/lambda/outbound-calls.ts reads it by this symbol).
+ */
+export const BOOKKEEPING_CONTEXT = Symbol.for("aviaframe.bookkeeping");
+const globals = globalThis as { [BOOKKEEPING_CONTEXT]?: AsyncLocalStorage<string> };
+const running = (globals[BOOKKEEPING_CONTEXT] ??= new AsyncLocalStorage<string>());
 
 /**
  * Writes the answer does not wait for (the DRCT request log, usage meters) but the invocation
@@ -9,8 +18,9 @@ import { logger } from "./powertools";
  */
 const pending = new Set<Promise<void>>();
 
-export const afterAnswer = (what: string, work: Promise<unknown>): void => {
-  const settled: Promise<void> = work
+export const afterAnswer = (what: string, work: () => Promise<unknown>): void => {
+  const settled: Promise<void> = running
+    .run(what, async () => work())
     .then(
       () => undefined,
       (error: unknown) => logger.warn(`${what} failed`, { error }),

@@ -9,7 +9,7 @@ export const usageMeter = /* @__PURE__ */ once((): UsageMeter => {
   const meter = dynamoUsageMeter();
   return {
     record: async (tenantId, metric, at, count) =>
-      afterAnswer("usage count", meter.record(tenantId, metric, at, count)),
+      afterAnswer("usage count", () => meter.record(tenantId, metric, at, count)),
     read: (tenantId, fromDay, toDay) => meter.read(tenantId, fromDay, toDay),
   };
 });

@@ -36,7 +36,7 @@ export const drctClient = /* @__PURE__ */ once(
       // beside the rest of the request (a lost log line is logged instead).
       onCall: async (record) => {
         countDrctCall(record);
-        afterAnswer("DRCT request log write", recordDrctCall(record));
+        afterAnswer("DRCT request log write", () => recordDrctCall(record));
       },
     }),
 );

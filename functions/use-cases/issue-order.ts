@@ -52,9 +52,7 @@ export const issueOrder = async (
   }
   await deps.usage.record(tenant.tenantId, "issues", deps.now());
   // The answer (ISSUING) does not wait for the job: a job not queued is queued by reconciliation.
-  await besideTheAnswer(
-    deps,
-    "ticketing job",
+  await besideTheAnswer(deps, "ticketing job", () =>
     deps.ticketing
       .enqueue({ tenantId: order.tenantId, orderId: order.id, correlationId: order.correlationId })
       .catch((error: unknown) => deps.warn("ticketing job not queued; reconciliation will queue it", error)),

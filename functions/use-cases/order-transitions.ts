@@ -14,16 +14,16 @@ export interface TransitionDeps {
    * beside the rest of the request, and the handler settles it before it returns. Without
    * one, such work is awaited where it starts.
    */
-  readonly alongside?: (what: string, work: Promise<unknown>) => void;
+  readonly alongside?: (what: string, work: () => Promise<unknown>) => void;
 }
 
 /** Work the answer does not wait for, handed to `deps.alongside` (else awaited here). */
 export const besideTheAnswer = async (
   deps: Pick<TransitionDeps, "alongside">,
   what: string,
-  work: Promise<unknown>,
+  work: () => Promise<unknown>,
 ): Promise<void> => {
-  if (deps.alongside === undefined) await work;
+  if (deps.alongside === undefined) await work();
   else deps.alongside(what, work);
 };
 
@@ -112,9 +112,7 @@ export const saveOrder = async (
     events.map((type, position) => orderEvent(deps, next, type, position)),
   );
   await Promise.all([
-    besideTheAnswer(
-      deps,
-      "audit entry",
+    besideTheAnswer(deps, "audit entry", () =>
       deps.audit
         .record({
           tenantId: next.tenantId,

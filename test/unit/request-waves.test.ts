@@ -29,6 +29,18 @@ describe("sequential waves of a request's calls", () => {
     expect(cost).toMatchObject({ awsCalls: 4, waves: 2, drctCalls: 1 });
   });
 
+  test("bookkeeping in flight across dependent steps neither merges them nor counts as one", () => {
+    const usage = { ...call("DynamoDB.UpdateItem", 0, 30), bookkeeping: "usage count" };
+    const steps = [
+      call("DynamoDB.GetItem", 1, 5),
+      call("DynamoDB.PutItem", 6, 10),
+      call("DynamoDB.UpdateItem", 11, 15),
+    ];
+    // Counted as before, the usage write (0–30) makes the three dependent steps look like one.
+    expect(waveGroups([usage, ...steps])).toHaveLength(1);
+    expect(costOf("search", [usage, ...steps], DRCT)).toMatchObject({ awsCalls: 4, waves: 3 });
+  });
+
   test("without DRCT, every wave is an AWS wave", () => {
     const cost = costOf("get", [call("DynamoDB.Query", 0, 3), call("DynamoDB.GetItem", 4, 6)], DRCT);
     expect(cost).toMatchObject({ awsCalls: 2, waves: 2, drctCalls: 0 });

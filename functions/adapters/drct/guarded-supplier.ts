@@ -274,7 +274,7 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         const pending = attempt(retry);
         // Once the call is on its way (its first await), tell the queue when the slot was really
         // used: beside DRCT's call, and settled before the handler returns.
-        if (used !== undefined) afterAnswer("slot use", used());
+        if (used !== undefined) afterAnswer("slot use", used);
         const result = await pending;
         await this.options.breaker.recordSuccess();
         return result;

@@ -117,7 +117,7 @@ export class DynamoCoalescer<T> {
       throw error;
     }
     // Joiners poll for the landing; the leader's own answer need not wait for it.
-    afterAnswer("search landing", this.land(key, me, { state: "done", result: JSON.stringify(value) }));
+    afterAnswer("search landing", () => this.land(key, me, { state: "done", result: JSON.stringify(value) }));
     return { value, role: "leader" };
   }
 

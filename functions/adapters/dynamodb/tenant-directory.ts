@@ -109,8 +109,10 @@ export const resolveAccessByApiKeyId = async (apiKeyId: string): Promise<KeyAcce
   if (cached !== undefined && age < ACCESS_FRESH_MS) return cached.access;
   if (cached !== undefined && age < ACCESS_STALE_MS) {
     if (cached.refreshing === undefined) {
-      cached.refreshing = readAccess(apiKeyId, now);
-      afterAnswer("API key refresh", cached.refreshing);
+      afterAnswer("API key refresh", () => {
+        cached.refreshing = readAccess(apiKeyId, now);
+        return cached.refreshing;
+      });
     }
     return cached.access;
   }

@@ -12,6 +12,8 @@ export interface OutboundCall {
   /** Milliseconds since the invocation started. */
   readonly startedAt: number;
   readonly endedAt: number;
+  /** Made for bookkeeping beside the request (functions/shared/bookkeeping.ts): which. */
+  readonly bookkeeping?: string;
 }
 
 /** X-Amz-Target's service prefixes, as the bench names them. */
@@ -33,14 +35,27 @@ const targetOf = (amzTarget: string | undefined, host: string): string => {
 interface Open {
   readonly target: string;
   readonly startedAt: number;
+  readonly bookkeeping?: string;
 }
+
+/** The bookkeeping running where a call starts: the handler bundle's AsyncLocalStorage, found by its symbol. */
+const bookkeepingNow = (): string | undefined =>
+  (globalThis as { [key: symbol]: { getStore(): unknown } | undefined })[
+    Symbol.for("aviaframe.bookkeeping")
+  ]?.getStore() as string | undefined;
 
 export const recordOutboundCalls = () => {
   let since = 0;
   let calls: OutboundCall[] | undefined;
   const open = new WeakMap<object, Open>();
   const begin = (key: object, target: string) => {
-    if (calls !== undefined) open.set(key, { target, startedAt: performance.now() - since });
+    if (calls === undefined) return;
+    const bookkeeping = bookkeepingNow();
+    open.set(key, {
+      target,
+      startedAt: performance.now() - since,
+      ...(bookkeeping === undefined ? {} : { bookkeeping }),
+    });
   };
   const end = (key: object) => {
     const started = open.get(key);

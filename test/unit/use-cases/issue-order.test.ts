@@ -60,14 +60,19 @@ describe("issueOrder", () => {
   test("the audit entry and the ticketing job go beside the answer when the handler takes such work", async () => {
     const order = bookedOrder(T0);
     world.orders.seed(order);
-    const beside: { what: string; work: Promise<unknown> }[] = [];
-    const deps = { ...world.deps, alongside: (what: string, work: Promise<unknown>) => beside.push({ what, work }) };
+    const beside: { what: string; work: () => Promise<unknown> }[] = [];
+    const deps = {
+      ...world.deps,
+      alongside: (what: string, work: () => Promise<unknown>) => beside.push({ what, work }),
+    };
 
     const issuing = await issueOrder(deps, TENANT, order.id, { reference: "INV-1" });
 
     expect(issuing.status).toBe("ISSUING");
     expect(beside.map((entry) => entry.what)).toEqual(["audit entry", "ticketing job"]);
-    await Promise.all(beside.map((entry) => entry.work));
+    // Handed over, not started: nothing is written until the handler runs the work.
+    expect(world.ticketing.jobs).toHaveLength(0);
+    await Promise.all(beside.map((entry) => entry.work()));
     expect(world.ticketing.jobs).toHaveLength(1);
     expect(world.audit.entries).toEqual([expect.objectContaining({ from: "BOOKED", to: "ISSUING" })]);
   });
