@@ -8,7 +8,8 @@ import { logger } from "./powertools";
  */
 export const BOOKKEEPING_CONTEXT = Symbol.for("aviaframe.bookkeeping");
 const globals = globalThis as { [BOOKKEEPING_CONTEXT]?: AsyncLocalStorage<string> };
-const running = (globals[BOOKKEEPING_CONTEXT] ??= new AsyncLocalStorage<string>());
+globals[BOOKKEEPING_CONTEXT] ??= new AsyncLocalStorage<string>();
+const running = globals[BOOKKEEPING_CONTEXT];
 
 /**
  * Writes the answer does not wait for (the DRCT request log, usage meters) but the invocation
