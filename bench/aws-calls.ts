@@ -64,22 +64,19 @@ export const costOf = (request: string, calls: readonly OutboundCall[], drctHost
   };
 };
 
-interface Call {
+/** One API request as the bench sends it: `key` is its Idempotency-Key. */
+export interface ApiCall {
   readonly method?: string;
   readonly path: string;
   readonly body?: unknown;
   readonly key?: string;
 }
 
-export const measureRequestCosts = async (
-  runtime: LocalRuntime,
-  invocations: Invocations,
-  apiKey: string,
-  departureDate: string,
-): Promise<{ costs: RequestCost[]; orderId: string }> => {
-  const drctHost = new URL(runtime.simulatorUrl ?? "http://none").host;
-  const send = async ({ method = "GET", path, body, key }: Call) => {
-    const response = await fetch(`${runtime.apiUrl}${path}`, {
+/** Sends bench requests as one agency; a 4xx or 5xx throws, naming the request. */
+export const apiSender =
+  (apiUrl: string, apiKey: string) =>
+  async ({ method = "GET", path, body, key }: ApiCall): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${apiUrl}${path}`, {
       method,
       headers: {
         "x-api-key": apiKey,
@@ -92,8 +89,29 @@ export const measureRequestCosts = async (
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as Record<string, unknown>;
   };
+
+/** An order for one adult on this offer, under a fresh Idempotency-Key. */
+export const bookingCall = (offerId: string): ApiCall => ({
+  method: "POST",
+  path: "/public/orders",
+  key: `bench-${offerId}-${Date.now()}`,
+  body: {
+    offer_id: offerId,
+    passengers: [{ type: "adult", given_name: "Wave", family_name: "Count", birth_date: "1980-01-01", gender: "male" }],
+    contact: { email: "waves@example.com", phone: "+4315550100" },
+  },
+});
+
+export const measureRequestCosts = async (
+  runtime: LocalRuntime,
+  invocations: Invocations,
+  apiKey: string,
+  departureDate: string,
+): Promise<RequestCost[]> => {
+  const drctHost = new URL(runtime.simulatorUrl ?? "http://none").host;
+  const send = apiSender(runtime.apiUrl, apiKey);
   /** The route function's calls for one request (tasks and consumers it set off are not waited on). */
-  const measure = async (request: string, call: Call) => {
+  const measure = async (request: string, call: ApiCall) => {
     invocations.clear();
     const answer = await send(call);
     const route = invocations.seen.find((seen) => seen.fn.startsWith("Route-"));
@@ -105,24 +123,12 @@ export const measureRequestCosts = async (
     body: { origin: "VIE", destination, departure_date: departureDate, passengers: { adults: 1 } },
   });
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1_100)); // DRCT's 1 search/s
-  const booking = (offerId: string) => ({
-    method: "POST",
-    path: "/public/orders",
-    key: `bench-${offerId}-${Date.now()}`,
-    body: {
-      offer_id: offerId,
-      passengers: [
-        { type: "adult", given_name: "Wave", family_name: "Count", birth_date: "1980-01-01", gender: "male" },
-      ],
-      contact: { email: "waves@example.com", phone: "+4315550100" },
-    },
-  });
   const firstOffer = (answer: Record<string, unknown>) => (answer.offers as { id: string }[])[0]?.id ?? "";
 
   // Warm every function first, then measure each request's second run.
   const warm = firstOffer(await send(search("CDG")));
   await send({ method: "PATCH", path: `/public/offers/${warm}/price` });
-  const warmOrder = await send(booking(warm));
+  const warmOrder = await send(bookingCall(warm));
   await send({ path: `/public/orders/${String(warmOrder.id)}` });
   await send({ path: "/public/orders?limit=5" });
   await send({ path: "/public/usage" });
@@ -140,7 +146,7 @@ export const measureRequestCosts = async (
   costs.push((await measure("search, cache hit", search("AMS"))).cost);
   const offerId = firstOffer(miss.answer);
   costs.push((await measure("price", { method: "PATCH", path: `/public/offers/${offerId}/price` })).cost);
-  const created = await measure("order create", booking(offerId));
+  const created = await measure("order create", bookingCall(offerId));
   costs.push(created.cost);
   const orderId = String(created.answer.id);
   costs.push((await measure("order get", { path: `/public/orders/${orderId}` })).cost);
@@ -156,7 +162,7 @@ export const measureRequestCosts = async (
       })
     ).cost,
   );
-  return { costs, orderId };
+  return costs;
 };
 
 /** The table the README shows, and the requests over their wave budget. */

@@ -9,6 +9,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startLocalRuntime } from "../lib/local/runtime";
 import { testTenant } from "../lib/local/seed";
+import { apiSender, bookingCall } from "./aws-calls";
 import { measureThroughput } from "./throughput";
 
 const WARM_UP_MS = 8_000;
@@ -19,42 +20,16 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** A booked order for the load to read (search, then create, as an agency would). */
 const bookedOrder = async (apiUrl: string, apiKey: string): Promise<string> => {
-  const call = async (method: string, path: string, body: unknown, idempotencyKey?: string) => {
-    const response = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: {
-        "x-api-key": apiKey,
-        "content-type": "application/json",
-        ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
-      },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  const send = apiSender(apiUrl, apiKey);
   const departure = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
-  const found = await call("POST", "/public/offers/search", {
-    origin: "VIE",
-    destination: "LIS",
-    departure_date: departure,
-    passengers: { adults: 1 },
+  const found = await send({
+    method: "POST",
+    path: "/public/offers/search",
+    body: { origin: "VIE", destination: "LIS", departure_date: departure, passengers: { adults: 1 } },
   });
   const offerId = (found.offers as { id: string }[])[0]?.id;
   if (offerId === undefined) throw new Error("the simulator offered nothing to book");
-  const order = await call(
-    "POST",
-    "/public/orders",
-    {
-      offer_id: offerId,
-      passengers: [
-        { type: "adult", given_name: "Load", family_name: "Test", birth_date: "1980-01-01", gender: "female" },
-      ],
-      contact: { email: "load@example.com", phone: "+4315550100" },
-    },
-    `load-${Date.now()}`,
-  );
-  return String(order.id);
+  return String((await send(bookingCall(offerId))).id);
 };
 
 type Report = (name: string, value: string) => void;

@@ -176,8 +176,7 @@ const floodScenario = async (scenario: FloodScenario) => {
 
 const requestCosts = async () => {
   // What each request waits on in Lambda: AWS calls and their sequential waves, per request.
-  const measured = await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60));
-  const costs = costTable(measured.costs);
+  const costs = costTable(await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60)));
   console.log(`\n${costs.table}\n`);
   report("requests over their wave budget (bench/budgets.ts)", costs.overBudget.join("; ") || "none");
   // What each Lambda ships, and its module init time beside the SDK-only floor.
