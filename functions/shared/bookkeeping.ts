@@ -1,15 +1,8 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { MiddlewareObj } from "@middy/core";
+import { bookkeepingContext } from "./bookkeeping-context";
 import { logger } from "./powertools";
 
-/**
- * What bookkeeping is running, for the AWS calls it makes: the local bench counts a request's
- * sequential steps without them (lib/local/lambda/outbound-calls.ts reads it by this symbol).
- */
-export const BOOKKEEPING_CONTEXT = Symbol.for("aviaframe.bookkeeping");
-const globals = globalThis as { [BOOKKEEPING_CONTEXT]?: AsyncLocalStorage<string> };
-globals[BOOKKEEPING_CONTEXT] ??= new AsyncLocalStorage<string>();
-const running = globals[BOOKKEEPING_CONTEXT];
+const running = bookkeepingContext();
 
 /**
  * Writes the answer does not wait for (the DRCT request log, usage meters) but the invocation

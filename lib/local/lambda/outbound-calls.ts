@@ -5,6 +5,7 @@
  */
 import { subscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
+import { bookkeepingNow } from "../../../functions/shared/bookkeeping-context";
 
 export interface OutboundCall {
   /** `DynamoDB.GetItem`, `SQS.SendMessage`…, from the X-Amz-Target header; else `http:<host>`. */
@@ -37,12 +38,6 @@ interface Open {
   readonly startedAt: number;
   readonly bookkeeping?: string;
 }
-
-/** The bookkeeping running where a call starts: the handler bundle's AsyncLocalStorage, found by its symbol. */
-const bookkeepingNow = (): string | undefined =>
-  (globalThis as { [key: symbol]: { getStore(): unknown } | undefined })[
-    Symbol.for("aviaframe.bookkeeping")
-  ]?.getStore() as string | undefined;
 
 export const recordOutboundCalls = () => {
   let since = 0;
