@@ -26,7 +26,8 @@ export interface CallContext {
  * that reaches the caller is a SupplierError (or an AvfError 429 for the tenant's own budget).
  */
 export interface OfferSupplier {
-  search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]>;
+  /** A search whose first checks start now, beside the caller's own reads (PreparedSearch). */
+  prepareSearch(criteria: SearchCriteria, call: CallContext): PreparedSearch;
   /** The offer's current price and validity at DRCT; `not_found` when unknown or expired. */
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer>;
 }
@@ -106,9 +107,22 @@ export interface Coalesced {
   readonly role: "leader" | "joined";
 }
 
+/** A search prepared ahead: `run` makes it; `drop` lets it go unmade (what it started settles beside the answer). */
+export interface PreparedSearch {
+  run(): Promise<SupplierOffer[]>;
+  drop(): void;
+}
+
 /** Makes identical concurrent searches share one DRCT call. */
 export interface SearchCoalescer {
-  run(key: string, deadlineAt: number, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced>;
+  /** Claims the search now (beside the caller's other reads), to lead it or share it when run. */
+  begin(key: string, deadlineAt: number): CoalescedSearch;
+}
+
+/** A coalesced search whose claim has started: `run` leads or shares it; `drop` lets the claim go unused. */
+export interface CoalescedSearch {
+  run(lead: () => Promise<SupplierOffer[]>): Promise<Coalesced>;
+  drop(): void;
 }
 
 export interface CachedSearch {
@@ -119,6 +133,8 @@ export interface CachedSearch {
 /** A tenant's recent search results, never served past an offer's validity. */
 export interface SearchCache {
   get(tenantId: string, key: string, now: number): Promise<CachedSearch | undefined>;
+  /** This environment has seen the entry, still valid at `now` (a hint, no round trip: `get` decides). */
+  likelyHit(tenantId: string, key: string, now: number): boolean;
   put(tenantId: string, key: string, offers: readonly Offer[], now: number): Promise<void>;
 }
 

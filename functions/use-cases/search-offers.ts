@@ -51,17 +51,32 @@ const search = async (
   call: CallContext,
 ): Promise<SearchOutcome> => {
   const key = searchKey(criteria);
+  // Unless this environment has seen the tenant's entry valid, expect a miss: the search's claim
+  // and its first checks then go beside the cache read, and are let go if it hits.
+  const ahead = deps.cache.likelyHit(tenant.tenantId, key, deps.now())
+    ? undefined
+    : { flight: deps.coalescer.begin(key, call.deadlineAt), search: deps.supplier.prepareSearch(criteria, call) };
   const cached = await deps.cache.get(tenant.tenantId, key, deps.now());
   if (cached !== undefined) {
+    ahead?.flight.drop();
+    ahead?.search.drop();
     return {
       offers: cached.offers,
       cache: { hit: true, ageSeconds: Math.max(0, Math.floor((deps.now() - cached.cachedAt) / 1000)) },
       coalesced: false,
     };
   }
-  const { offers: supplierOffers, role } = await deps.coalescer.run(key, call.deadlineAt, () =>
-    deps.supplier.search(criteria, call),
-  );
+  const flight = ahead?.flight ?? deps.coalescer.begin(key, call.deadlineAt);
+  const prepared = ahead?.search ?? deps.supplier.prepareSearch(criteria, call);
+  let led = false;
+  const lead = () => {
+    led = true;
+    return prepared.run();
+  };
+  const { offers: supplierOffers, role } = await flight.run(lead).finally(() => {
+    // Another caller's search answered (or failed) for this one: its checks go unused.
+    if (!led) prepared.drop();
+  });
   const now = deps.now();
   const remembered = supplierOffers
     .filter((offer) => Date.parse(offer.validUntil) > now)

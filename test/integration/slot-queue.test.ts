@@ -108,4 +108,42 @@ describe("DynamoSlotQueue", () => {
     expect(next.granted).toBe(true);
     expect((next.at ?? 0) - (taken.at ?? 0)).toBeGreaterThanOrEqual(30 + POLICY.intervalMs);
   });
+
+  test("a slot given back (its call will not be made) opens again for the next caller at once", async () => {
+    const bucket = "SLOTS#test#given-back";
+    const queue = new DynamoSlotQueue();
+    expect((await queue.acquire(bucket, request("first", 0))).granted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, POLICY.intervalMs + 10));
+    const refused = await queue.acquire(bucket, request("refused-tenant", 0));
+    expect(refused.granted).toBe(true);
+    await queue.giveBack(bucket, { at: refused.at ?? 0, nextSlotAt: refused.nextSlotAt, before: refused.before });
+    const next = await queue.acquire(bucket, request("next", 0));
+    expect(next.granted).toBe(true);
+  });
+
+  test("a slot given back after the next one was taken changes nothing: slots stay an interval apart", async () => {
+    const bucket = "SLOTS#test#given-back-late";
+    const queue = new DynamoSlotQueue();
+    const first = await queue.acquire(bucket, request("first", 0));
+    const second = await queue.acquire(bucket, request("second", 2_000));
+    expect(second.granted).toBe(true);
+    await queue.giveBack(bucket, { at: first.at ?? 0, nextSlotAt: first.nextSlotAt, before: first.before });
+    const third = await queue.acquire(bucket, request("third", 2_000));
+    expect(third.granted).toBe(true);
+    expect((third.at ?? 0) - (second.at ?? 0)).toBeGreaterThanOrEqual(POLICY.intervalMs - 0.01);
+  });
+
+  test("a waiter whose call is called off (its signal aborts) leaves the queue at once", async () => {
+    const bucket = "SLOTS#test#called-off";
+    const queue = new DynamoSlotQueue();
+    expect((await queue.acquire(bucket, request("first", 0))).granted).toBe(true);
+    const calledOff = new AbortController();
+    const started = Date.now();
+    const waiting = queue.acquire(bucket, { ...request("waiter", 5_000), signal: calledOff.signal });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    calledOff.abort();
+    expect((await waiting).granted).toBe(false);
+    expect(Date.now() - started).toBeLessThan(POLICY.intervalMs);
+    expect((await queue.look(bucket)).queue.waiters).toEqual([]);
+  });
 });

@@ -68,6 +68,10 @@ class ScriptedLimiter implements RateLimiterPort {
     this.log.push(`release ${bucket}`);
   }
 
+  refuses(): boolean {
+    return false;
+  }
+
   claimsOf(bucket: string): number {
     return this.claims.filter((c) => c.bucket === bucket).length;
   }

@@ -11,6 +11,7 @@ import type {
   ChangeDates,
   OfferSupplier,
   OrderSupplier,
+  PreparedSearch,
   SupplierBooking,
   SupplierChangeOffer,
   SupplierOrder,
@@ -29,6 +30,8 @@ export interface RateLimiterPort {
   claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision>;
   /** Gives a granted claim back when its call will not be made (best effort: never more than it took). */
   release(bucket: string, policy: RateLimitPolicy, granted: RateDecision): Promise<void>;
+  /** True when what this environment already knows of the bucket refuses a claim (no round trip). */
+  refuses(bucket: string, policy: RateLimitPolicy): boolean;
 }
 
 /** The fair slot queue of a paced operation (DynamoSlotQueue in AWS). */
@@ -43,6 +46,8 @@ export interface SlotQueuePort {
       readonly weight: number;
       readonly waitUntil: number;
       readonly policy: SlotPolicy;
+      /** Aborted when the call will not be made after all: a place in the queue is left at once. */
+      readonly signal?: AbortSignal;
     },
     seen?: QueueLook,
   ): Promise<{
@@ -50,13 +55,19 @@ export interface SlotQueuePort {
     readonly retryAfterMs: number;
     readonly at?: number;
     readonly nextSlotAt?: number;
+    readonly before?: number;
   }>;
   /** The call a granted slot was for is on its way (the queue keeps the next call an interval after it). */
-  markUsed(
-    bucket: string,
-    taken: { readonly at: number; readonly nextSlotAt: number | undefined },
-    policy: SlotPolicy,
-  ): Promise<void>;
+  markUsed(bucket: string, taken: TakenSlot, policy: SlotPolicy): Promise<void>;
+  /** The call a granted slot was for will not be made: the slot opens again unless taken since. */
+  giveBack(bucket: string, taken: TakenSlot): Promise<void>;
+}
+
+/** A slot as granted: when, the next slot's time the take wrote, and the one it found. */
+export interface TakenSlot {
+  readonly at: number;
+  readonly nextSlotAt: number | undefined;
+  readonly before?: number;
 }
 
 /** A slot queue as read, with the version its next write is conditional on. */
@@ -115,10 +126,27 @@ interface FirstTry {
   readonly look: Admission;
   /** The account budget's claim, for an operation without a slot queue. */
   readonly account: RateDecision | undefined;
-  /** The slot queue as read, for an operation with one. */
+  /** The slot queue as read, for an operation with one whose slot is still to take. */
   readonly seen: QueueLook | undefined;
+  /** The slot already taken, for an operation with a slot queue. */
+  readonly slot: Slot | undefined;
   /** Gives the account claim back: the call will not be made. */
   readonly giveBack: () => Promise<void>;
+}
+
+/** A slot of the fair queue, taken. */
+interface Slot {
+  /** Tells the queue the call is on its way. */
+  readonly markUsed: () => Promise<void>;
+  /** Opens the slot again: the call will not be made. */
+  readonly giveBack: () => Promise<void>;
+}
+
+/** The reads a paced call's first try decides on, started ahead of it (beside its caller's own reads). */
+interface Looks {
+  readonly startedAt: number;
+  readonly breaker: Promise<Admission>;
+  readonly queue: Promise<QueueLook>;
 }
 
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
@@ -144,6 +172,11 @@ export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
   schedule_change_ack: "ticketing",
 };
 
+/**
+ * Looks started ahead are decided on if this fresh; older ones (a caller that waited for another's
+ * search, then led it) are read again, so a breaker opened meanwhile is seen.
+ */
+const LOOKS_FRESH_MS = 250;
 /** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
 const HEAD_GRACE_MS = 250;
 /** While background calls wait for a paced operation, at least one slot in this many is theirs. */
@@ -174,7 +207,37 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
   }
 
   search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
-    return this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt));
+    return this.prepareSearch(criteria, call).run();
+  }
+
+  /**
+   * Starts a search's first reads now (the breaker's look, the slot queue's), so that they go
+   * beside the caller's own (its cache read, its coalescing claim) instead of after them.
+   */
+  prepareSearch(criteria: SearchCriteria, call: CallContext): PreparedSearch {
+    const looks = this.startLooks("search");
+    return {
+      run: () => this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt), looks),
+      drop: () => {
+        if (looks !== undefined)
+          afterAnswer("unused search looks", () => Promise.allSettled([looks.breaker, looks.queue]));
+      },
+    };
+  }
+
+  /** The breaker's and the slot queue's look for a paced operation, started now; undefined for others. */
+  private startLooks(operation: SupplierOperation): Looks | undefined {
+    const slots = this.queuedSlots(operation);
+    if (slots === undefined) return undefined;
+    const looks = {
+      startedAt: this.now(),
+      breaker: this.options.breaker.admit({ probe: false }),
+      queue: slots.queue.look(slotQueueKey(operation)),
+    };
+    // Decided on later, if at all: a failure then is the caller's, not an unhandled rejection now.
+    looks.breaker.catch(() => undefined);
+    looks.queue.catch(() => undefined);
+    return looks;
   }
 
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
@@ -258,8 +321,12 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     operation: SupplierOperation,
     call: CallContext,
     attempt: (n: Attempt) => Promise<T>,
+    looks?: Looks,
   ): Promise<T> {
-    const first = await this.admitFirstTry(operation, call);
+    const first =
+      this.queuedSlots(operation) === undefined
+        ? await this.admitFirstTry(operation, call)
+        : await this.admitPacedFirstTry(operation, call, looks);
     for (let retry = 0; ; retry += 1) {
       const admission = retry === 0 && first.look.allowed !== "probe" ? first.look : await this.options.breaker.admit();
       if (admission.allowed === "probe") throw new Error("the breaker deferred a probe it was allowed to take");
@@ -291,19 +358,15 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
   /**
    * The first try's checks, together (one round trip, not three): the tenant's budget, the
    * breaker's first look (which takes no probe: a call refused by the tenant's budget must not
-   * hold the half-open breaker's one), and the account's share: its budget claimed, or its
-   * slot queue read. An account claim the tenant's budget or the breaker then refuses is given
-   * back, so a tenant past its budget never spends the account's.
+   * hold the half-open breaker's one), and the account's budget. An account claim the tenant's
+   * budget or the breaker then refuses is given back, so a tenant past its budget never spends
+   * the account's.
    */
   private async admitFirstTry(operation: SupplierOperation, call: CallContext): Promise<FirstTry> {
-    const slots = this.queuedSlots(operation);
-    const [tenant, look, account, queue] = await Promise.allSettled([
+    const [tenant, look, account] = await Promise.allSettled([
       this.claimTenantBudget(operation, call),
       this.options.breaker.admit({ probe: false }),
-      slots === undefined
-        ? this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation))
-        : Promise.resolve(undefined),
-      slots?.queue.look(slotQueueKey(operation)),
+      this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation)),
     ]);
     const claimed = account.status === "fulfilled" ? account.value : undefined;
     const giveBack = async () => {
@@ -319,12 +382,50 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
       }
     }
     if (look.status !== "fulfilled") throw new Error("unreachable: a rejected look was thrown");
-    return {
-      look: look.value,
-      account: claimed,
-      seen: queue.status === "fulfilled" ? queue.value : undefined,
-      giveBack,
-    };
+    return { look: look.value, account: claimed, seen: undefined, slot: undefined, giveBack };
+  }
+
+  /**
+   * The first try of a paced operation, in two steps: the breaker's look and the slot queue's
+   * (started ahead by the caller, or now); then the tenant's budget and the slot together.
+   * Whichever of those two refuses, the other is given back: a slot taken for a tenant past its
+   * budget opens again, and a place in the queue is left. A tenant this environment already
+   * knows to be past its budget, or a half-open breaker, takes no slot before its budget answers.
+   */
+  private async admitPacedFirstTry(
+    operation: SupplierOperation,
+    call: CallContext,
+    ahead: Looks | undefined,
+  ): Promise<FirstTry> {
+    const slots = this.queuedSlots(operation);
+    const looks =
+      ahead !== undefined && this.now() - ahead.startedAt <= LOOKS_FRESH_MS ? ahead : this.startLooks(operation);
+    if (slots === undefined || looks === undefined) throw new Error(`${operation} has no slot queue`);
+    const [look, seen] = await Promise.all([looks.breaker, looks.queue]);
+    const nothing = async () => undefined;
+    if (look.allowed === false) return { look, account: undefined, seen, slot: undefined, giveBack: nothing };
+    const policy = this.tenantPolicy(operation, call);
+    if (
+      look.allowed === "probe" ||
+      (policy !== undefined && this.options.limiter.refuses(tenantBucket(call.tenantId, operation), policy))
+    ) {
+      await this.claimTenantBudget(operation, call);
+      return { look, account: undefined, seen, slot: undefined, giveBack: nothing };
+    }
+    const refused = new AbortController();
+    const [tenant, slot] = await Promise.allSettled([
+      this.claimTenantBudget(operation, call).catch((error: unknown) => {
+        refused.abort();
+        throw error;
+      }),
+      this.claimSlot(operation, call, 0, slots, seen, refused.signal),
+    ]);
+    if (tenant.status === "rejected") {
+      if (slot.status === "fulfilled") afterAnswer("slot given back", slot.value.giveBack);
+      throw tenant.reason;
+    }
+    if (slot.status === "rejected") throw slot.reason;
+    return { look, account: undefined, seen: undefined, slot: slot.value, giveBack: slot.value.giveBack };
   }
 
   /** Milliseconds to wait before the next try, or undefined when this failure is final. */
@@ -338,8 +439,12 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     return Math.round(base * (0.8 + 0.4 * this.random()));
   }
 
+  private tenantPolicy(operation: SupplierOperation, call: CallContext): RateLimitPolicy | undefined {
+    return (PLANS[call.plan].supplier as Partial<Record<SupplierOperation, RateLimitPolicy>>)[operation];
+  }
+
   private async claimTenantBudget(operation: SupplierOperation, call: CallContext): Promise<void> {
-    const policy = (PLANS[call.plan].supplier as Partial<Record<SupplierOperation, RateLimitPolicy>>)[operation];
+    const policy = this.tenantPolicy(operation, call);
     if (policy === undefined) return;
     const decision = await this.options.limiter.claim(tenantBucket(call.tenantId, operation), policy);
     if (!decision.granted) {
@@ -358,7 +463,10 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     first?: FirstTry,
   ): Promise<(() => Promise<void>) | undefined> {
     const slots = this.queuedSlots(operation);
-    if (slots !== undefined) return this.claimSlot(operation, call, retry, slots, first?.seen);
+    if (slots !== undefined) {
+      const slot = first?.slot ?? (await this.claimSlot(operation, call, retry, slots, first?.seen));
+      return slot.markUsed;
+    }
     const claim = () => this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
     for (let decision = first?.account ?? (await claim()); ; decision = await claim()) {
       if (decision.granted) return undefined;
@@ -388,7 +496,8 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     retry: number,
     slots: NonNullable<GuardOptions["slots"]>,
     seen: QueueLook | undefined,
-  ): Promise<() => Promise<void>> {
+    signal?: AbortSignal,
+  ): Promise<Slot> {
     const limit = this.accountPolicy(operation);
     const interactive = retry === 0 && INTERACTIVE.has(operation);
     const waitUntil = interactive ? Math.min(this.now() + slots.slotWaitMs, call.deadlineAt) : call.deadlineAt;
@@ -406,6 +515,7 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         weight: PLANS[call.plan].fairShareWeight,
         waitUntil,
         policy,
+        ...(signal === undefined ? {} : { signal }),
       },
       seen,
     );
@@ -414,7 +524,10 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
         retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
       });
     }
-    const taken = { at: decision.at ?? this.now(), nextSlotAt: decision.nextSlotAt };
-    return () => slots.queue.markUsed(bucket, taken, policy);
+    const taken = { at: decision.at ?? this.now(), nextSlotAt: decision.nextSlotAt, before: decision.before };
+    return {
+      markUsed: () => slots.queue.markUsed(bucket, taken, policy),
+      giveBack: () => slots.queue.giveBack(bucket, taken),
+    };
   }
 }

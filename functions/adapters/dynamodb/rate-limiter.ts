@@ -119,6 +119,15 @@ export class DynamoRateLimiter {
     }
   }
 
+  /**
+   * True when a claim would be refused on what this environment already knows (the TAT it
+   * last saw is a lower bound of the stored one): the refusal `claim` gives without a round trip.
+   */
+  refuses(bucket: string, policy: RateLimitPolicy): boolean {
+    const known = this.seen.get(bucket);
+    return known !== undefined && !decide(policy, known, this.now()).granted;
+  }
+
   /** The newest TAT this environment has read or written for the bucket. */
   known(bucket: string): number | undefined {
     return this.seen.get(bucket);

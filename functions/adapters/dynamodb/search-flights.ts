@@ -4,7 +4,7 @@ import type { SupplierOffer } from "../../domain/offer";
 import { SupplierError, type SupplierFailureKind } from "../../domain/supplier";
 import { afterAnswer } from "../../shared/bookkeeping";
 import { tableName } from "../../shared/config";
-import type { Coalesced, SearchCoalescer } from "../../use-cases/ports";
+import type { CoalescedSearch, SearchCoalescer } from "../../use-cases/ports";
 import { dynamo, epochSeconds, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
 interface FlightItem {
@@ -37,10 +37,22 @@ export class DynamoSearchCoalescer implements SearchCoalescer {
     this.inner = new DynamoCoalescer(windowMs, now);
   }
 
-  async run(key: string, deadlineAt: number, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> {
-    const { value, role } = await this.inner.run(key, deadlineAt, lead);
-    return { offers: value, role };
+  begin(key: string, deadlineAt: number): CoalescedSearch {
+    const flight = this.inner.begin(key, deadlineAt);
+    return {
+      run: async (lead) => {
+        const { value, role } = await flight.run(lead);
+        return { offers: value, role };
+      },
+      drop: () => flight.drop(),
+    };
   }
+}
+
+/** A coalesced call whose claim has started: `run` leads or shares it; `drop` lets the claim go unused. */
+export interface Flight<T> {
+  run(lead: () => Promise<T>): Promise<Shared<T>>;
+  drop(): void;
 }
 
 /** What a coalesced call came to: `leader` made the DRCT call, `joined` shared another caller's. */
@@ -62,11 +74,39 @@ export class DynamoCoalescer<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async run(key: string, deadlineAt: number, lead: () => Promise<T>): Promise<Shared<T>> {
-    for (;;) {
-      const me = randomUUID();
-      const now = this.now();
-      if (await this.claim(key, me, now, deadlineAt)) return this.lead(key, me, lead);
+  run(key: string, deadlineAt: number, lead: () => Promise<T>): Promise<Shared<T>> {
+    return this.begin(key, deadlineAt).run(lead);
+  }
+
+  /**
+   * Claims the key's call now, beside the caller's other reads (a cache read that may yet make
+   * the call unneeded). A claim dropped unused is let go beside the answer; meanwhile an
+   * identical caller waits for it a poll or two, then leads itself.
+   */
+  begin(key: string, deadlineAt: number): Flight<T> {
+    const me = randomUUID();
+    const claimed = this.claim(key, me, this.now(), deadlineAt);
+    // Decided on later, if at all: a failure then is the caller's, not an unhandled rejection now.
+    claimed.catch(() => undefined);
+    return {
+      run: (lead) => this.runClaimed(key, deadlineAt, lead, { me, claimed }),
+      drop: () =>
+        afterAnswer("unused coalescing claim", async () => {
+          if (await claimed.catch(() => false)) await this.abandon(key, me);
+        }),
+    };
+  }
+
+  private async runClaimed(
+    key: string,
+    deadlineAt: number,
+    lead: () => Promise<T>,
+    first: { readonly me: string; readonly claimed: Promise<boolean> },
+  ): Promise<Shared<T>> {
+    for (let round = 0; ; round += 1) {
+      const me = round === 0 ? first.me : randomUUID();
+      const won = round === 0 ? await first.claimed : await this.claim(key, me, this.now(), deadlineAt);
+      if (won) return this.lead(key, me, lead);
       const shared = this.polls.get(key) ?? this.follow(key, deadlineAt);
       this.polls.set(key, shared);
       try {

@@ -19,6 +19,11 @@ export interface SlotRequest {
   /** The caller waits for a slot until then at the most (epoch ms). */
   readonly waitUntil: number;
   readonly policy: SlotPolicy;
+  /**
+   * Aborted when the caller's other checks, made beside the arrival, refuse the call: a place
+   * in the queue is left at once (a slot already granted, the caller gives back).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SlotDecision {
@@ -27,6 +32,8 @@ export interface SlotDecision {
   readonly at?: number;
   /** When granted: the next slot's time as this take wrote it (for markUsed). */
   readonly nextSlotAt?: number;
+  /** When granted: the next slot's time as the take found it (what giveBack restores). */
+  readonly before?: number;
   /** When refused: milliseconds until a slot could be expected. */
   readonly retryAfterMs: number;
 }
@@ -48,6 +55,8 @@ const LATE_LOOK_MS = 1_000;
 export interface Taken {
   readonly at: number;
   readonly nextSlotAt: number | undefined;
+  /** The next slot's time before the take; undefined: the queue had never given one. */
+  readonly before?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,11 +98,25 @@ export class DynamoSlotQueue {
   async markUsed(bucket: string, taken: Taken, policy: SlotPolicy): Promise<void> {
     const usedAt = this.now();
     if (usedAt <= taken.at) return;
+    await this.moveNextSlot(bucket, taken, Math.max(taken.nextSlotAt ?? 0, usedAt + policy.intervalMs));
+  }
+
+  /**
+   * Gives back a slot whose call will not be made (the tenant's budget refused it beside the
+   * take): the next slot opens when it would have without the take, unless someone has taken
+   * it since. The taker's fair-share accounting stays charged, which only errs towards the
+   * other tenants.
+   */
+  async giveBack(bucket: string, taken: Taken): Promise<void> {
+    await this.moveNextSlot(bucket, taken, taken.before ?? taken.at);
+  }
+
+  /** Moves the next slot to `to`, if it is still the one `taken` wrote (nobody has taken it since). */
+  private async moveNextSlot(bucket: string, taken: Taken, to: number): Promise<void> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
       if (stored.queue.nextSlotAt !== taken.nextSlotAt) return;
-      const moved = { ...stored.queue, nextSlotAt: Math.max(taken.nextSlotAt ?? 0, usedAt + policy.intervalMs) };
-      if (await this.write(bucket, moved, stored.version)) return;
+      if (await this.write(bucket, { ...stored.queue, nextSlotAt: to }, stored.version)) return;
     }
   }
 
@@ -120,7 +143,9 @@ export class DynamoSlotQueue {
         await this.pause(Math.random() * RACE_JITTER_MS);
         continue;
       }
-      if (arrival.kind === "granted") return { taken: { at: now, nextSlotAt: arrival.queue.nextSlotAt } };
+      if (arrival.kind === "granted") {
+        return { taken: { at: now, nextSlotAt: arrival.queue.nextSlotAt, before: stored.queue.nextSlotAt } };
+      }
       return this.waitForTurn(bucket, id, request, arrival.slotAt);
     }
     return this.busy(request.policy);
@@ -134,7 +159,11 @@ export class DynamoSlotQueue {
   ): Promise<SlotDecision | { taken: Taken }> {
     let lookAt = firstLook;
     for (let races = 0; races < MAX_RACES; ) {
-      await this.pause(Math.max(MIN_LOOK_MS, lookAt - this.now()));
+      await this.pauseUnlessAborted(Math.max(MIN_LOOK_MS, lookAt - this.now()), request.signal);
+      if (request.signal?.aborted === true) {
+        await this.leave(bucket, id);
+        return this.busy(request.policy);
+      }
       const stored = await this.read(bucket);
       const now = this.now();
       const next = turn(stored.queue, id, now, request.policy);
@@ -146,7 +175,7 @@ export class DynamoSlotQueue {
       }
       if (next.kind === "take") {
         if (await this.write(bucket, next.queue, stored.version)) {
-          return { taken: { at: now, nextSlotAt: next.queue.nextSlotAt } };
+          return { taken: { at: now, nextSlotAt: next.queue.nextSlotAt, before: stored.queue.nextSlotAt } };
         }
         races += 1;
         lookAt = now;
@@ -160,6 +189,19 @@ export class DynamoSlotQueue {
     }
     await this.leave(bucket, id);
     return this.busy(request.policy);
+  }
+
+  /** Pauses `ms`, or until `signal` aborts. */
+  private async pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (signal === undefined) return this.pause(ms);
+    if (signal.aborted) return;
+    let stop = (): void => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      stop = resolve;
+      signal.addEventListener("abort", stop, { once: true });
+    });
+    await Promise.race([this.pause(ms), aborted]);
+    signal.removeEventListener("abort", stop);
   }
 
   /** Gives up a place in the queue; a lost race only means someone else already pruned or moved it. */

@@ -467,8 +467,8 @@ export const makeWorld = () => {
   const usage = new FakeUsageMeter();
   const offers = new FakeOfferStore(log);
   const offerSupplier = new FakeOfferSupplier(log);
-  const cache = new FakeSearchCache();
-  const coalescer = new FakeSearchCoalescer();
+  const cache = new FakeSearchCache(log);
+  const coalescer = new FakeSearchCoalescer(log);
   const warnings: { readonly message: string; readonly error: unknown }[] = [];
   /** Callback URLs the URL rules refuse, with the reason. */
   const callbackRefusals = new Map<string, string>();

@@ -14,8 +14,10 @@ import type {
   CachedSearch,
   CallContext,
   Coalesced,
+  CoalescedSearch,
   OfferStore,
   OfferSupplier,
+  PreparedSearch,
   RememberedOffer,
   SearchCache,
   SearchCoalescer,
@@ -84,13 +86,24 @@ export class FakeOfferSupplier implements OfferSupplier {
   readonly priceCalls: { readonly supplierOfferId: string; readonly call: CallContext }[] = [];
   readonly searches: Scripted<SupplierOffer[]>[] = [];
   readonly prices: Scripted<SupplierOffer>[] = [];
+  /** Searches prepared and let go unmade. */
+  dropped = 0;
 
   constructor(private readonly log: Log) {}
 
-  async search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
-    this.log.push("drct.search");
-    this.searchCalls.push({ criteria, call });
-    return answer(this.searches, "search");
+  prepareSearch(criteria: SearchCriteria, call: CallContext): PreparedSearch {
+    this.log.push("drct.prepare");
+    return {
+      run: async () => {
+        this.log.push("drct.search");
+        this.searchCalls.push({ criteria, call });
+        return answer(this.searches, "search");
+      },
+      drop: () => {
+        this.log.push("drct.drop");
+        this.dropped += 1;
+      },
+    };
   }
 
   async price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
@@ -137,8 +150,18 @@ export class FakeSearchCache implements SearchCache {
   readonly puts: { readonly tenantId: string; readonly key: string; readonly offers: Offer[]; readonly now: number }[] =
     [];
 
+  /** Entries this "environment" has seen (likelyHit's hint), by keyOf(tenant, key). */
+  readonly seen = new Set<string>();
+
+  constructor(private readonly log: Log) {}
+
   async get(tenantId: string, key: string): Promise<CachedSearch | undefined> {
+    this.log.push("cache.get");
     return this.rows.get(keyOf(tenantId, key));
+  }
+
+  likelyHit(tenantId: string, key: string): boolean {
+    return this.seen.has(keyOf(tenantId, key));
   }
 
   async put(tenantId: string, key: string, offers: readonly Offer[], now: number): Promise<void> {
@@ -150,12 +173,26 @@ export class FakeSearchCache implements SearchCache {
 /** Leads every search itself, unless `joinNext` holds the answer of another caller's search in flight. */
 export class FakeSearchCoalescer implements SearchCoalescer {
   readonly runs: { readonly key: string; readonly deadlineAt: number }[] = [];
+  /** Claims begun, and of those let go unused. */
+  readonly begun: { readonly key: string; readonly deadlineAt: number }[] = [];
+  dropped = 0;
   joinNext: SupplierOffer[] | undefined;
 
-  async run(key: string, deadlineAt: number, lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> {
-    this.runs.push({ key, deadlineAt });
-    const shared = this.joinNext;
-    this.joinNext = undefined;
-    return shared === undefined ? { offers: await lead(), role: "leader" } : { offers: shared, role: "joined" };
+  constructor(private readonly log: Log) {}
+
+  begin(key: string, deadlineAt: number): CoalescedSearch {
+    this.log.push("coalescer.claim");
+    this.begun.push({ key, deadlineAt });
+    return {
+      run: async (lead: () => Promise<SupplierOffer[]>): Promise<Coalesced> => {
+        this.runs.push({ key, deadlineAt });
+        const shared = this.joinNext;
+        this.joinNext = undefined;
+        return shared === undefined ? { offers: await lead(), role: "leader" } : { offers: shared, role: "joined" };
+      },
+      drop: () => {
+        this.dropped += 1;
+      },
+    };
   }
 }

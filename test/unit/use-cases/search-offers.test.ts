@@ -124,6 +124,56 @@ describe("searchOffers", () => {
     expect(world.offerSupplier.searchCalls).toHaveLength(1);
   });
 
+  test("a search this environment has not seen cached claims its DRCT call and starts its checks beside the cache read", async () => {
+    world.offerSupplier.searches.push([drctOffer()]);
+
+    await search();
+
+    const steps = world.log.filter((entry) => /^(cache|coalescer|drct)\./.test(entry));
+    expect(steps).toEqual(["coalescer.claim", "drct.prepare", "cache.get", "drct.search"]);
+    expect(world.coalescer.dropped + world.offerSupplier.dropped).toBe(0);
+  });
+
+  test("a hit after all lets the claim and the checks go unused, and DRCT is not called", async () => {
+    world.cache.rows.set(keyOf("tenant-a", KEY), { offers: [SHOWN_OFFER], cachedAt: world.clock.ms });
+
+    expect((await search()).cache.hit).toBe(true);
+
+    expect(world.coalescer.begun).toHaveLength(1);
+    expect(world.coalescer.dropped).toBe(1);
+    expect(world.offerSupplier.dropped).toBe(1);
+    expect(world.offerSupplier.searchCalls).toEqual([]);
+  });
+
+  test("an entry this environment has seen valid is read alone: no claim, no checks", async () => {
+    world.cache.rows.set(keyOf("tenant-a", KEY), { offers: [SHOWN_OFFER], cachedAt: world.clock.ms });
+    world.cache.seen.add(keyOf("tenant-a", KEY));
+
+    expect((await search()).cache.hit).toBe(true);
+
+    expect(world.coalescer.begun).toEqual([]);
+    expect(world.log.filter((entry) => entry.startsWith("drct."))).toEqual([]);
+  });
+
+  test("a hint of a hit that misses claims and checks after the read, then searches", async () => {
+    world.cache.seen.add(keyOf("tenant-a", KEY));
+    world.offerSupplier.searches.push([drctOffer()]);
+
+    expect((await search()).cache.hit).toBe(false);
+
+    const steps = world.log.filter((entry) => /^(cache|coalescer|drct)\./.test(entry));
+    expect(steps).toEqual(["cache.get", "coalescer.claim", "drct.prepare", "drct.search"]);
+  });
+
+  test("a search another caller made for this one drops this one's checks", async () => {
+    world.coalescer.joinNext = [drctOffer()];
+
+    await search();
+
+    expect(world.offerSupplier.dropped).toBe(1);
+    expect(world.coalescer.dropped).toBe(0);
+  });
+
   test("joining another caller's DRCT search is reported as coalesced; the offers are still this tenant's", async () => {
     world.coalescer.joinNext = [drctOffer()];
 
