@@ -179,22 +179,25 @@ const requestCosts = async () => {
   const costs = costTable(await measureRequestCosts(runtime, invocations, keyOf("agency-bench7"), day(60)));
   console.log(`\n${costs.table}\n`);
   report("requests over their wave budget (bench/budgets.ts)", costs.overBudget.join("; ") || "none");
-  // What each Lambda ships, and its module init time beside the SDK-only floor.
+};
+
+/**
+ * What each Lambda ships and its module init time beside the SDK-only floor, then local
+ * throughput on a runtime of its own: both once this runtime is stopped, so that nothing else
+ * (its pollers, a scheduled sweep) runs beside them.
+ */
+const measuredAlone = async () => {
+  await runtime.stop();
   const shipped = bundleTable(await measureBundles());
   console.log(`\n${shipped.table}\n`);
   report("functions over their bundle or init budget", shipped.overBudget.join("; ") || "none");
-};
-
-/** Local throughput, on a runtime of its own once this one is stopped (nothing else running). */
-const throughputAlone = async () => {
-  await runtime.stop();
   await measureLocalThroughput(report);
 };
 
 try {
   await requestCosts();
   if (costsOnly) {
-    await throughputAlone();
+    await measuredAlone();
     process.exit(0);
   }
   // 1. Burst of identical searches from 10 tenants.
@@ -327,7 +330,7 @@ try {
   const final = await simStats();
   report("whole run: max DRCT searches in any 1 s window", String(final.max_search_rps));
   report("whole run: DRCT rate-limit violations", String(final.rate_limit_violations));
-  await throughputAlone();
+  await measuredAlone();
 } finally {
   await runtime.stop();
 }
