@@ -133,6 +133,18 @@ describe("DynamoSlotQueue", () => {
     expect((third.at ?? 0) - (second.at ?? 0)).toBeGreaterThanOrEqual(POLICY.intervalMs - 0.01);
   });
 
+  test("a call already called off when it arrives writes nothing to the queue", async () => {
+    const bucket = "SLOTS#test#called-off-early";
+    const queue = new DynamoSlotQueue();
+    const calledOff = new AbortController();
+    calledOff.abort();
+    expect((await queue.acquire(bucket, { ...request("late", 2_000), signal: calledOff.signal })).granted).toBe(false);
+    expect(await queue.look(bucket)).toEqual({
+      queue: { nextSlotAt: undefined, waiters: [], virtual: {}, clock: 0, sinceBackground: 0 },
+      version: 0,
+    });
+  });
+
   test("a waiter whose call is called off (its signal aborts) leaves the queue at once", async () => {
     const bucket = "SLOTS#test#called-off";
     const queue = new DynamoSlotQueue();

@@ -127,6 +127,7 @@ export class DynamoSlotQueue {
   ): Promise<SlotDecision | { taken: Taken }> {
     const id = randomUUID();
     for (let race = 0; race < MAX_RACES; race += 1) {
+      if (request.signal?.aborted === true) return this.busy(request.policy);
       const stored = race === 0 && seen !== undefined ? seen : await this.read(bucket);
       const now = this.now();
       const caller = { id, tenantId: request.tenantId, priority: request.priority, weight: request.weight };
