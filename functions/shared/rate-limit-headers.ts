@@ -1,5 +1,5 @@
 import { PLANS, type SupplierOperation } from "../../lib/resources";
-import { tenantBucket } from "../adapters/drct/guarded-supplier";
+import { tenantBucket } from "../adapters/drct/guard-ports";
 import { DynamoRateLimiter } from "../adapters/dynamodb/rate-limiter";
 import { type RateLimitPolicy, remainingAt } from "../domain/rate-limit";
 import type { Tenant } from "../domain/tenant";

@@ -37,10 +37,16 @@ describe("DynamoCoalescer claims made ahead", () => {
   test("a claim made ahead and run leads the call, and identical callers share its answer", async () => {
     const deadline = Date.now() + 5_000;
     const leader = new DynamoCoalescer<string>(WINDOW_MS).begin("ahead-and-run", deadline);
+    let leading: () => void = () => undefined;
+    const led = new Promise<void>((resolve) => (leading = resolve));
     let release: (value: string) => void = () => undefined;
-    const answered = leader.run(() => new Promise<string>((resolve) => (release = resolve)));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const answered = leader.run(() => {
+      leading();
+      return new Promise<string>((resolve) => (release = resolve));
+    });
+    await led;
     const joiner = new DynamoCoalescer<string>(WINDOW_MS).run("ahead-and-run", deadline, async () => "never");
+    await new Promise((resolve) => setTimeout(resolve, 30));
     release("shared");
     expect(await answered).toEqual({ value: "shared", role: "leader" });
     await settleBookkeeping();

@@ -4,7 +4,8 @@
  * share them, and a waiter that dies holds nothing past its lease.
  */
 import { describe, expect, test } from "vitest";
-import { DynamoSlotQueue, type SlotRequest } from "../../functions/adapters/dynamodb/slot-queue";
+import type { SlotRequest } from "../../functions/adapters/drct/guard-ports";
+import { DynamoSlotQueue } from "../../functions/adapters/dynamodb/slot-queue";
 import { useLocalDynamo } from "./local-dynamo";
 
 useLocalDynamo("slots-test", ["supplierState"]);

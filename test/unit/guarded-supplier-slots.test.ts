@@ -3,11 +3,11 @@ import { describe, expect, test } from "vitest";
 import {
   type Admission,
   type BreakerPort,
-  GuardedSupplier,
   type RateLimiterPort,
   type SlotQueuePort,
   slotQueueKey,
-} from "../../functions/adapters/drct/guarded-supplier";
+} from "../../functions/adapters/drct/guard-ports";
+import { GuardedSupplier } from "../../functions/adapters/drct/guarded-supplier";
 import { AvfError } from "../../functions/domain/errors";
 import { SupplierError } from "../../functions/domain/supplier";
 import { settleBookkeeping } from "../../functions/shared/bookkeeping";

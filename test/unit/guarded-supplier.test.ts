@@ -5,11 +5,11 @@ import {
   type Admission,
   accountBucket,
   type BreakerPort,
-  GuardedSupplier,
   type RateLimiterPort,
   type RetryPolicy,
   tenantBucket,
-} from "../../functions/adapters/drct/guarded-supplier";
+} from "../../functions/adapters/drct/guard-ports";
+import { GuardedSupplier } from "../../functions/adapters/drct/guarded-supplier";
 import type { DrctOrder } from "../../functions/adapters/drct/wire";
 import { AvfError } from "../../functions/domain/errors";
 import type { SearchCriteria, SupplierOffer } from "../../functions/domain/offer";

@@ -3,7 +3,6 @@ import { AvfError } from "../../domain/errors";
 import type { FlightQuery, FlightStatus } from "../../domain/flight-status";
 import type { SearchCriteria, SupplierOffer } from "../../domain/offer";
 import type { RateDecision, RateLimitPolicy } from "../../domain/rate-limit";
-import type { Priority, SlotPolicy, SlotQueue } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
 import { afterAnswer } from "../../shared/bookkeeping";
 import type {
@@ -18,77 +17,17 @@ import type {
 } from "../../use-cases/ports";
 import type { DisruptionSupplier } from "../../use-cases/schedule-changes";
 import type { Attempt, DrctClient } from "./client";
-
-export interface RetryPolicy {
-  /** Retries after the first try (3: waits of about 1 s, 2 s, 4 s). */
-  readonly maxRetries: number;
-  readonly baseDelayMs: number;
-}
-
-/** The shared budgets (DynamoRateLimiter in AWS). */
-export interface RateLimiterPort {
-  claim(bucket: string, policy: RateLimitPolicy): Promise<RateDecision>;
-  /** Gives a granted claim back when its call will not be made (best effort: never more than it took). */
-  release(bucket: string, policy: RateLimitPolicy, granted: RateDecision): Promise<void>;
-  /** True when what this environment already knows of the bucket refuses a claim (no round trip). */
-  refuses(bucket: string, policy: RateLimitPolicy): boolean;
-}
-
-/** The fair slot queue of a paced operation (DynamoSlotQueue in AWS). */
-export interface SlotQueuePort {
-  /** The queue as it is now, read beside other work and handed to `acquire` (read-only). */
-  look(bucket: string): Promise<QueueLook>;
-  acquire(
-    bucket: string,
-    request: {
-      readonly tenantId: string;
-      readonly priority: Priority;
-      readonly weight: number;
-      readonly waitUntil: number;
-      readonly policy: SlotPolicy;
-      /** Aborted when the call will not be made after all: a place in the queue is left at once. */
-      readonly signal?: AbortSignal;
-    },
-    seen?: QueueLook,
-  ): Promise<{
-    readonly granted: boolean;
-    readonly retryAfterMs: number;
-    readonly at?: number;
-    readonly nextSlotAt?: number;
-    readonly before?: number;
-  }>;
-  /** The call a granted slot was for is on its way (the queue keeps the next call an interval after it). */
-  markUsed(bucket: string, taken: TakenSlot, policy: SlotPolicy): Promise<void>;
-  /** The call a granted slot was for will not be made: the slot opens again unless taken since. */
-  giveBack(bucket: string, taken: TakenSlot): Promise<void>;
-}
-
-/** A slot as granted: when, the next slot's time the take wrote, and the one it found. */
-export interface TakenSlot {
-  readonly at: number;
-  readonly nextSlotAt: number | undefined;
-  readonly before?: number;
-}
-
-/** A slot queue as read, with the version its next write is conditional on. */
-export interface QueueLook {
-  readonly queue: SlotQueue;
-  readonly version: number;
-}
-
-export type Admission =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterMs: number }
-  /** `probe: false` was asked and this call would be the half-open breaker's probe: ask again. */
-  | { readonly allowed: "probe" };
-
-/** The shared breaker (DynamoCircuitBreaker in AWS). */
-export interface BreakerPort {
-  /** With `probe: false`, never takes the half-open breaker's one probe (the call may yet not happen). */
-  admit(options?: { readonly probe?: boolean }): Promise<Admission>;
-  recordFailure(): Promise<void>;
-  recordSuccess(): Promise<void>;
-}
+import {
+  type Admission,
+  accountBucket,
+  type BreakerPort,
+  type QueueLook,
+  type RateLimiterPort,
+  type RetryPolicy,
+  type SlotQueuePort,
+  tenantBucket,
+} from "./guard-ports";
+import { type Looks, PacedSlots, type Slot } from "./paced-slots";
 
 export interface GuardOptions {
   readonly client: Pick<
@@ -134,58 +73,12 @@ interface FirstTry {
   readonly giveBack: () => Promise<void>;
 }
 
-/** A slot of the fair queue, taken. */
-interface Slot {
-  /** Tells the queue the call is on its way. */
-  readonly markUsed: () => Promise<void>;
-  /** Opens the slot again: the call will not be made. */
-  readonly giveBack: () => Promise<void>;
-}
-
-/** The reads a paced call's first try decides on, started ahead of it (beside its caller's own reads). */
-interface Looks {
-  readonly startedAt: number;
-  readonly breaker: Promise<Admission>;
-  readonly queue: Promise<QueueLook>;
-}
-
 /** The failures that say DRCT is struggling: they count toward opening the breaker. */
 const COUNTS_AGAINST_SUPPLIER = new Set(["server_error", "timeout", "rate_limited"]);
 const RETRYABLE = new Set(["server_error", "timeout", "rate_limited"]);
 const INTERACTIVE: ReadonlySet<SupplierOperation> = new Set(["search", "price", "change_offers", "flight_status"]);
 /** Operations whose account budget is DRCT's contract, shared through the fair slot queue. */
 const QUEUED: ReadonlySet<SupplierOperation> = new Set(["search"]);
-
-/** Who goes first when calls wait for the same paced operation. */
-export const PRIORITY_OF: Record<SupplierOperation, Priority> = {
-  search: "interactive",
-  price: "interactive",
-  order_create: "interactive",
-  issue: "ticketing",
-  cancel: "ticketing",
-  order_get: "background",
-  release: "background",
-  change_offers: "interactive",
-  change: "ticketing",
-  order_read: "background",
-  flight_status: "interactive",
-  schedule_change_ack: "ticketing",
-};
-
-/**
- * Looks started ahead are decided on if this fresh; older ones (a caller that waited for another's
- * search, then led it) are read again, so a breaker opened meanwhile is seen.
- */
-const LOOKS_FRESH_MS = 250;
-/** Slots its first-in-line waiter has not taken within this go to the next one that asks. */
-const HEAD_GRACE_MS = 250;
-/** While background calls wait for a paced operation, at least one slot in this many is theirs. */
-const BACKGROUND_EVERY = 4;
-
-export const tenantBucket = (tenantId: string, operation: SupplierOperation) =>
-  `RATE#tenant#${tenantId}#drct#${operation}`;
-export const accountBucket = (operation: SupplierOperation) => `RATE#account#drct#${operation}`;
-export const slotQueueKey = (operation: SupplierOperation) => `SLOTS#account#drct#${operation}`;
 
 /**
  * DRCT behind its protections, in the order a call meets them: the tenant's plan budget
@@ -199,11 +92,22 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
+  /** The fair slot queue, for the operations paced through it. */
+  private readonly paced: PacedSlots | undefined;
 
   constructor(private readonly options: GuardOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.paced =
+      options.slots === undefined
+        ? undefined
+        : new PacedSlots({
+            ...options.slots,
+            breaker: options.breaker,
+            accountPolicy: (operation) => this.accountPolicy(operation),
+            now: this.now,
+          });
   }
 
   search(criteria: SearchCriteria, call: CallContext): Promise<SupplierOffer[]> {
@@ -215,29 +119,14 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
    * beside the caller's own (its cache read, its coalescing claim) instead of after them.
    */
   prepareSearch(criteria: SearchCriteria, call: CallContext): PreparedSearch {
-    const looks = this.startLooks("search");
+    const paced = this.pacedFor("search");
+    const looks = paced?.startLooks("search");
     return {
       run: () => this.guard("search", call, (attempt) => this.options.client.search(criteria, call, attempt), looks),
       drop: () => {
-        if (looks !== undefined)
-          afterAnswer("unused search looks", () => Promise.allSettled([looks.breaker, looks.queue]));
+        if (paced !== undefined && looks !== undefined) paced.drop(looks);
       },
     };
-  }
-
-  /** The breaker's and the slot queue's look for a paced operation, started now; undefined for others. */
-  private startLooks(operation: SupplierOperation): Looks | undefined {
-    const slots = this.queuedSlots(operation);
-    if (slots === undefined) return undefined;
-    const looks = {
-      startedAt: this.now(),
-      breaker: this.options.breaker.admit({ probe: false }),
-      queue: slots.queue.look(slotQueueKey(operation)),
-    };
-    // Decided on later, if at all: a failure then is the caller's, not an unhandled rejection now.
-    looks.breaker.catch(() => undefined);
-    looks.queue.catch(() => undefined);
-    return looks;
   }
 
   price(supplierOfferId: string, call: CallContext): Promise<SupplierOffer> {
@@ -323,10 +212,11 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     attempt: (n: Attempt) => Promise<T>,
     looks?: Looks,
   ): Promise<T> {
+    const paced = this.pacedFor(operation);
     const first =
-      this.queuedSlots(operation) === undefined
+      paced === undefined
         ? await this.admitFirstTry(operation, call)
-        : await this.admitPacedFirstTry(operation, call, looks);
+        : await this.admitPacedFirstTry(paced, operation, call, looks);
     for (let retry = 0; ; retry += 1) {
       const admission = retry === 0 && first.look.allowed !== "probe" ? first.look : await this.options.breaker.admit();
       if (admission.allowed === "probe") throw new Error("the breaker deferred a probe it was allowed to take");
@@ -385,47 +275,21 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     return { look: look.value, account: claimed, seen: undefined, slot: undefined, giveBack };
   }
 
-  /**
-   * The first try of a paced operation, in two steps: the breaker's look and the slot queue's
-   * (started ahead by the caller, or now); then the tenant's budget and the slot together.
-   * Whichever of those two refuses, the other is given back: a slot taken for a tenant past its
-   * budget opens again, and a place in the queue is left. A tenant this environment already
-   * knows to be past its budget, or a half-open breaker, takes no slot before its budget answers.
-   */
+  /** The first try of a paced operation (PacedSlots.admitFirstTry), with this call's tenant budget. */
   private async admitPacedFirstTry(
+    paced: PacedSlots,
     operation: SupplierOperation,
     call: CallContext,
     ahead: Looks | undefined,
   ): Promise<FirstTry> {
-    const slots = this.queuedSlots(operation);
-    const looks =
-      ahead !== undefined && this.now() - ahead.startedAt <= LOOKS_FRESH_MS ? ahead : this.startLooks(operation);
-    if (slots === undefined || looks === undefined) throw new Error(`${operation} has no slot queue`);
-    const [look, seen] = await Promise.all([looks.breaker, looks.queue]);
-    const nothing = async () => undefined;
-    if (look.allowed === false) return { look, account: undefined, seen, slot: undefined, giveBack: nothing };
     const policy = this.tenantPolicy(operation, call);
-    if (
-      look.allowed === "probe" ||
-      (policy !== undefined && this.options.limiter.refuses(tenantBucket(call.tenantId, operation), policy))
-    ) {
-      await this.claimTenantBudget(operation, call);
-      return { look, account: undefined, seen, slot: undefined, giveBack: nothing };
-    }
-    const refused = new AbortController();
-    const [tenant, slot] = await Promise.allSettled([
-      this.claimTenantBudget(operation, call).catch((error: unknown) => {
-        refused.abort();
-        throw error;
-      }),
-      this.claimSlot(operation, call, 0, slots, seen, refused.signal),
-    ]);
-    if (tenant.status === "rejected") {
-      if (slot.status === "fulfilled") afterAnswer("slot given back", slot.value.giveBack);
-      throw tenant.reason;
-    }
-    if (slot.status === "rejected") throw slot.reason;
-    return { look, account: undefined, seen: undefined, slot: slot.value, giveBack: slot.value.giveBack };
+    const tenant = {
+      knownRefused:
+        policy !== undefined && this.options.limiter.refuses(tenantBucket(call.tenantId, operation), policy),
+      claim: () => this.claimTenantBudget(operation, call),
+    };
+    const first = await paced.admitFirstTry(operation, call, INTERACTIVE.has(operation), tenant, ahead);
+    return { ...first, account: undefined, giveBack: first.slot?.giveBack ?? (async () => undefined) };
   }
 
   /** Milliseconds to wait before the next try, or undefined when this failure is final. */
@@ -462,9 +326,10 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     retry: number,
     first?: FirstTry,
   ): Promise<(() => Promise<void>) | undefined> {
-    const slots = this.queuedSlots(operation);
-    if (slots !== undefined) {
-      const slot = first?.slot ?? (await this.claimSlot(operation, call, retry, slots, first?.seen));
+    const paced = this.pacedFor(operation);
+    if (paced !== undefined) {
+      const interactive = retry === 0 && INTERACTIVE.has(operation);
+      const slot = first?.slot ?? (await paced.claimSlot(operation, call, interactive, first?.seen));
       return slot.markUsed;
     }
     const claim = () => this.options.limiter.claim(accountBucket(operation), this.accountPolicy(operation));
@@ -481,53 +346,8 @@ export class GuardedSupplier implements OfferSupplier, OrderSupplier, Disruption
     }
   }
 
-  /** The slot queue an operation's account budget is shared through, if it has one. */
-  private queuedSlots(operation: SupplierOperation): GuardOptions["slots"] {
-    return QUEUED.has(operation) ? this.options.slots : undefined;
-  }
-
-  /**
-   * A slot of the fair queue: an interactive first try waits a short while (slotWaitMs) for
-   * one, anything else until the caller's deadline; refused beyond that with when to retry.
-   */
-  private async claimSlot(
-    operation: SupplierOperation,
-    call: CallContext,
-    retry: number,
-    slots: NonNullable<GuardOptions["slots"]>,
-    seen: QueueLook | undefined,
-    signal?: AbortSignal,
-  ): Promise<Slot> {
-    const limit = this.accountPolicy(operation);
-    const interactive = retry === 0 && INTERACTIVE.has(operation);
-    const waitUntil = interactive ? Math.min(this.now() + slots.slotWaitMs, call.deadlineAt) : call.deadlineAt;
-    const policy = {
-      intervalMs: limit.windowMs / limit.limit,
-      backgroundEvery: BACKGROUND_EVERY,
-      headGraceMs: HEAD_GRACE_MS,
-    };
-    const bucket = slotQueueKey(operation);
-    const decision = await slots.queue.acquire(
-      bucket,
-      {
-        tenantId: call.tenantId,
-        priority: call.priority ?? PRIORITY_OF[operation],
-        weight: PLANS[call.plan].fairShareWeight,
-        waitUntil,
-        policy,
-        ...(signal === undefined ? {} : { signal }),
-      },
-      seen,
-    );
-    if (!decision.granted) {
-      throw new SupplierError("rate_limited", "the DRCT account's budget is used up", {
-        retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
-      });
-    }
-    const taken = { at: decision.at ?? this.now(), nextSlotAt: decision.nextSlotAt, before: decision.before };
-    return {
-      markUsed: () => slots.queue.markUsed(bucket, taken, policy),
-      giveBack: () => slots.queue.giveBack(bucket, taken),
-    };
+  /** The fair slot queue an operation's account budget is shared through, if it has one. */
+  private pacedFor(operation: SupplierOperation): PacedSlots | undefined {
+    return QUEUED.has(operation) ? this.paced : undefined;
   }
 }

@@ -9,7 +9,7 @@ import {
   CLOSED,
 } from "../../domain/breaker";
 import { tableName } from "../../shared/config";
-import type { Admission } from "../drct/guarded-supplier";
+import type { Admission } from "../drct/guard-ports";
 import { dynamo, isConditionalCheckFailure } from "./client";
 
 const KEY = { pk: "BREAKER#drct" };

@@ -1,42 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import {
-  arrive,
-  EMPTY_QUEUE,
-  leave,
-  type Priority,
-  type SlotPolicy,
-  type SlotQueue,
-  turn,
-} from "../../domain/slot-queue";
+import { arrive, EMPTY_QUEUE, leave, type SlotPolicy, type SlotQueue, turn } from "../../domain/slot-queue";
 import { tableName } from "../../shared/config";
+import type { QueueLook, SlotDecision, SlotQueuePort, SlotRequest, TakenSlot } from "../drct/guard-ports";
 import { dynamo, epochSeconds, isConditionalCheckFailure } from "./client";
-
-export interface SlotRequest {
-  readonly tenantId: string;
-  readonly priority: Priority;
-  readonly weight: number;
-  /** The caller waits for a slot until then at the most (epoch ms). */
-  readonly waitUntil: number;
-  readonly policy: SlotPolicy;
-  /**
-   * Aborted when the caller's other checks, made beside the arrival, refuse the call: a place
-   * in the queue is left at once (a slot already granted, the caller gives back).
-   */
-  readonly signal?: AbortSignal;
-}
-
-export interface SlotDecision {
-  readonly granted: boolean;
-  /** When granted: the time the slot was taken at, by the queue's clock (slots are an interval apart in it). */
-  readonly at?: number;
-  /** When granted: the next slot's time as this take wrote it (for markUsed). */
-  readonly nextSlotAt?: number;
-  /** When granted: the next slot's time as the take found it (what giveBack restores). */
-  readonly before?: number;
-  /** When refused: milliseconds until a slot could be expected. */
-  readonly retryAfterMs: number;
-}
 
 /** Optimistic concurrency: a lost race re-reads and decides again; this many times at most per look. */
 const MAX_RACES = 16;
@@ -51,21 +18,7 @@ const MIN_LOOK_MS = 10;
  */
 const LATE_LOOK_MS = 1_000;
 
-/** A slot taken, with the next slot time the take wrote. */
-export interface Taken {
-  readonly at: number;
-  readonly nextSlotAt: number | undefined;
-  /** The next slot's time before the take; undefined: the queue had never given one. */
-  readonly before?: number;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The queue item as read, with the version a write is conditional on. */
-export interface QueueLook {
-  readonly queue: SlotQueue;
-  readonly version: number;
-}
 
 /**
  * The fair slot queue of one paced operation (domain/slot-queue.ts) in one SupplierState item,
@@ -73,7 +26,7 @@ export interface QueueLook {
  * polls the item until its slot opens; its entry carries a lease (its wait, and a second), so a Lambda that
  * dies while waiting holds nothing once the lease is over.
  */
-export class DynamoSlotQueue {
+export class DynamoSlotQueue implements SlotQueuePort {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly pause: (ms: number) => Promise<void> = sleep,
@@ -95,7 +48,7 @@ export class DynamoSlotQueue {
    * uses). Nothing to do when the next slot was already given out (this call was more than an
    * interval late). A read and a write beside DRCT's call, at most once a second.
    */
-  async markUsed(bucket: string, taken: Taken, policy: SlotPolicy): Promise<void> {
+  async markUsed(bucket: string, taken: TakenSlot, policy: SlotPolicy): Promise<void> {
     const usedAt = this.now();
     if (usedAt <= taken.at) return;
     await this.moveNextSlot(bucket, taken, Math.max(taken.nextSlotAt ?? 0, usedAt + policy.intervalMs));
@@ -107,12 +60,12 @@ export class DynamoSlotQueue {
    * it since. The taker's fair-share accounting stays charged, which only errs towards the
    * other tenants.
    */
-  async giveBack(bucket: string, taken: Taken): Promise<void> {
+  async giveBack(bucket: string, taken: TakenSlot): Promise<void> {
     await this.moveNextSlot(bucket, taken, taken.before ?? taken.at);
   }
 
   /** Moves the next slot to `to`, if it is still the one `taken` wrote (nobody has taken it since). */
-  private async moveNextSlot(bucket: string, taken: Taken, to: number): Promise<void> {
+  private async moveNextSlot(bucket: string, taken: TakenSlot, to: number): Promise<void> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const stored = await this.read(bucket);
       if (stored.queue.nextSlotAt !== taken.nextSlotAt) return;
@@ -124,7 +77,7 @@ export class DynamoSlotQueue {
     bucket: string,
     request: SlotRequest,
     seen: QueueLook | undefined,
-  ): Promise<SlotDecision | { taken: Taken }> {
+  ): Promise<SlotDecision | { taken: TakenSlot }> {
     const id = randomUUID();
     for (let race = 0; race < MAX_RACES; race += 1) {
       if (request.signal?.aborted === true) return this.busy(request.policy);
@@ -157,7 +110,7 @@ export class DynamoSlotQueue {
     id: string,
     request: SlotRequest,
     firstLook: number,
-  ): Promise<SlotDecision | { taken: Taken }> {
+  ): Promise<SlotDecision | { taken: TakenSlot }> {
     let lookAt = firstLook;
     for (let races = 0; races < MAX_RACES; ) {
       await this.pauseUnlessAborted(Math.max(MIN_LOOK_MS, lookAt - this.now()), request.signal);
