@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Offer } from "../../domain/offer";
 import { tableName } from "../../shared/config";
+import { ExpiringLru } from "../../shared/expiring-lru";
 import type { CachedSearch, SearchCache } from "../../use-cases/ports";
 import { dynamo, epochSeconds } from "./client";
 
@@ -9,26 +10,21 @@ export const MIN_REMAINING_VALIDITY_MS = 60_000;
 
 const cacheKey = (tenantId: string, key: string) => ({ pk: `TENANT#${tenantId}`, sk: `SEARCH#${key}` });
 
-/** Entries a warm environment remembers having seen, at most (the oldest seen is forgotten first). */
+/** Entries a warm environment remembers having seen, at most (the least recently used is forgotten first). */
 const REMEMBERED_ENTRIES = 1_000;
 
 /** Until when each entry this environment wrote or read is valid: a hint of a hit, never an answer. */
 class SeenEntries {
-  private readonly validUntil = new Map<string, number>();
+  private readonly validUntil = new ExpiringLru<true>(REMEMBERED_ENTRIES);
 
   note(tenantId: string, key: string, validUntil: number | undefined): void {
     const id = `${tenantId}#${key}`;
-    this.validUntil.delete(id);
-    if (validUntil === undefined) return;
-    this.validUntil.set(id, validUntil);
-    if (this.validUntil.size > REMEMBERED_ENTRIES) {
-      const oldest = this.validUntil.keys().next();
-      if (oldest.done !== true) this.validUntil.delete(oldest.value);
-    }
+    if (validUntil === undefined) this.validUntil.delete(id);
+    else this.validUntil.set(id, true, validUntil);
   }
 
   validAt(tenantId: string, key: string, now: number): boolean {
-    return (this.validUntil.get(`${tenantId}#${key}`) ?? 0) > now;
+    return this.validUntil.get(`${tenantId}#${key}`, now) !== undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqua
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { ExpiringLru } from "../../shared/expiring-lru";
 
 /**
  * Field-level encryption of passengers' personal data and contact details: envelope
@@ -61,42 +62,15 @@ const derive = (dataKey: Uint8Array, salt: Uint8Array) => ({
   commitment: Buffer.from(hkdfSync("sha256", dataKey, salt, "aviaframe key commitment", COMMITMENT_BYTES)),
 });
 
-/** A small LRU with an age limit (Map keeps insertion order; a hit moves the entry to the end). */
-class KeyCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= Date.now()) return undefined;
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, until: Date.now() + CACHE_MAX_AGE_MS });
-    while (this.entries.size > CACHE_CAPACITY) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}
-
 /**
  * The stored form, base64 of: format (1 byte) · wrapped key length (2) · wrapped data key ·
  * HKDF salt (32) · key commitment (32) · IV (12) · GCM tag (16) · ciphertext.
  */
 export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
-  const encrypting = new KeyCache<{ plaintext: Uint8Array; wrapped: Uint8Array; uses: number }>();
-  const unwrapped = new KeyCache<Uint8Array>();
-  const derived = new KeyCache<{ readonly key: Buffer; readonly commitment: Buffer }>();
+  const encrypting = new ExpiringLru<{ plaintext: Uint8Array; wrapped: Uint8Array; uses: number }>(CACHE_CAPACITY);
+  const unwrapped = new ExpiringLru<Uint8Array>(CACHE_CAPACITY);
+  const derived = new ExpiringLru<{ readonly key: Buffer; readonly commitment: Buffer }>(CACHE_CAPACITY);
+  const keptUntil = () => Date.now() + CACHE_MAX_AGE_MS;
   const dataKeyFor = async (context: Record<string, string>) => {
     const id = canonical(context).toString("base64");
     const cached = encrypting.get(id);
@@ -105,7 +79,7 @@ export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
       return cached;
     }
     const fresh = { ...(await keys.generate(context)), uses: 1 };
-    encrypting.set(id, fresh);
+    encrypting.set(id, fresh, keptUntil());
     return fresh;
   };
   return {
@@ -159,7 +133,7 @@ export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
             cause: error,
           });
         });
-        unwrapped.set(cacheId, dataKey);
+        unwrapped.set(cacheId, dataKey, keptUntil());
       }
       // A warm function reads the same orders again (status polls): their field keys are kept
       // beside the data keys they come from, and the two HKDF runs are made once per field.
@@ -167,7 +141,7 @@ export const envelopeCipher = (keys: DataKeySource): FieldCipher => {
       let fieldKey = derived.get(derivedId);
       if (fieldKey === undefined) {
         fieldKey = derive(dataKey, salt);
-        derived.set(derivedId, fieldKey);
+        derived.set(derivedId, fieldKey, keptUntil());
       }
       const { key, commitment } = fieldKey;
       if (!timingSafeEqual(commitment, stored)) throw new Error("field cipher: key commitment mismatch");
