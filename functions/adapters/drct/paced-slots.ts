@@ -8,6 +8,7 @@ import type { RateLimitPolicy } from "../../domain/rate-limit";
 import type { Priority, SlotPolicy } from "../../domain/slot-queue";
 import { SupplierError } from "../../domain/supplier";
 import { afterAnswer } from "../../shared/bookkeeping";
+import { readEarly } from "../../use-cases/early-read";
 import type { CallContext } from "../../use-cases/ports";
 import { type Admission, type BreakerPort, type QueueLook, type SlotQueuePort, slotQueueKey } from "./guard-ports";
 
@@ -82,15 +83,11 @@ export class PacedSlots {
 
   /** The breaker's and the slot queue's look for `operation`, started now. */
   startLooks(operation: SupplierOperation): Looks {
-    const looks = {
+    return {
       startedAt: this.options.now(),
-      breaker: this.options.breaker.admit({ probe: false }),
-      queue: this.options.queue.look(slotQueueKey(operation)),
+      breaker: readEarly(this.options.breaker.admit({ probe: false })),
+      queue: readEarly(this.options.queue.look(slotQueueKey(operation))),
     };
-    // Decided on later, if at all: a failure then is the caller's, not an unhandled rejection now.
-    looks.breaker.catch(() => undefined);
-    looks.queue.catch(() => undefined);
-    return looks;
   }
 
   /** Looks started and not needed after all: they settle beside the answer. */

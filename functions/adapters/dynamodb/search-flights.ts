@@ -4,6 +4,7 @@ import type { SupplierOffer } from "../../domain/offer";
 import { SupplierError, type SupplierFailureKind } from "../../domain/supplier";
 import { afterAnswer } from "../../shared/bookkeeping";
 import { tableName } from "../../shared/config";
+import { readEarly } from "../../use-cases/early-read";
 import type { CoalescedSearch, SearchCoalescer } from "../../use-cases/ports";
 import { dynamo, epochSeconds, isConditionalCheckFailure, unlessConditionFailed } from "./client";
 
@@ -85,9 +86,7 @@ export class DynamoCoalescer<T> {
    */
   begin(key: string, deadlineAt: number): Flight<T> {
     const me = randomUUID();
-    const claimed = this.claim(key, me, this.now(), deadlineAt);
-    // Decided on later, if at all: a failure then is the caller's, not an unhandled rejection now.
-    claimed.catch(() => undefined);
+    const claimed = readEarly(this.claim(key, me, this.now(), deadlineAt));
     return {
       run: (lead) => this.runClaimed(key, deadlineAt, lead, { me, claimed }),
       drop: () =>
